@@ -43,6 +43,11 @@ const (
 
 	// MaxJWTBytes caps a compact JWS (vc+jwt, vp+jwt).
 	MaxJWTBytes = 3 << 20 // 3 MiB: a 2 MiB payload, base64url-encoded
+
+	// MaxProblems caps the problems one validation error lists; the rest
+	// are counted, not kept, so a hostile document cannot make the report
+	// itself large.
+	MaxProblems = 100
 )
 
 // JSON-LD and RDF.
@@ -53,6 +58,14 @@ const (
 	// MaxContextDepth caps nested scoped contexts during JSON-LD processing.
 	MaxContextDepth = 32
 
+	// MaxContextLoads caps how many times processing one document may load
+	// a context by URL (from the embedded set: nothing is fetched). Each
+	// load processes the whole context again, so this bounds the work of a
+	// document that repeats @context references in many nodes. A
+	// presentation of MaxPresentationCredentials credentials, each naming a
+	// few contexts, stays well below it.
+	MaxContextLoads = 4_096
+
 	// MaxBlankNodes caps the blank nodes of a dataset that is canonicalised.
 	MaxBlankNodes = 50_000
 
@@ -60,6 +73,12 @@ const (
 	// Quads algorithm, so a "poison" graph fails closed instead of
 	// running for hours (RDFC-1.0 section 4.4.1, "Dataset Poisoning").
 	MaxHashNDegreeCalls = 10_000
+
+	// MaxHashNDegreeSteps caps the work done inside those calls, counted
+	// as related blank nodes hashed plus blank nodes placed while trying
+	// permutations (RDFC-1.0 section 4.8.3 steps 3 and 5.4), so that few
+	// calls over many permutations cannot run for long either.
+	MaxHashNDegreeSteps = 1_000_000
 
 	// MaxNQuadsBytes caps N-Quads text given to the canonicaliser.
 	MaxNQuadsBytes = 16 << 20 // 16 MiB
