@@ -281,7 +281,6 @@ func uncompressedPoint(t KeyType, u []byte) (*ecdsa.PublicKey, error) {
 	return pub, nil
 }
 
-
 // samePublic reports whether two supported public keys are equal.
 func samePublic(a, b crypto.PublicKey) bool {
 	switch a := a.(type) {
