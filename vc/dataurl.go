@@ -39,32 +39,9 @@ type DataURL struct {
 // The data part may hold any character except ASCII controls (a spec
 // example carries a space); percent escapes in it are decoded.
 func ParseDataURL(s string) (*DataURL, error) {
-	if len(s) < 5 || !strings.EqualFold(s[:5], "data:") {
-		return nil, fmt.Errorf("does not start with data:")
-	}
-	comma := strings.IndexByte(s, ',')
-	if comma < 0 {
-		return nil, fmt.Errorf("has no ',' before its data")
-	}
-	header, data := s[5:comma], s[comma+1:]
-	u := &DataURL{MediaType: "text/plain"}
-	params := strings.Split(header, ";")
-	if mt := params[0]; mt != "" {
-		slash := strings.IndexByte(mt, '/')
-		if slash <= 0 || slash == len(mt)-1 || !isToken(mt[:slash]) || !isToken(mt[slash+1:]) {
-			return nil, fmt.Errorf("has a media type %q that is not type/subtype", mt)
-		}
-		u.MediaType = strings.ToLower(mt)
-	}
-	for i, p := range params[1:] {
-		if strings.EqualFold(p, "base64") && i == len(params)-2 {
-			u.Base64 = true
-			continue
-		}
-		attr, val, hasVal := strings.Cut(p, "=")
-		if !isToken(attr) || (hasVal && !isToken(val) && !isQuoted(val)) {
-			return nil, fmt.Errorf("has a malformed media type parameter %q", p)
-		}
+	u, data, err := parseDataURLHeader(s)
+	if err != nil {
+		return nil, err
 	}
 	dec, err := percentDecode(data)
 	if err != nil {
@@ -79,6 +56,67 @@ func ParseDataURL(s string) (*DataURL, error) {
 	}
 	u.Data = dec
 	return u, nil
+}
+
+// parseDataURLHeader checks everything of a data: URL but the encoding of
+// its data, and returns it with the data part still encoded.
+func parseDataURLHeader(s string) (*DataURL, string, error) {
+	if len(s) < 5 || !strings.EqualFold(s[:5], "data:") {
+		return nil, "", fmt.Errorf("does not start with data:")
+	}
+	comma := strings.IndexByte(s, ',')
+	if comma < 0 {
+		return nil, "", fmt.Errorf("has no ',' before its data")
+	}
+	header, data := s[5:comma], s[comma+1:]
+	u := &DataURL{MediaType: "text/plain"}
+	params := strings.Split(header, ";")
+	if mt := params[0]; mt != "" {
+		slash := strings.IndexByte(mt, '/')
+		if slash <= 0 || slash == len(mt)-1 || !isToken(mt[:slash]) || !isToken(mt[slash+1:]) {
+			return nil, "", fmt.Errorf("has a media type %q that is not type/subtype", mt)
+		}
+		u.MediaType = strings.ToLower(mt)
+	}
+	for i, p := range params[1:] {
+		if strings.EqualFold(p, "base64") && i == len(params)-2 {
+			u.Base64 = true
+			continue
+		}
+		attr, val, hasVal := strings.Cut(p, "=")
+		if !isToken(attr) || (hasVal && !isToken(val) && !isQuoted(val)) {
+			return nil, "", fmt.Errorf("has a malformed media type parameter %q", p)
+		}
+	}
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		switch {
+		case c < ' ' || c == 0x7f:
+			return nil, "", fmt.Errorf("has a control character at byte %d of its data", i)
+		case c == '%' && (i+2 >= len(data) || !isHex(data[i+1]) || !isHex(data[i+2])):
+			return nil, "", fmt.Errorf("has a '%%' at byte %d of its data that does not start a %%XX escape", i)
+		}
+	}
+	return u, data, nil
+}
+
+// percentDecode decodes the %XX escapes of data that parseDataURLHeader
+// has checked.
+func percentDecode(s string) ([]byte, error) {
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '%' {
+			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+				return nil, fmt.Errorf("has a '%%' at byte %d of its data that does not start a %%XX escape", i)
+			}
+			out = append(out, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+			continue
+		}
+		out = append(out, c)
+	}
+	return out, nil
 }
 
 // isToken reports whether s is an RFC 2045 token.
@@ -97,26 +135,6 @@ func isToken(s string) bool {
 
 func isQuoted(s string) bool {
 	return len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' && !strings.ContainsAny(s[1:len(s)-1], "\"\\\x00\r\n")
-}
-
-func percentDecode(s string) ([]byte, error) {
-	out := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c < ' ' || c == 0x7f:
-			return nil, fmt.Errorf("has a control character at byte %d of its data", i)
-		case c == '%':
-			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
-				return nil, fmt.Errorf("has a '%%' at byte %d of its data that does not start a %%XX escape", i)
-			}
-			out = append(out, unhex(s[i+1])<<4|unhex(s[i+2]))
-			i += 2
-		default:
-			out = append(out, c)
-		}
-	}
-	return out, nil
 }
 
 func unhex(c byte) byte {

@@ -259,5 +259,17 @@ func (c *Credential) ValidityPeriod() (from, until time.Time) {
 	return c.ValidFrom.Time(), c.ValidUntil.Time()
 }
 
-// DataURL decodes the envelope's data: URL id.
+// MediaType returns the media type of the envelope's data: URL id, such as
+// MediaTypeVCJWT, or "" if the id is not a data: URL.
+func (e *Envelope) MediaType() string {
+	u, _, err := parseDataURLHeader(e.ID)
+	if err != nil {
+		return ""
+	}
+	return u.MediaType
+}
+
+// DataURL decodes the envelope's data: URL id, payload included. Parse
+// checks the form of the URL but not the encoding of its payload, which
+// DataURL can still refuse.
 func (e *Envelope) DataURL() (*DataURL, error) { return ParseDataURL(e.ID) }

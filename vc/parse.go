@@ -991,7 +991,7 @@ func (p *parser) envelope(l *loc, ms []member, want string) *Envelope {
 				p.report(&ml, ErrEnvelope, "the id of an %s must be a data: URL string, not %s", want, kindName(m.value))
 				continue
 			}
-			if _, err := ParseDataURL(s); err != nil {
+			if _, _, err := parseDataURLHeader(s); err != nil {
 				p.report(&ml, ErrEnvelope, "the id of an %s must be a data: URL; %s %v", want, describe(m.value), err)
 			}
 			e.ID = s
