@@ -1,0 +1,425 @@
+package ld
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	gold "github.com/piprate/json-gold/ld"
+
+	"github.com/staffpass/staffpass/internal/limits"
+	"github.com/staffpass/staffpass/internal/rdfc"
+	"github.com/staffpass/staffpass/internal/strictjson"
+)
+
+// IRIs of the RDF and XSD vocabulary that conversion writes.
+const (
+	rdfType    = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+	rdfFirst   = "http://www.w3.org/1999/02/22-rdf-syntax-ns#first"
+	rdfRest    = "http://www.w3.org/1999/02/22-rdf-syntax-ns#rest"
+	rdfNil     = "http://www.w3.org/1999/02/22-rdf-syntax-ns#nil"
+	rdfJSON    = "http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON"
+	xsdBoolean = "http://www.w3.org/2001/XMLSchema#boolean"
+	xsdInteger = "http://www.w3.org/2001/XMLSchema#integer"
+	xsdDouble  = "http://www.w3.org/2001/XMLSchema#double"
+)
+
+// ToRDFJSON is [ToRDF] for JSON text: it checks data with
+// [strictjson.Check] (at most [limits.MaxDocumentBytes]) before decoding it.
+func ToRDFJSON(data []byte, l *Loader) ([]rdfc.Quad, error) {
+	doc, err := decode(data)
+	if err != nil {
+		return nil, err
+	}
+	return ToRDF(doc, l)
+}
+
+// ToRDF converts a JSON-LD document (decoded JSON: map[string]any or
+// []any, numbers as float64 or json.Number) to RDF quads, in safe mode,
+// loading contexts only from l (nil means the embedded contexts only).
+//
+// It fails, naming the term and its JSON pointer, if any member name or
+// type is not defined by the contexts in scope, if a context redefines a
+// protected term, or if a statement would otherwise be lost or changed on
+// the way to RDF (a relative or malformed IRI, a blank node predicate, a
+// malformed language tag, a base direction). The quads are in no
+// particular order; blank node labels are those json-gold's node map gave.
+func ToRDF(doc any, l *Loader) (quads []rdfc.Quad, err error) {
+	defer recoverPanic(&err)
+	nodeMap, issuer, err := process(doc, l)
+	if err != nil {
+		return nil, err
+	}
+	return toQuads(nodeMap, issuer)
+}
+
+// Expand returns the JSON-LD expanded form of doc (JSON-LD 1.1 Processing
+// Algorithms section 5.1), after the same safe-mode checks as [ToRDF].
+func Expand(doc any, l *Loader) (expanded []any, err error) {
+	defer recoverPanic(&err)
+	return expand(doc, l)
+}
+
+// decode checks data strictly and decodes it.
+func decode(data []byte) (any, error) {
+	if err := strictjson.Check(data, limits.MaxDocumentBytes); err != nil {
+		return nil, err
+	}
+	var doc any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidJSONLD, err)
+	}
+	return doc, nil
+}
+
+// recoverPanic turns a panic inside json-gold into an error: json-gold
+// asserts types of its input in places, and nothing may panic on input.
+func recoverPanic(err *error) {
+	if r := recover(); r != nil {
+		*err = &TermError{Err: ErrInvalidJSONLD, Unlocated: true, Reason: fmt.Sprintf("the JSON-LD processor failed on this input (%v)", r)}
+	}
+}
+
+// options returns json-gold options for one pass over one document.
+func options(l *Loader) *gold.JsonLdOptions {
+	opts := gold.NewJsonLdOptions("")
+	opts.ProcessingMode = gold.JsonLd_1_1
+	opts.DocumentLoader = &goldLoader{l: l}
+	opts.SafeMode = true
+	opts.Algorithm = gold.AlgorithmURDNA2015
+	return opts
+}
+
+// expand runs the safe-mode check and then json-gold's expansion.
+func expand(doc any, l *Loader) ([]any, error) {
+	l, err := l.orDefault()
+	if err != nil {
+		return nil, err
+	}
+	switch doc.(type) {
+	case map[string]any, []any:
+	default:
+		return nil, &TermError{Err: ErrInvalidJSONLD, Reason: "a JSON-LD document must be a JSON object or array"}
+	}
+	if err := check(doc, l); err != nil {
+		return nil, err
+	}
+	expanded, err := gold.NewJsonLdProcessor().Expand(doc, options(l))
+	if err != nil {
+		return nil, goldError(err)
+	}
+	return expanded, nil
+}
+
+// process expands doc and builds json-gold's node map of it (JSON-LD 1.1
+// Processing Algorithms section 7.2).
+func process(doc any, l *Loader) (map[string]any, *gold.IdentifierIssuer, error) {
+	expanded, err := expand(doc, l)
+	if err != nil {
+		return nil, nil, err
+	}
+	nodeMap := map[string]any{"@default": map[string]any{}}
+	issuer := gold.NewIdentifierIssuer("_:b")
+	if _, err := gold.NewJsonLdApi().GenerateNodeMap(expanded, nodeMap, "@default", issuer, "", "", nil); err != nil {
+		return nil, nil, goldError(err)
+	}
+	return nodeMap, issuer, nil
+}
+
+// goldError turns an error from json-gold into one of ours.
+func goldError(err error) error {
+	var ce *ContextError
+	if errors.As(err, &ce) {
+		return ce
+	}
+	var te *TermError
+	if errors.As(err, &te) {
+		return te
+	}
+	var je *gold.JsonLdError
+	if errors.As(err, &je) {
+		switch je.Code {
+		case gold.InvalidProperty:
+			return &TermError{Err: ErrUndefinedTerm, Unlocated: true, Kind: "term", Reason: "json-gold safe mode found a member that does not expand to an absolute IRI"}
+		case gold.ProtectedTermRedefinition:
+			return &TermError{Err: ErrProtectedTermRedefinition, Unlocated: true, Reason: err.Error()}
+		case gold.InvalidLocalContext, gold.InvalidRemoteContext, gold.InvalidTermDefinition,
+			gold.InvalidIRIMapping, gold.CyclicIRIMapping, gold.KeywordRedefinition,
+			gold.InvalidContextNullification, gold.InvalidContextEntry, gold.InvalidVocabMapping,
+			gold.InvalidTypeMapping, gold.InvalidContainerMapping, gold.InvalidKeywordAlias,
+			gold.InvalidBaseIRI, gold.InvalidDefaultLanguage, gold.InvalidImportValue,
+			gold.InvalidPropagateValue, gold.InvalidVersionValue, gold.InvalidReverseProperty,
+			gold.InvalidLanguageMapping, gold.InvalidPrefixValue, gold.InvalidNestValue,
+			gold.InvalidBaseDirection, gold.RecursiveContextInclusion, gold.ProcessingModeConflict:
+			return &TermError{Err: ErrInvalidContext, Unlocated: true, Reason: err.Error()}
+		}
+	}
+	return &TermError{Err: ErrInvalidJSONLD, Unlocated: true, Reason: err.Error()}
+}
+
+// quadWriter turns a node map into quads (JSON-LD 1.1 Processing
+// Algorithms section 8.1, Deserialize JSON-LD to RDF), failing where the
+// algorithm would silently skip a statement.
+//
+// json-gold's own conversion (RDFDataset.GraphToRDF) skips relative IRIs,
+// drops statements it finds invalid, writes a statement with no object for
+// a list item it cannot convert, and makes wrong rdf:JSON literals; here
+// each of those is an error, and literals follow jsonld.js.
+type quadWriter struct {
+	issuer *gold.IdentifierIssuer
+	quads  []rdfc.Quad
+	graph  rdfc.Term
+}
+
+func toQuads(nodeMap map[string]any, issuer *gold.IdentifierIssuer) ([]rdfc.Quad, error) {
+	w := &quadWriter{issuer: issuer}
+	names := make([]string, 0, len(nodeMap))
+	for name := range nodeMap {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		graph, ok := nodeMap[name].(map[string]any)
+		if !ok {
+			return nil, internalShape("graph")
+		}
+		switch {
+		case name == "@default":
+			w.graph = rdfc.Term{}
+		case isBlankNode(name):
+			w.graph = rdfc.Term{Kind: rdfc.BlankNode, Value: name[2:]}
+		case validIRI(name):
+			w.graph = rdfc.Term{Kind: rdfc.IRI, Value: name}
+		default:
+			return nil, &TermError{Err: ErrInvalidIRI, Unlocated: true, Kind: "graph", Term: name}
+		}
+		if err := w.writeGraph(graph); err != nil {
+			return nil, err
+		}
+	}
+	return w.quads, nil
+}
+
+func (w *quadWriter) writeGraph(graph map[string]any) error {
+	ids := make([]string, 0, len(graph))
+	for id := range graph {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		node, ok := graph[id].(map[string]any)
+		if !ok {
+			return internalShape("node")
+		}
+		subject, err := nodeTerm(id, "id")
+		if err != nil {
+			return err
+		}
+		props := make([]string, 0, len(node))
+		for p := range node {
+			props = append(props, p)
+		}
+		slices.Sort(props)
+		for _, p := range props {
+			items, ok := node[p].([]any)
+			if p == "@type" {
+				if !ok {
+					return internalShape("@type")
+				}
+				for _, t := range items {
+					ts, ok := t.(string)
+					if !ok {
+						return internalShape("@type value")
+					}
+					object, err := nodeTerm(ts, "type")
+					if err != nil {
+						return err
+					}
+					if err := w.add(subject, rdfc.Term{Kind: rdfc.IRI, Value: rdfType}, object); err != nil {
+						return err
+					}
+				}
+				continue
+			}
+			if gold.IsKeyword(p) {
+				continue
+			}
+			if !validIRI(p) {
+				return &TermError{Err: ErrInvalidIRI, Unlocated: true, Kind: "property", Term: p, Reason: "RDF predicates must be IRIs"}
+			}
+			if !ok {
+				return internalShape("property values")
+			}
+			predicate := rdfc.Term{Kind: rdfc.IRI, Value: p}
+			for _, item := range items {
+				object, err := w.object(item)
+				if err != nil {
+					return err
+				}
+				if err := w.add(subject, predicate, object); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (w *quadWriter) add(s, p, o rdfc.Term) error {
+	if len(w.quads) >= limits.MaxQuads {
+		return &TermError{Err: ErrLimit, Unlocated: true, Reason: fmt.Sprintf("the document makes more than %d RDF statements", limits.MaxQuads)}
+	}
+	w.quads = append(w.quads, rdfc.Quad{Subject: s, Predicate: p, Object: o, Graph: w.graph})
+	return nil
+}
+
+// nodeTerm makes the term for a node identifier (an IRI or a blank node).
+func nodeTerm(id, kind string) (rdfc.Term, error) {
+	if isBlankNode(id) {
+		return rdfc.Term{Kind: rdfc.BlankNode, Value: id[2:]}, nil
+	}
+	if !validIRI(id) {
+		return rdfc.Term{}, &TermError{Err: ErrInvalidIRI, Unlocated: true, Kind: kind, Term: id}
+	}
+	return rdfc.Term{Kind: rdfc.IRI, Value: id}, nil
+}
+
+// object converts a value object, list object or node reference.
+func (w *quadWriter) object(item any) (rdfc.Term, error) {
+	m, ok := item.(map[string]any)
+	if !ok {
+		return rdfc.Term{}, internalShape("object")
+	}
+	if _, ok := m["@value"]; ok {
+		return literal(m)
+	}
+	if list, ok := m["@list"]; ok {
+		items, ok := list.([]any)
+		if !ok {
+			return rdfc.Term{}, internalShape("@list")
+		}
+		return w.list(items)
+	}
+	id, ok := m["@id"].(string)
+	if !ok {
+		return rdfc.Term{}, internalShape("node reference")
+	}
+	return nodeTerm(id, "id")
+}
+
+// list writes an RDF collection and returns its head.
+func (w *quadWriter) list(items []any) (rdfc.Term, error) {
+	if len(items) == 0 {
+		return rdfc.Term{Kind: rdfc.IRI, Value: rdfNil}, nil
+	}
+	first := rdfc.Term{Kind: rdfc.IRI, Value: rdfFirst}
+	rest := rdfc.Term{Kind: rdfc.IRI, Value: rdfRest}
+	head := rdfc.Term{Kind: rdfc.BlankNode, Value: w.issuer.GetId("")[2:]}
+	subject := head
+	for i, item := range items {
+		object, err := w.object(item)
+		if err != nil {
+			return rdfc.Term{}, err
+		}
+		if err := w.add(subject, first, object); err != nil {
+			return rdfc.Term{}, err
+		}
+		next := rdfc.Term{Kind: rdfc.IRI, Value: rdfNil}
+		if i < len(items)-1 {
+			next = rdfc.Term{Kind: rdfc.BlankNode, Value: w.issuer.GetId("")[2:]}
+		}
+		if err := w.add(subject, rest, next); err != nil {
+			return rdfc.Term{}, err
+		}
+		subject = next
+	}
+	return head, nil
+}
+
+// literal converts a value object (JSON-LD 1.1 Processing Algorithms section
+// 8.2, Object to RDF Conversion, steps 5 to 13), writing numbers as
+// jsonld.js does.
+func literal(m map[string]any) (rdfc.Term, error) {
+	value := m["@value"]
+	datatype, hasType := m["@type"].(string)
+	if _, bad := m["@type"]; bad && !hasType {
+		return rdfc.Term{}, internalShape("@type of a value")
+	}
+	if d, ok := m["@direction"]; ok && d != nil {
+		s, _ := d.(string)
+		return rdfc.Term{}, &TermError{Err: ErrBaseDirection, Unlocated: true, Kind: "value", Term: fmt.Sprint(value), Reason: fmt.Sprintf("direction %q", s)}
+	}
+	if hasType && datatype != "@json" && !validIRI(datatype) {
+		return rdfc.Term{}, &TermError{Err: ErrInvalidIRI, Unlocated: true, Kind: "datatype", Term: datatype}
+	}
+	lit := func(lex, dflt string) rdfc.Term {
+		dt := dflt
+		if hasType {
+			dt = datatype
+		}
+		return rdfc.Term{Kind: rdfc.Literal, Value: lex, Datatype: dt}
+	}
+	if datatype == "@json" {
+		lex, err := jsonLiteral(value)
+		if err != nil {
+			return rdfc.Term{}, err
+		}
+		return rdfc.Term{Kind: rdfc.Literal, Value: lex, Datatype: rdfJSON}, nil
+	}
+	switch v := value.(type) {
+	case bool:
+		return lit(strconv.FormatBool(v), xsdBoolean), nil
+	case string:
+		if lang, ok := m["@language"]; ok {
+			ls, ok := lang.(string)
+			if !ok || !validLanguage(ls) {
+				return rdfc.Term{}, &TermError{Err: ErrInvalidLanguage, Unlocated: true, Kind: "language", Term: fmt.Sprint(lang)}
+			}
+			return rdfc.Term{Kind: rdfc.Literal, Value: v, Datatype: rdfc.RDFLangString, Language: ls}, nil
+		}
+		return lit(v, rdfc.XSDString), nil
+	}
+	f, ok := toFloat(value)
+	if !ok || math.IsNaN(f) || math.IsInf(f, 0) {
+		return rdfc.Term{}, internalShape("@value")
+	}
+	if f != math.Trunc(f) || math.Abs(f) >= 1e21 || (hasType && datatype == xsdDouble) {
+		return lit(canonicalDouble(f), xsdDouble), nil
+	}
+	if f == 0 {
+		return lit("0", xsdInteger), nil // also for -0, as ECMAScript's toFixed
+	}
+	return lit(strconv.FormatFloat(f, 'f', 0, 64), xsdInteger), nil
+}
+
+// canonicalDouble writes f as XSD canonical double, the way jsonld.js does:
+// toExponential(15) with trailing zeros of the mantissa and the exponent's
+// "+" and leading zeros removed ("1.5E0", "1.0E21", "1.25E-7").
+func canonicalDouble(f float64) string {
+	s := strconv.FormatFloat(f, 'e', 15, 64) // d.ddddddddddddddde±dd
+	mant, exp, _ := strings.Cut(s, "e")
+	if i := strings.IndexByte(mant, '.'); i >= 0 {
+		mant = strings.TrimRight(mant, "0")
+		if strings.HasSuffix(mant, ".") {
+			mant += "0"
+		}
+	}
+	neg := strings.HasPrefix(exp, "-")
+	exp = strings.TrimLeft(exp, "+-")
+	exp = strings.TrimLeft(exp, "0")
+	if exp == "" {
+		exp = "0"
+	}
+	if neg {
+		exp = "-" + exp
+	}
+	return mant + "E" + exp
+}
+
+func internalShape(what string) error {
+	return &TermError{Err: ErrInvalidJSONLD, Unlocated: true, Reason: "unexpected shape of " + what + " after expansion"}
+}
