@@ -368,7 +368,9 @@ func TestMarshalRefusesWhatItCannotWrite(t *testing.T) {
 		change func(c *Credential)
 		want   string
 	}{
-		{"an Extra member that repeats a field is refused", func(c *Credential) { c.Extra = map[string]json.RawMessage{"issuer": json.RawMessage(`"did:example:x"`)} }, `Extra member "issuer"`},
+		{"an Extra member that repeats a field is refused", func(c *Credential) {
+			c.Extra = map[string]json.RawMessage{"issuer": json.RawMessage(`"did:example:x"`)}
+		}, `Extra member "issuer"`},
 		{"an Extra value that is not JSON is refused", func(c *Credential) { c.Extra = map[string]json.RawMessage{"x": json.RawMessage(`{`)} }, `"x" is not JSON`},
 		{"a claim that is not JSON is refused", func(c *Credential) { c.CredentialSubject.Items[0].Claims["name"] = json.RawMessage(``) }, `"name" is not JSON`},
 		{"a context entry with both forms is refused", func(c *Credential) { c.Context.Items[0].Object = json.RawMessage(`{}`) }, "exactly one of URL and Object"},
