@@ -1,0 +1,216 @@
+package ld
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/staffpass/staffpass/internal/rdfc"
+)
+
+// credential returns a minimal VCDM 2.0 credential naming contexts.
+func credential(contexts ...any) map[string]any {
+	return map[string]any{
+		"@context":          contexts,
+		"type":              []any{"VerifiableCredential"},
+		"issuer":            "did:example:issuer",
+		"credentialSubject": map[string]any{"id": "did:example:subject"},
+	}
+}
+
+const credentialsV2 = "https://www.w3.org/ns/credentials/v2"
+
+// The loader serves only the exact URLs it holds; every other URL, however
+// close to a served one, is refused with an error that names it, and
+// nothing is fetched.
+func TestLoaderRefusesURLsItDoesNotServe(t *testing.T) {
+	tests := []struct {
+		name string
+		url  string
+	}{
+		{"an unknown host", "https://example.com/evil"},
+		{"the http form of credentials/v2", "http://www.w3.org/ns/credentials/v2"},
+		{"credentials/v2 with a trailing slash", "https://www.w3.org/ns/credentials/v2/"},
+		{"credentials/v2 with a fragment", "https://www.w3.org/ns/credentials/v2#x"},
+		{"credentials/v2 in upper case", "https://WWW.W3.ORG/ns/credentials/v2"},
+		{"the staffpass context before it is registered", "https://w3id.org/staffpass/v1"},
+		{"a file path", "/etc/passwd"},
+		{"a relative reference", "v2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+" is refused", func(t *testing.T) {
+			_, err := ToRDF(credential(credentialsV2, tt.url), nil)
+			if !errors.Is(err, ErrContextNotAllowed) {
+				t.Fatalf("err = %v, want ErrContextNotAllowed", err)
+			}
+			var ce *ContextError
+			if !errors.As(err, &ce) {
+				t.Fatalf("err = %T, want *ContextError", err)
+			}
+			if ce.URL != tt.url {
+				t.Errorf("URL = %q, want %q", ce.URL, tt.url)
+			}
+			if ce.Pointer != "/@context/1" {
+				t.Errorf("Pointer = %q, want /@context/1", ce.Pointer)
+			}
+			if !strings.Contains(err.Error(), tt.url) {
+				t.Errorf("message %q does not name the URL", err)
+			}
+		})
+	}
+}
+
+func TestLoaderServesAContextRegisteredAtConstruction(t *testing.T) {
+	const url = "https://w3id.org/staffpass/v1"
+	l, err := NewLoader(Context{URL: url, Document: []byte(`{"@context": {
+		"@protected": true,
+		"DBSCheckCredential": "https://w3id.org/staffpass#DBSCheckCredential",
+		"dbsLevel": "https://w3id.org/staffpass#dbsLevel"}}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := credential(credentialsV2, url)
+	doc["type"] = []any{"VerifiableCredential", "DBSCheckCredential"}
+	doc["credentialSubject"] = map[string]any{"id": "did:example:subject", "dbsLevel": "enhanced"}
+	quads, err := ToRDF(doc, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, q := range quads {
+		if q.Predicate.Value == "https://w3id.org/staffpass#dbsLevel" && q.Object.Value == "enhanced" {
+			found = true
+		}
+	}
+	if !found {
+		t.Error("the registered term did not reach the RDF")
+	}
+	// The default loader does not know it.
+	if _, err := ToRDF(doc, nil); !errors.Is(err, ErrContextNotAllowed) {
+		t.Errorf("default loader: err = %v, want ErrContextNotAllowed", err)
+	}
+}
+
+func TestNewLoaderRefusesBadExtraContexts(t *testing.T) {
+	good := []byte(`{"@context": {"x": "https://example.org/x"}}`)
+	tests := []struct {
+		name  string
+		extra []Context
+		want  error
+	}{
+		{"an http URL", []Context{{URL: "http://w3id.org/staffpass/v1", Document: good}}, ErrInvalidContext},
+		{"a URL with a fragment", []Context{{URL: "https://w3id.org/staffpass/v1#a", Document: good}}, ErrInvalidContext},
+		{"a URL with a space", []Context{{URL: "https://w3id.org/staff pass/v1", Document: good}}, ErrInvalidContext},
+		{"a URL already embedded", []Context{{URL: credentialsV2, Document: good}}, ErrInvalidContext},
+		{"the same URL twice", []Context{{URL: "https://a.example/c", Document: good}, {URL: "https://a.example/c", Document: good}}, ErrInvalidContext},
+		{"a document that is not JSON", []Context{{URL: "https://a.example/c", Document: []byte(`{"@context":`)}}, nil},
+		{"a document with a duplicate member", []Context{{URL: "https://a.example/c", Document: []byte(`{"@context": {}, "@context": {}}`)}}, nil},
+		{"a document without @context", []Context{{URL: "https://a.example/c", Document: []byte(`{"x": 1}`)}}, ErrInvalidContext},
+		{"a document that is an array", []Context{{URL: "https://a.example/c", Document: []byte(`[{"@context": {}}]`)}}, ErrInvalidContext},
+		{"a context that includes itself", []Context{{URL: "https://a.example/c", Document: []byte(`{"@context": ["https://a.example/c"]}`)}}, ErrInvalidContext},
+		{"two contexts that include each other", []Context{
+			{URL: "https://a.example/c", Document: []byte(`{"@context": {"t": {"@id": "https://a.example/t", "@context": "https://a.example/d"}}}`)},
+			{URL: "https://a.example/d", Document: []byte(`{"@context": {"@import": "https://a.example/c"}}`)},
+		}, ErrInvalidContext},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+" is refused", func(t *testing.T) {
+			l, err := NewLoader(tt.extra...)
+			if err == nil {
+				t.Fatalf("NewLoader succeeded (%v)", l)
+			}
+			if tt.want != nil && !errors.Is(err, tt.want) {
+				t.Errorf("err = %v, want %v", err, tt.want)
+			}
+		})
+	}
+}
+
+// json-gold merges an @import-ing context into the imported document's
+// @context object. The loader hands out copies, so a document cannot change
+// what the next document reads.
+func TestImportDoesNotChangeTheServedContexts(t *testing.T) {
+	poison := credential(map[string]any{
+		"@import": credentialsV2,
+		"poison":  "https://evil.example/poison",
+	})
+	poison["credentialSubject"] = map[string]any{"id": "did:example:subject", "poison": "x"}
+	if _, err := ToRDF(poison, nil); err != nil && !errors.Is(err, ErrProtectedTermRedefinition) {
+		t.Logf("the importing document itself: %v", err)
+	}
+	victim := credential(credentialsV2)
+	victim["credentialSubject"] = map[string]any{"id": "did:example:subject", "poison": "x"}
+	if _, err := ToRDF(victim, nil); !errors.Is(err, ErrUndefinedTerm) {
+		t.Fatalf("after an @import, credentials/v2 defines the importer's term: err = %v", err)
+	}
+}
+
+// A document that names a context in every node makes json-gold process it
+// again each time; the loads are capped.
+func TestContextLoadsPerDocumentAreCapped(t *testing.T) {
+	const tiny = "https://a.example/tiny"
+	l, err := NewLoader(Context{URL: tiny, Document: []byte(`{"@context": {"note": "https://a.example/note"}}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nodes := make([]any, 0, 5000)
+	for i := range 5000 {
+		nodes = append(nodes, map[string]any{
+			"@context": tiny,
+			"@id":      fmt.Sprintf("urn:example:%d", i),
+			"note":     "x",
+		})
+	}
+	doc := map[string]any{"@context": tiny, "@id": "urn:example:top", "note": "y", "@included": nodes}
+	_, err = ToRDF(doc, l)
+	if !errors.Is(err, ErrLimit) {
+		t.Fatalf("err = %v, want ErrLimit", err)
+	}
+	// Below the cap the same shape is fine.
+	doc["@included"] = nodes[:100]
+	if _, err := ToRDF(doc, l); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// One Loader serves many goroutines (run with -race).
+func TestLoaderIsSafeForConcurrentUse(t *testing.T) {
+	l, err := NewLoader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := readJSON(t, vectorDir+"/vc-di-eddsa/eddsa-rdfc-2022/employ/signedDataInt.json")
+	want, err := ToRDF(doc, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCanon, _ := rdfc.Canonicalize(want, rdfc.Options{})
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 5 {
+				d := readJSON(t, vectorDir+"/vc-di-eddsa/eddsa-rdfc-2022/employ/signedDataInt.json")
+				got, err := ToRDF(d, l)
+				if err != nil {
+					errs <- err
+					return
+				}
+				c, err := rdfc.Canonicalize(got, rdfc.Options{})
+				if err != nil || string(c.NQuads) != string(wantCanon.NQuads) {
+					errs <- fmt.Errorf("concurrent conversion differs (%v)", err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
