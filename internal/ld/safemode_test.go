@@ -292,7 +292,7 @@ func TestSafeModeAcceptsDefinedDocuments(t *testing.T) {
 			doc: func() map[string]any {
 				d := credential(credentialsV2, map[string]any{
 					"@protected": true,
-					"employer": map[string]any{"@id": "https://example.org/#employer", "@context": map[string]any{"name": "https://example.org/#legalName"}},
+					"employer":   map[string]any{"@id": "https://example.org/#employer", "@context": map[string]any{"name": "https://example.org/#legalName"}},
 				})
 				d["credentialSubject"] = map[string]any{"id": "did:example:subject", "employer": map[string]any{"name": "King's College Hospital"}}
 				return d
