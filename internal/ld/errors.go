@@ -70,6 +70,9 @@ type TermError struct {
 	// Reason adds words for a person, such as the message of the JSON-LD
 	// processor.
 	Reason string
+
+	// panicked names the function whose panic this error replaced.
+	panicked string
 }
 
 func (e *TermError) Error() string {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -76,11 +77,40 @@ func decode(data []byte) (any, error) {
 	return doc, nil
 }
 
-// recoverPanic turns a panic inside json-gold into an error: json-gold
-// asserts types of its input in places, and nothing may panic on input.
+// recoverPanic turns a panic into an error: json-gold asserts the types of
+// its input in places, and nothing may panic on input. The error records
+// the function that panicked, so the fuzz test can tell json-gold's panics
+// (expected on odd input) from this package's (bugs).
 func recoverPanic(err *error) {
-	if r := recover(); r != nil {
-		*err = &TermError{Err: ErrInvalidJSONLD, Unlocated: true, Reason: fmt.Sprintf("the JSON-LD processor failed on this input (%v)", r)}
+	r := recover()
+	if r == nil {
+		return
+	}
+	*err = &TermError{
+		Err:       ErrInvalidJSONLD,
+		Unlocated: true,
+		Reason:    fmt.Sprintf("the JSON-LD processor failed on this input (%v)", r),
+		panicked:  panicOrigin(),
+	}
+}
+
+// panicOrigin returns the name of the function that panicked: the first
+// frame below runtime.gopanic that is not in the runtime.
+func panicOrigin() string {
+	pcs := make([]uintptr, 64)
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(2, pcs)])
+	below := false
+	for {
+		f, more := frames.Next()
+		switch {
+		case f.Function == "runtime.gopanic":
+			below = true
+		case below && !strings.HasPrefix(f.Function, "runtime."):
+			return f.Function
+		}
+		if !more {
+			return ""
+		}
 	}
 }
 

@@ -412,18 +412,30 @@ func TestErrorMessagesNameTheTermAndPlace(t *testing.T) {
 	}
 }
 
-// json-gold asserts the types of some context values and panics on others;
-// the panic becomes an error.
+// json-gold asserts the types of some context values and panics when they
+// are wrong; each panic becomes an error. These are the inputs found so far
+// (by hand and by FuzzToRDF).
 func TestJSONGoldPanicsBecomeErrors(t *testing.T) {
-	docs := []map[string]any{
-		credential(credentialsV2, map[string]any{"@protected": "yes", "grade": "https://example.org/grade"}),
-		credential(map[string]any{"grade": map[string]any{"@id": "https://example.org/grade", "@protected": 1}}),
+	tests := []struct {
+		name string
+		doc  map[string]any
+	}{
+		{"@protected that is not a boolean", credential(credentialsV2, map[string]any{"@protected": "yes", "grade": "https://example.org/grade"})},
+		{"a term's @protected that is not a boolean", credential(map[string]any{"grade": map[string]any{"@id": "https://example.org/grade", "@protected": 1.0}})},
+		{"a @container that is a number", credential(map[string]any{"grade": map[string]any{"@id": "https://example.org/grade", "@container": 5.0}})},
+		{"a @container holding a number", credential(map[string]any{"grade": map[string]any{"@id": "https://example.org/grade", "@container": []any{5.0}}})},
 	}
-	for _, doc := range docs {
-		_, err := ToRDF(doc, nil)
-		if !errors.Is(err, ErrInvalidJSONLD) && !errors.Is(err, ErrInvalidContext) {
-			t.Errorf("err = %v, want ErrInvalidJSONLD or ErrInvalidContext", err)
-		}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ToRDF(tt.doc, nil)
+			if !errors.Is(err, ErrInvalidJSONLD) {
+				t.Fatalf("err = %v, want ErrInvalidJSONLD", err)
+			}
+			var te *TermError
+			if !errors.As(err, &te) || !strings.HasPrefix(te.panicked, "github.com/piprate/json-gold/") {
+				t.Errorf("err = %v, want a recovered json-gold panic", err)
+			}
+		})
 	}
 }
 
