@@ -45,13 +45,41 @@ const maxDepth = limits.MaxJSONDepth
 
 // check runs the safe-mode walk over doc.
 func check(doc any, l *Loader) error {
-	c := &checker{opts: options(l)}
+	c := &checker{
+		opts:     options(l),
+		reverted: make(map[*gold.Context]*gold.Context),
+		scoped:   make(map[scopedKey]*gold.Context),
+	}
 	ctx := gold.NewContext(nil, c.opts)
 	return c.element(ctx, "", doc, nil, false, nil, 0, 0)
 }
 
 type checker struct {
 	opts *gold.JsonLdOptions
+
+	// Contexts are never changed once made, so within one walk the
+	// result of reverting a context, and of applying a term's scoped
+	// context to a context, can be remembered: each costs a copy of every
+	// term definition, and a document repeats them for every node.
+	reverted map[*gold.Context]*gold.Context
+	scoped   map[scopedKey]*gold.Context
+}
+
+// scopedKey identifies the application of a term's scoped context.
+type scopedKey struct {
+	ctx  *gold.Context
+	td   *gold.TermDefinition
+	kind byte // 'p' property-scoped, 't' type-scoped
+}
+
+// revert is ctx.RevertToPreviousContext, remembered.
+func (c *checker) revert(ctx *gold.Context) *gold.Context {
+	if r, ok := c.reverted[ctx]; ok {
+		return r
+	}
+	r := ctx.RevertToPreviousContext()
+	c.reverted[ctx] = r
+	return r
 }
 
 // path is a JSON pointer under construction, built only when an error
@@ -163,16 +191,17 @@ func (c *checker) scalar(ctx *gold.Context, activeProperty string, value any, p 
 
 // hasPrevious reports whether ctx carries a type-scoped context that a
 // nested node object reverts.
-func hasPrevious(ctx *gold.Context) bool { return ctx.RevertToPreviousContext() != ctx }
+func (c *checker) hasPrevious(ctx *gold.Context) bool { return c.revert(ctx) != ctx }
 
 // object mirrors the context handling of json-gold's expandElement for a
 // JSON object, then checks its members.
 func (c *checker) object(ctx *gold.Context, activeProperty string, elem map[string]any, p *path, insideIndex bool, typeScoped *gold.Context, depth, ctxDepth int) error {
 	var propertyScoped any
-	if td := ctx.GetTermDefinition(activeProperty); td != nil {
-		propertyScoped = td.Context
+	propertyTD := ctx.GetTermDefinition(activeProperty)
+	if propertyTD != nil {
+		propertyScoped = propertyTD.Context
 	}
-	if typeScoped == nil && hasPrevious(ctx) {
+	if typeScoped == nil && c.hasPrevious(ctx) {
 		typeScoped = ctx
 	}
 	keys := sortedKeys(elem)
@@ -196,14 +225,14 @@ func (c *checker) object(ctx *gold.Context, activeProperty string, elem map[stri
 		}
 	}
 	if mustRevert {
-		ctx = ctx.RevertToPreviousContext()
+		ctx = c.revert(ctx)
 	}
 	var err error
 	if propertyScoped != nil {
 		if ctxDepth++; ctxDepth > limits.MaxContextDepth {
 			return c.fail(ErrLimit, p, "", "", "")
 		}
-		if ctx, err = c.parseOverriding(ctx, propertyScoped, p, activeProperty); err != nil {
+		if ctx, err = c.scopedContext(ctx, propertyTD, 'p', p, activeProperty); err != nil {
 			return err
 		}
 	}
@@ -248,7 +277,7 @@ func (c *checker) object(ctx *gold.Context, activeProperty string, elem map[stri
 			if ctxDepth++; ctxDepth > limits.MaxContextDepth {
 				return c.fail(ErrLimit, p.child(key), "type", t, "")
 			}
-			if ctx, err = c.parseTypeScoped(ctx, td.Context, p.child(key), t); err != nil {
+			if ctx, err = c.scopedContext(ctx, td, 't', p.child(key), t); err != nil {
 				return err
 			}
 		}
@@ -429,7 +458,7 @@ func (c *checker) property(ctx *gold.Context, key string, value any, p *path, de
 	td := ctx.GetTermDefinition(key)
 	var err error
 	if td != nil && td.HasContext {
-		if termCtx, err = c.parseOverriding(ctx, td.Context, p, key); err != nil {
+		if termCtx, err = c.scopedContext(ctx, td, 'p', p, key); err != nil {
 			return err
 		}
 	}
@@ -470,7 +499,7 @@ func (c *checker) property(ctx *gold.Context, key string, value any, p *path, de
 	case termCtx.HasContainerMapping(key, "@id") && isMap:
 		return c.indexMap(termCtx, key, valueMap, "@id", p, depth, ctxDepth)
 	case termCtx.HasContainerMapping(key, "@type") && isMap:
-		return c.indexMap(termCtx.RevertToPreviousContext(), key, valueMap, "@type", p, depth, ctxDepth)
+		return c.indexMap(c.revert(termCtx), key, valueMap, "@type", p, depth, ctxDepth)
 	case td != nil && td.Type == "@json":
 		return nil
 	default:
@@ -535,6 +564,27 @@ func (c *checker) parse(ctx *gold.Context, local any, p *path) (*gold.Context, e
 	if err != nil {
 		return nil, c.contextError(ctx, local, p, err)
 	}
+	return next, nil
+}
+
+// scopedContext applies the scoped context of term definition td to ctx,
+// as a property-scoped (kind 'p') or type-scoped (kind 't') context.
+func (c *checker) scopedContext(ctx *gold.Context, td *gold.TermDefinition, kind byte, p *path, term string) (*gold.Context, error) {
+	key := scopedKey{ctx: ctx, td: td, kind: kind}
+	if next, ok := c.scoped[key]; ok {
+		return next, nil
+	}
+	var next *gold.Context
+	var err error
+	if kind == 't' {
+		next, err = c.parseTypeScoped(ctx, td.Context, p, term)
+	} else {
+		next, err = c.parseOverriding(ctx, td.Context, p, term)
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.scoped[key] = next
 	return next, nil
 }
 
