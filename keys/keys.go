@@ -162,13 +162,15 @@ func TypeOf(key any) (KeyType, error) {
 		}
 		return Ed25519, nil
 	case *ecdsa.PublicKey:
-		if k == nil {
-			return "", fmt.Errorf("%w: nil ECDSA public key", ErrInvalidKey)
+		// The deprecated coordinates are read only to refuse a
+		// half-built key, which crypto/ecdsa would panic on.
+		if k == nil || k.X == nil || k.Y == nil {
+			return "", fmt.Errorf("%w: incomplete ECDSA public key", ErrInvalidKey)
 		}
 		return curveType(k.Curve)
 	case *ecdsa.PrivateKey:
-		if k == nil {
-			return "", fmt.Errorf("%w: nil ECDSA private key", ErrInvalidKey)
+		if k == nil || k.X == nil || k.Y == nil || k.D == nil {
+			return "", fmt.Errorf("%w: incomplete ECDSA private key", ErrInvalidKey)
 		}
 		return curveType(k.Curve)
 	case crypto.Signer:

@@ -12,6 +12,7 @@ import (
 	"crypto/sha512"
 	"errors"
 	"flag"
+	"math/big"
 	"os"
 	"path/filepath"
 	"testing"
@@ -184,5 +185,52 @@ func TestTypeOfRefusesKeysItDoesNotUse(t *testing.T) {
 				t.Fatalf("TypeOf error = %v, want %v", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestHalfBuiltECDSAKeysAreRefusedWithoutPanicking(t *testing.T) {
+	p256 := elliptic.P256()
+	one, two := big.NewInt(1), big.NewInt(2)
+	pubs := []*ecdsa.PublicKey{
+		{Curve: p256},
+		{Curve: p256, X: one},
+		{Curve: p256, X: one, Y: two}, // not on the curve
+	}
+	for i, pub := range pubs {
+		if _, err := keys.EncodeMultikey(pub); !errors.Is(err, keys.ErrInvalidKey) {
+			t.Errorf("public %d: EncodeMultikey: %v", i, err)
+		}
+		if _, err := keys.MarshalPublicJWK(pub); !errors.Is(err, keys.ErrInvalidKey) {
+			t.Errorf("public %d: MarshalPublicJWK: %v", i, err)
+		}
+		if _, err := keys.MarshalPublicPEM(pub); !errors.Is(err, keys.ErrInvalidKey) {
+			t.Errorf("public %d: MarshalPublicPEM: %v", i, err)
+		}
+		if err := keys.VerifyP1363(pub, []byte("m"), make([]byte, 64)); !errors.Is(err, keys.ErrInvalidKey) {
+			t.Errorf("public %d: VerifyP1363: %v", i, err)
+		}
+	}
+	good := fixedKey(t, keys.P256).(*ecdsa.PrivateKey)
+	privs := []*ecdsa.PrivateKey{
+		{PublicKey: ecdsa.PublicKey{Curve: p256}},
+		{PublicKey: ecdsa.PublicKey{Curve: p256}, D: big.NewInt(5)},
+		{PublicKey: good.PublicKey}, // no D
+	}
+	for i, priv := range privs {
+		if _, err := keys.EncodeSecretMultikey(priv); !errors.Is(err, keys.ErrInvalidKey) {
+			t.Errorf("private %d: EncodeSecretMultikey: %v", i, err)
+		}
+		if _, err := keys.MarshalPrivatePEM(priv); !errors.Is(err, keys.ErrInvalidKey) {
+			t.Errorf("private %d: MarshalPrivatePEM: %v", i, err)
+		}
+		if _, err := keys.MarshalPrivateJWK(priv); !errors.Is(err, keys.ErrInvalidKey) {
+			t.Errorf("private %d: MarshalPrivateJWK: %v", i, err)
+		}
+		if _, err := keys.NewSigner(priv, "did:example:1#k"); !errors.Is(err, keys.ErrInvalidKey) {
+			t.Errorf("private %d: NewSigner: %v", i, err)
+		}
+		if _, err := keys.SignP1363(priv, []byte("m")); !errors.Is(err, keys.ErrInvalidKey) {
+			t.Errorf("private %d: SignP1363: %v", i, err)
+		}
 	}
 }

@@ -48,7 +48,7 @@ func NewSigner(key crypto.Signer, keyID string) (Signer, error) {
 	if key == nil {
 		return nil, fmt.Errorf("%w: nil signer", ErrInvalidKey)
 	}
-	t, err := TypeOf(key.Public())
+	t, err := TypeOf(key)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +118,7 @@ func SignP1363(s crypto.Signer, message []byte) ([]byte, error) {
 	if s == nil {
 		return nil, fmt.Errorf("%w: nil signer", ErrInvalidKey)
 	}
-	t, err := TypeOf(s.Public())
+	t, err := TypeOf(s)
 	if err != nil {
 		return nil, err
 	}
