@@ -136,39 +136,43 @@ func stringEnd(d []byte, i int) int {
 
 // objectMembers splits the raw JSON object d into its members.
 func objectMembers(d []byte) ([]member, bool) {
+	return appendMembers(make([]member, 0, 16), d)
+}
+
+// appendMembers appends the members of the raw JSON object d to ms.
+func appendMembers(ms []member, d []byte) ([]member, bool) {
 	if kind(d) != kindObject {
-		return nil, false
+		return ms, false
 	}
 	i := skipSpace(d, 1)
 	if i < len(d) && d[i] == '}' {
-		return []member{}, true
+		return ms, true
 	}
-	ms := make([]member, 0, 8)
 	for {
 		if i >= len(d) || d[i] != '"' {
-			return nil, false
+			return ms, false
 		}
 		end := stringEnd(d, i)
 		if end < 0 {
-			return nil, false
+			return ms, false
 		}
 		name, ok := decodeName(d[i:end])
 		if !ok {
-			return nil, false
+			return ms, false
 		}
 		i = skipSpace(d, end)
 		if i >= len(d) || d[i] != ':' {
-			return nil, false
+			return ms, false
 		}
 		i = skipSpace(d, i+1)
 		vend := valueEnd(d, i)
 		if vend < 0 {
-			return nil, false
+			return ms, false
 		}
 		ms = append(ms, member{name: name, value: d[i:vend]})
 		i = skipSpace(d, vend)
 		if i >= len(d) {
-			return nil, false
+			return ms, false
 		}
 		switch d[i] {
 		case ',':
@@ -176,7 +180,7 @@ func objectMembers(d []byte) ([]member, bool) {
 		case '}':
 			return ms, true
 		default:
-			return nil, false
+			return ms, false
 		}
 	}
 }

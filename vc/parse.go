@@ -187,7 +187,26 @@ func (l *loc) pointer() string {
 
 type parser struct {
 	problems
+	// scratch holds the members of the objects being read, used as a
+	// stack: each reader takes a mark, splits objects onto the end and
+	// truncates back to its mark when done.
+	scratch []member
 }
+
+// members splits the raw JSON object d onto the scratch stack.
+func (p *parser) members(d []byte) ([]member, bool) {
+	start := len(p.scratch)
+	var ok bool
+	p.scratch, ok = appendMembers(p.scratch, d)
+	if !ok {
+		p.scratch = p.scratch[:start]
+		return nil, false
+	}
+	return p.scratch[start:len(p.scratch):len(p.scratch)], true
+}
+
+// release truncates the scratch stack back to mark.
+func (p *parser) release(mark int) { p.scratch = p.scratch[:mark] }
 
 func (p *parser) report(l *loc, kind error, format string, args ...any) {
 	p.add(l.pointer(), kind, format, args...)
@@ -330,7 +349,10 @@ func (p *parser) context(l *loc, v []byte, what string) (Set[ContextEntry], Vers
 		}
 	}
 	first := els[0]
-	s, _ := decodeString(first)
+	var s string
+	if len(set.Items) > 0 && kind(first) == kindString {
+		s = set.Items[0].URL
+	}
 	switch s {
 	case ContextV2:
 		return set, V2
@@ -353,21 +375,23 @@ func (p *parser) context(l *loc, v []byte, what string) (Set[ContextEntry], Vers
 	return set, V2
 }
 
-// id reads an id member: a single URL.
-func (p *parser) id(l *loc, v []byte, errKind error, what string) string {
+// id reads an id member: a single URL. The value is named owner+name in
+// messages (joined only when there is a problem, to keep the good path
+// free of allocations).
+func (p *parser) id(l *loc, v []byte, errKind error, owner, name string) string {
 	switch kind(v) {
 	case kindString:
 		s, _ := decodeString(v)
 		if err := checkURL(s); err != nil {
-			p.report(l, errKind, "%s %s is not a URL: it %v", what, describe(v), err)
+			p.report(l, errKind, "%s%s %s is not a URL: it %v", owner, name, describe(v), err)
 		}
 		return s
 	case kindNull:
-		p.report(l, errKind, "%s is null; it must be a URL", what)
+		p.report(l, errKind, "%s%s is null; it must be a URL", owner, name)
 	case kindArray:
-		p.report(l, errKind, "%s must be a single URL, not an array", what)
+		p.report(l, errKind, "%s%s must be a single URL, not an array", owner, name)
 	default:
-		p.report(l, errKind, "%s must be a URL string, not %s", what, kindName(v))
+		p.report(l, errKind, "%s%s must be a URL string, not %s", owner, name, kindName(v))
 	}
 	return ""
 }
@@ -447,12 +471,11 @@ func (p *parser) credential(l *loc, ms []member) *Credential {
 	var typeRaw []byte
 	var hasIssuer, hasSubject bool
 	for _, m := range ms {
-		name := string(m.name)
-		switch name {
+		switch string(m.name) {
 		case "@context":
 		case "id":
 			ml := l.member("id")
-			c.ID = p.id(&ml, m.value, ErrID, "the credential id")
+			c.ID = p.id(&ml, m.value, ErrID, "the credential", " id")
 		case "type":
 			ml := l.member("type")
 			typeRaw = m.value
@@ -483,35 +506,55 @@ func (p *parser) credential(l *loc, ms []member) *Credential {
 		case "proof":
 			ml := l.member("proof")
 			c.Proof = p.proofs(&ml, m.value)
-		case "name", "description", "validFrom", "validUntil", "relatedResource":
+		case "name":
 			if v != V2 {
 				addExtra(&c.Extra, m)
 				continue
 			}
-			ml := l.member(name)
-			switch name {
-			case "name":
-				c.Name = p.text(&ml, m.value, "name")
-			case "description":
-				c.Description = p.text(&ml, m.value, "description")
-			case "validFrom":
-				c.ValidFrom = p.dateTime(&ml, m.value, "validFrom")
-			case "validUntil":
-				c.ValidUntil = p.dateTime(&ml, m.value, "validUntil")
-			case "relatedResource":
-				c.RelatedResource = p.relatedResources(&ml, m.value)
+			ml := l.member("name")
+			c.Name = p.text(&ml, m.value, "name")
+		case "description":
+			if v != V2 {
+				addExtra(&c.Extra, m)
+				continue
 			}
-		case "issuanceDate", "expirationDate":
+			ml := l.member("description")
+			c.Description = p.text(&ml, m.value, "description")
+		case "validFrom":
+			if v != V2 {
+				addExtra(&c.Extra, m)
+				continue
+			}
+			ml := l.member("validFrom")
+			c.ValidFrom = p.dateTime(&ml, m.value, "validFrom")
+		case "validUntil":
+			if v != V2 {
+				addExtra(&c.Extra, m)
+				continue
+			}
+			ml := l.member("validUntil")
+			c.ValidUntil = p.dateTime(&ml, m.value, "validUntil")
+		case "relatedResource":
+			if v != V2 {
+				addExtra(&c.Extra, m)
+				continue
+			}
+			ml := l.member("relatedResource")
+			c.RelatedResource = p.relatedResources(&ml, m.value)
+		case "issuanceDate":
 			if v != V1 {
 				addExtra(&c.Extra, m)
 				continue
 			}
-			ml := l.member(name)
-			if name == "issuanceDate" {
-				c.IssuanceDate = p.dateTime(&ml, m.value, name)
-			} else {
-				c.ExpirationDate = p.dateTime(&ml, m.value, name)
+			ml := l.member("issuanceDate")
+			c.IssuanceDate = p.dateTime(&ml, m.value, "issuanceDate")
+		case "expirationDate":
+			if v != V1 {
+				addExtra(&c.Extra, m)
+				continue
 			}
+			ml := l.member("expirationDate")
+			c.ExpirationDate = p.dateTime(&ml, m.value, "expirationDate")
 		default:
 			addExtra(&c.Extra, m)
 		}
@@ -548,7 +591,7 @@ func (p *parser) issuer(l *loc, v []byte, ver Version) Issuer {
 	var is Issuer
 	switch kind(v) {
 	case kindString:
-		is.ID = p.id(l, v, ErrIssuer, "issuer")
+		is.ID = p.id(l, v, ErrIssuer, "issuer", "")
 		return is
 	case kindObject:
 	case kindNull:
@@ -559,18 +602,27 @@ func (p *parser) issuer(l *loc, v []byte, ver Version) Issuer {
 		return is
 	}
 	is.Object = true
-	ms, _ := objectMembers(v)
+	defer p.release(len(p.scratch))
+	ms, _ := p.members(v)
 	hasID := false
 	for _, m := range ms {
-		switch name := string(m.name); {
-		case name == "id":
+		switch string(m.name) {
+		case "id":
 			hasID = true
 			ml := l.member("id")
-			is.ID = p.id(&ml, m.value, ErrIssuer, "issuer id")
-		case name == "name" && ver == V2:
+			is.ID = p.id(&ml, m.value, ErrIssuer, "issuer", " id")
+		case "name":
+			if ver != V2 {
+				addExtra(&is.Extra, m)
+				continue
+			}
 			ml := l.member("name")
 			is.Name = p.text(&ml, m.value, "issuer name")
-		case name == "description" && ver == V2:
+		case "description":
+			if ver != V2 {
+				addExtra(&is.Extra, m)
+				continue
+			}
 			ml := l.member("description")
 			is.Description = p.text(&ml, m.value, "issuer description")
 		default:
@@ -588,7 +640,7 @@ func (p *parser) holder(l *loc, v []byte) *Holder {
 	h := &Holder{}
 	switch kind(v) {
 	case kindString:
-		h.ID = p.id(l, v, ErrHolder, "holder")
+		h.ID = p.id(l, v, ErrHolder, "holder", "")
 		return h
 	case kindObject:
 	case kindNull:
@@ -599,13 +651,14 @@ func (p *parser) holder(l *loc, v []byte) *Holder {
 		return h
 	}
 	h.Object = true
-	ms, _ := objectMembers(v)
+	defer p.release(len(p.scratch))
+	ms, _ := p.members(v)
 	hasID := false
 	for _, m := range ms {
 		if string(m.name) == "id" {
 			hasID = true
 			ml := l.member("id")
-			h.ID = p.id(&ml, m.value, ErrHolder, "holder id")
+			h.ID = p.id(&ml, m.value, ErrHolder, "holder", " id")
 			continue
 		}
 		addExtra(&h.Extra, m)
@@ -616,22 +669,38 @@ func (p *parser) holder(l *loc, v []byte) *Holder {
 	return h
 }
 
-// elements returns the entries of a member that may be one value or an
-// array of values, reporting an empty array or one over max.
-func (p *parser) elements(l *loc, v []byte, what string, errKind error, max int) (els [][]byte, single bool) {
-	if kind(v) != kindArray {
-		return [][]byte{v}, true
+// entries are the values of a member that may be one value or an array.
+type entries struct {
+	one    []byte
+	many   [][]byte
+	single bool
+	n      int
+}
+
+func (es entries) at(i int) []byte {
+	if es.single {
+		return es.one
 	}
-	els, _ = arrayElements(v)
+	return es.many[i]
+}
+
+// elements returns the entries of a member that may be one value or an
+// array of values, reporting an empty array or one over max (then it
+// returns no entries).
+func (p *parser) elements(l *loc, v []byte, what string, errKind error, max int) entries {
+	if kind(v) != kindArray {
+		return entries{one: v, single: true, n: 1}
+	}
+	els, _ := arrayElements(v)
 	switch {
 	case len(els) == 0:
 		p.report(l, errKind, "%s is an empty array; leave it out or give at least one entry", what)
-		return nil, false
+		return entries{}
 	case max > 0 && len(els) > max:
 		p.report(l, ErrLimit, "%s has %d entries, more than the limit of %d", what, len(els), max)
-		return nil, false
+		return entries{}
 	}
-	return els, false
+	return entries{many: els, n: len(els)}
 }
 
 // at returns the location of entry i of a member read by elements.
@@ -646,15 +715,19 @@ func at(l *loc, i int, single bool) loc {
 // least one claim.
 func (p *parser) subjects(l *loc, v []byte) Set[Subject] {
 	var set Set[Subject]
-	els, single := p.elements(l, v, "credentialSubject", ErrSubject, limits.MaxSubjects)
-	set.Single = single
-	if len(els) == 0 {
+	es := p.elements(l, v, "credentialSubject", ErrSubject, limits.MaxSubjects)
+	set.Single = es.single
+	if es.n == 0 {
 		return set
 	}
-	set.Items = make([]Subject, 0, len(els))
-	for i, e := range els {
-		el := at(l, i, single)
-		ms, ok := objectMembers(e)
+	set.Items = make([]Subject, 0, es.n)
+	mark := len(p.scratch)
+	defer p.release(mark)
+	for i := range es.n {
+		p.release(mark)
+		e := es.at(i)
+		el := at(l, i, es.single)
+		ms, ok := p.members(e)
 		if !ok {
 			p.report(&el, ErrSubject, "credentialSubject entries must be objects, not %s", kindName(e))
 			continue
@@ -666,7 +739,7 @@ func (p *parser) subjects(l *loc, v []byte) Set[Subject] {
 		for _, m := range ms {
 			if string(m.name) == "id" {
 				ml := el.member("id")
-				s.ID = p.id(&ml, m.value, ErrID, "credentialSubject id")
+				s.ID = p.id(&ml, m.value, ErrID, "credentialSubject", " id")
 				continue
 			}
 			if s.Claims == nil {
@@ -684,15 +757,19 @@ func (p *parser) subjects(l *loc, v []byte) Set[Subject] {
 // an id URL (required when idRequired).
 func (p *parser) typedObjects(l *loc, v []byte, what string, idRequired bool) Set[TypedObject] {
 	var set Set[TypedObject]
-	els, single := p.elements(l, v, what, ErrEntry, 0)
-	set.Single = single
-	if len(els) == 0 {
+	es := p.elements(l, v, what, ErrEntry, 0)
+	set.Single = es.single
+	if es.n == 0 {
 		return set
 	}
-	set.Items = make([]TypedObject, 0, len(els))
-	for i, e := range els {
-		el := at(l, i, single)
-		ms, ok := objectMembers(e)
+	set.Items = make([]TypedObject, 0, es.n)
+	mark := len(p.scratch)
+	defer p.release(mark)
+	for i := range es.n {
+		p.release(mark)
+		e := es.at(i)
+		el := at(l, i, es.single)
+		ms, ok := p.members(e)
 		if !ok {
 			p.report(&el, ErrEntry, "%s entries must be objects, not %s", what, kindName(e))
 			continue
@@ -704,7 +781,7 @@ func (p *parser) typedObjects(l *loc, v []byte, what string, idRequired bool) Se
 			case "id":
 				hasID = true
 				ml := el.member("id")
-				o.ID = p.id(&ml, m.value, ErrID, what+" id")
+				o.ID = p.id(&ml, m.value, ErrID, what, " id")
 			case "type":
 				hasType = true
 				ml := el.member("type")
@@ -728,15 +805,19 @@ func (p *parser) typedObjects(l *loc, v []byte, what string, idRequired bool) Se
 // digestSRI or digestMultibase.
 func (p *parser) relatedResources(l *loc, v []byte) Set[RelatedResource] {
 	var set Set[RelatedResource]
-	els, single := p.elements(l, v, "relatedResource", ErrEntry, 0)
-	set.Single = single
-	if len(els) == 0 {
+	es := p.elements(l, v, "relatedResource", ErrEntry, 0)
+	set.Single = es.single
+	if es.n == 0 {
 		return set
 	}
-	set.Items = make([]RelatedResource, 0, len(els))
-	for i, e := range els {
-		el := at(l, i, single)
-		ms, ok := objectMembers(e)
+	set.Items = make([]RelatedResource, 0, es.n)
+	mark := len(p.scratch)
+	defer p.release(mark)
+	for i := range es.n {
+		p.release(mark)
+		e := es.at(i)
+		el := at(l, i, es.single)
+		ms, ok := p.members(e)
 		if !ok {
 			p.report(&el, ErrEntry, "relatedResource entries must be objects, not %s", kindName(e))
 			continue
@@ -744,20 +825,20 @@ func (p *parser) relatedResources(l *loc, v []byte) Set[RelatedResource] {
 		var r RelatedResource
 		var hasID bool
 		for _, m := range ms {
-			name := string(m.name)
 			var dst *string
-			switch name {
+			var name string
+			switch string(m.name) {
 			case "id":
 				hasID = true
 				ml := el.member("id")
-				r.ID = p.id(&ml, m.value, ErrID, "relatedResource id")
+				r.ID = p.id(&ml, m.value, ErrID, "relatedResource", " id")
 				continue
 			case "digestSRI":
-				dst = &r.DigestSRI
+				dst, name = &r.DigestSRI, "digestSRI"
 			case "digestMultibase":
-				dst = &r.DigestMultibase
+				dst, name = &r.DigestMultibase, "digestMultibase"
 			case "mediaType":
-				dst = &r.MediaType
+				dst, name = &r.MediaType, "mediaType"
 			default:
 				addExtra(&r.Extra, m)
 				continue
@@ -783,15 +864,19 @@ func (p *parser) relatedResources(l *loc, v []byte) Set[RelatedResource] {
 // proofs reads proof: one or more objects, each with a type, kept raw.
 func (p *parser) proofs(l *loc, v []byte) Set[json.RawMessage] {
 	var set Set[json.RawMessage]
-	els, single := p.elements(l, v, "proof", ErrProof, limits.MaxProofs)
-	set.Single = single
-	if len(els) == 0 {
+	es := p.elements(l, v, "proof", ErrProof, limits.MaxProofs)
+	set.Single = es.single
+	if es.n == 0 {
 		return set
 	}
-	set.Items = make([]json.RawMessage, 0, len(els))
-	for i, e := range els {
-		el := at(l, i, single)
-		ms, ok := objectMembers(e)
+	set.Items = make([]json.RawMessage, 0, es.n)
+	mark := len(p.scratch)
+	defer p.release(mark)
+	for i := range es.n {
+		p.release(mark)
+		e := es.at(i)
+		el := at(l, i, es.single)
+		ms, ok := p.members(e)
 		if !ok {
 			p.report(&el, ErrProof, "proof entries must be objects, not %s", kindName(e))
 			continue
@@ -811,14 +896,18 @@ func (p *parser) proofs(l *loc, v []byte) Set[json.RawMessage] {
 // an array of them.
 func (p *parser) text(l *loc, v []byte, what string) Set[LanguageValue] {
 	var set Set[LanguageValue]
-	els, single := p.elements(l, v, what, ErrText, 0)
-	set.Single = single
-	if len(els) == 0 {
+	es := p.elements(l, v, what, ErrText, 0)
+	set.Single = es.single
+	if es.n == 0 {
 		return set
 	}
-	set.Items = make([]LanguageValue, 0, len(els))
-	for i, e := range els {
-		el := at(l, i, single)
+	set.Items = make([]LanguageValue, 0, es.n)
+	mark := len(p.scratch)
+	defer p.release(mark)
+	for i := range es.n {
+		p.release(mark)
+		e := es.at(i)
+		el := at(l, i, es.single)
 		switch kind(e) {
 		case kindString:
 			s, _ := decodeString(e)
@@ -835,30 +924,34 @@ func (p *parser) text(l *loc, v []byte, what string) Set[LanguageValue] {
 // languageValue reads a language value object (VCDM 2.0 section 11.1).
 func (p *parser) languageValue(l *loc, v []byte, what string) LanguageValue {
 	lv := LanguageValue{Object: true}
-	ms, _ := objectMembers(v)
+	defer p.release(len(p.scratch))
+	ms, _ := p.members(v)
 	hasValue := false
 	for _, m := range ms {
-		name := string(m.name)
-		ml := l.member(name)
 		s, isString := decodeString(m.value)
-		switch name {
+		switch string(m.name) {
 		case "@value":
 			hasValue = true
 			if !isString {
+				ml := l.member("@value")
 				p.report(&ml, ErrText, "%s @value must be a string, not %s", what, kindName(m.value))
 			}
 			lv.Value = s
 		case "@language":
 			if !isString || !isLanguageTag(s) {
+				ml := l.member("@language")
 				p.report(&ml, ErrText, "%s @language %s is not a BCP 47 language tag", what, describe(m.value))
 			}
 			lv.Language = s
 		case "@direction":
 			if s != "ltr" && s != "rtl" {
+				ml := l.member("@direction")
 				p.report(&ml, ErrText, "%s @direction must be \"ltr\" or \"rtl\", not %s", what, describe(m.value))
 			}
 			lv.Direction = s
 		default:
+			name := string(m.name)
+			ml := l.member(name)
 			p.report(&ml, ErrText, "a language value object may only have @value, @language and @direction, not %s", strconv.Quote(name))
 		}
 	}
@@ -907,7 +1000,7 @@ func (p *parser) presentation(l *loc, ms []member) *Presentation {
 		case "@context":
 		case "id":
 			ml := l.member("id")
-			vp.ID = p.id(&ml, m.value, ErrID, "the presentation id")
+			vp.ID = p.id(&ml, m.value, ErrID, "the presentation", " id")
 		case "type":
 			ml := l.member("type")
 			typeRaw = m.value
@@ -938,15 +1031,19 @@ func (p *parser) presentation(l *loc, ms []member) *Presentation {
 // credential or an EnvelopedVerifiableCredential.
 func (p *parser) presented(l *loc, v []byte) Set[PresentedCredential] {
 	var set Set[PresentedCredential]
-	els, single := p.elements(l, v, "verifiableCredential", ErrEntry, limits.MaxPresentationCredentials)
-	set.Single = single
-	if len(els) == 0 {
+	es := p.elements(l, v, "verifiableCredential", ErrEntry, limits.MaxPresentationCredentials)
+	set.Single = es.single
+	if es.n == 0 {
 		return set
 	}
-	set.Items = make([]PresentedCredential, 0, len(els))
-	for i, e := range els {
-		el := at(l, i, single)
-		ms, ok := objectMembers(e)
+	set.Items = make([]PresentedCredential, 0, es.n)
+	mark := len(p.scratch)
+	defer p.release(mark)
+	for i := range es.n {
+		p.release(mark)
+		e := es.at(i)
+		el := at(l, i, es.single)
+		ms, ok := p.members(e)
 		if !ok {
 			p.report(&el, ErrEntry, "verifiableCredential entries must be objects (a credential or an %s), not %s", TypeEnvelopedCredential, kindName(e))
 			continue

@@ -584,3 +584,38 @@ func TestParseDocumentReportsEverythingWhenTheTypeIsWrong(t *testing.T) {
 		})
 	}
 }
+
+func BenchmarkParse(b *testing.B) {
+	data := []byte(staffCredential)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkParsePresentation(b *testing.B) {
+	data := []byte(presentationWith(`[`+staffCredential+`,`+jwtEnvelope+`]`, `"proof":{"type":"DataIntegrityProof","challenge":"c1","domain":"kch.nhs.uk"}`))
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParsePresentation(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkMarshal(b *testing.B) {
+	c, err := Parse([]byte(staffCredential))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.MarshalJSON(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

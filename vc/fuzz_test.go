@@ -1,0 +1,133 @@
+package vc
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+// addVectorSeeds adds every JSON vector of the three vector folders, and
+// the test documents, as seeds.
+func addVectorSeeds(f *testing.F) {
+	for _, pattern := range []string{
+		filepath.Join(suiteDir, "*.json"),
+		filepath.Join(suiteDir, "input", "*.json"),
+		filepath.Join(suiteDir, "input", "names-and-descriptions", "*.json"),
+		filepath.Join(dataModelDir, "examples", "*.json"),
+		filepath.Join(dataModelDir, "schema", "*", "example-*.json"),
+		filepath.Join(joseDir, "examples", "*.json"),
+	} {
+		files, err := filepath.Glob(pattern)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, file := range files {
+			b, err := os.ReadFile(file)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(b)
+		}
+	}
+	for _, s := range []string{staffCredential, minimalV1, jwtEnvelope, presentationWith(`[`+staffCredential+`,`+jwtEnvelope+`]`, `"proof":{"type":"DataIntegrityProof"}`)} {
+		f.Add([]byte(s))
+	}
+}
+
+// checkRoundTrip checks that what a parser accepted marshals to JSON with
+// the same members and values, and that the output parses back to an
+// equal value.
+func checkRoundTrip[T json.Marshaler](t *testing.T, in []byte, v T, parse func([]byte) (T, error)) {
+	out, err := v.MarshalJSON()
+	if err != nil {
+		t.Fatalf("accepted %q but MarshalJSON failed: %v", in, err)
+	}
+	sameJSON(t, in, out)
+	again, err := parse(out)
+	if err != nil {
+		t.Fatalf("accepted %q but not its marshalled form %q: %v", in, out, err)
+	}
+	if !reflect.DeepEqual(v, again) {
+		t.Fatalf("re-parsed value differs:\n%#v\n%#v", v, again)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	addVectorSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := Parse(data)
+		d, docErr := ParseDocument(data)
+		if err == nil {
+			if docErr != nil || d.Kind != KindCredential {
+				t.Fatalf("Parse accepts %q but ParseDocument says %v, %v", data, d, docErr)
+			}
+			checkRoundTrip(t, data, c, Parse)
+			c.ValidityPeriod()
+			c.SubjectIDs()
+			c.ContextURLs()
+		}
+		if docErr == nil && d.Envelope != nil {
+			checkRoundTrip(t, data, d.Envelope, func(b []byte) (*Envelope, error) {
+				d, err := ParseDocument(b)
+				if err != nil {
+					return nil, err
+				}
+				return d.Envelope, nil
+			})
+			if _, err := d.Envelope.DataURL(); err == nil && d.Envelope.MediaType() == "" {
+				t.Fatalf("envelope %q decodes but has no media type", d.Envelope.ID)
+			}
+		}
+	})
+}
+
+func FuzzParsePresentation(f *testing.F) {
+	addVectorSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := ParsePresentation(data)
+		if err != nil {
+			return
+		}
+		checkRoundTrip(t, data, p, ParsePresentation)
+		for _, pc := range p.VerifiableCredential.Items {
+			if (pc.Credential == nil) == (pc.Envelope == nil) {
+				t.Fatalf("presented credential with %v credential and %v envelope", pc.Credential != nil, pc.Envelope != nil)
+			}
+		}
+	})
+}
+
+func FuzzParseDateTime(f *testing.F) {
+	for _, s := range []string{"2025-03-01T09:00:00Z", "2023-02-26T01:02:58.447Z", "2023-02-25T19:10:39-06:00", "2024-12-31T24:00:00.000Z", "-0044-03-15T12:00:00+14:00", "10000-01-01T00:00:00Z", "2025-02-30T00:00:00Z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseDateTime(s)
+		if err != nil {
+			return
+		}
+		if !dateTimeStampRE.MatchString(s) {
+			t.Fatalf("accepted %q, which the spec's expression refuses", s)
+		}
+		if d.String() != s || d.Time().Location() != nil && d.Time().Location().String() != "UTC" {
+			t.Fatalf("ParseDateTime(%q) = %q at %v", s, d, d.Time())
+		}
+	})
+}
+
+func FuzzParseDataURL(f *testing.F) {
+	for _, s := range []string{"data:application/vc+jwt,eyJ.eyJ.sig", "data:application/vc+cose;base64,aGVsbG8=", "data:text/plain;charset=\"utf-8\",a%20b", "data:,", "data:application/vc-ld+jwt;base64url,x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		u, err := ParseDataURL(s)
+		if err != nil {
+			return
+		}
+		if (&Envelope{ID: s}).MediaType() != u.MediaType {
+			t.Fatalf("MediaType and ParseDataURL disagree on %q", s)
+		}
+	})
+}
