@@ -38,19 +38,21 @@ type DataURL struct {
 // "=" (such as ";base64url", used by some suites) is allowed and ignored.
 // The data part may hold any character except ASCII controls (a spec
 // example carries a space); percent escapes in it are decoded.
+//
+// The error wraps ErrEnvelope.
 func ParseDataURL(s string) (*DataURL, error) {
 	u, data, err := parseDataURLHeader(s)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %s %v", ErrEnvelope, quoteShort(s), err)
 	}
 	dec, err := percentDecode(data)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %s %v", ErrEnvelope, quoteShort(s), err)
 	}
 	if u.Base64 {
 		b, err := base64.StdEncoding.DecodeString(string(dec))
 		if err != nil {
-			return nil, fmt.Errorf("has data that is not base64: %v", err)
+			return nil, fmt.Errorf("%w: %s has data that is not base64: %v", ErrEnvelope, quoteShort(s), err)
 		}
 		dec = b
 	}

@@ -1,6 +1,7 @@
 package vc
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -36,7 +37,7 @@ func TestParseDataURL(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			u, err := ParseDataURL(tt.in)
 			if tt.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.err) {
+				if !errors.Is(err, ErrEnvelope) || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("error %v, want one about %s", err, tt.err)
 				}
 				return

@@ -1,7 +1,7 @@
 package vc
 
 import (
-	"errors"
+	"fmt"
 	"strconv"
 	"time"
 )
@@ -17,8 +17,8 @@ type DateTime struct {
 	t       time.Time
 }
 
-// errDateTime explains why a string is not a dateTimeStamp.
-var errDateTime = errors.New("not an XML Schema dateTimeStamp (YYYY-MM-DDThh:mm:ss[.fff](Z|±hh:mm))")
+// dateTimeForm says what a dateTimeStamp looks like, for messages.
+const dateTimeForm = "an XML Schema dateTimeStamp (YYYY-MM-DDThh:mm:ss[.fff](Z|±hh:mm))"
 
 // maxYearDigits bounds the year of a dateTimeStamp; the lexical space
 // allows any number of digits, time.Time does not.
@@ -34,10 +34,12 @@ const maxYearDigits = 9
 //
 // It also refuses days that do not exist (2023-02-30) and years of more
 // than nine digits.
+//
+// The error wraps ErrDate.
 func ParseDateTime(s string) (DateTime, error) {
 	t, ok := parseDateTimeStamp(s)
 	if !ok {
-		return DateTime{}, errDateTime
+		return DateTime{}, fmt.Errorf("%w: %s is not %s", ErrDate, quoteShort(s), dateTimeForm)
 	}
 	return DateTime{lexical: s, t: t}, nil
 }

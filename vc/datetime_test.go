@@ -1,6 +1,7 @@
 package vc
 
 import (
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
@@ -65,8 +66,8 @@ func TestParseDateTime(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			d, err := ParseDateTime(tt.in)
 			if tt.want.IsZero() {
-				if err == nil {
-					t.Fatalf("accepted as %v", d.Time())
+				if !errors.Is(err, ErrDate) {
+					t.Fatalf("ParseDateTime = %v, %v; want ErrDate", d.Time(), err)
 				}
 				if !d.IsZero() {
 					t.Error("a refused date is not the zero DateTime")

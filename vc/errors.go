@@ -97,7 +97,9 @@ func (p Problem) String() string {
 	return ptr + ": " + p.Message
 }
 
-// ValidationError lists every rule a document breaks, in document order.
+// ValidationError lists every rule a document breaks: first the problems
+// of the members present, in document order, then missing members and
+// rules that relate two members (validUntil before validFrom).
 type ValidationError struct {
 	// Problems holds at most limits.MaxProblems problems.
 	Problems []Problem

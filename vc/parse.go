@@ -236,12 +236,17 @@ func addExtra(extra *map[string]json.RawMessage, m member) {
 // values by kind.
 func describe(v []byte) string {
 	if s, ok := decodeString(v); ok {
-		if len(s) > 80 {
-			s = s[:77] + "..."
-		}
-		return strconv.Quote(s)
+		return quoteShort(s)
 	}
 	return kindName(v)
+}
+
+// quoteShort quotes s for a message, cut to about 80 bytes.
+func quoteShort(s string) string {
+	if len(s) > 80 {
+		s = s[:77] + "..."
+	}
+	return strconv.Quote(s)
 }
 
 // kindOf tells a document's kind from its type member or, failing that,
@@ -437,7 +442,7 @@ func (p *parser) requireType(l *loc, set Set[string], v []byte, want string) {
 		return
 	}
 	msg := "type does not include " + want
-	if hasType(set, TypeEnvelopedCredential) || hasType(set, TypeEnvelopedPresentation) {
+	if l.up != nil && l.up.up == nil && (hasType(set, TypeEnvelopedCredential) || hasType(set, TypeEnvelopedPresentation)) {
 		msg += "; an enveloped credential or presentation is read with ParseDocument"
 	}
 	p.report(l, ErrType, "%s", msg)
@@ -450,11 +455,12 @@ func (p *parser) dateTime(l *loc, v []byte, name string) DateTime {
 		p.report(l, ErrDate, "%s must be a dateTimeStamp string, not %s", name, kindName(v))
 		return DateTime{}
 	}
-	d, err := ParseDateTime(s)
-	if err != nil {
-		p.report(l, ErrDate, "%s %s is %v", name, describe(v), err)
+	t, ok := parseDateTimeStamp(s)
+	if !ok {
+		p.report(l, ErrDate, "%s %s is not %s", name, describe(v), dateTimeForm)
+		return DateTime{}
 	}
-	return d
+	return DateTime{lexical: s, t: t}
 }
 
 // credential reads a credential from its top-level members.
