@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/staffpass/staffpass/internal/limits"
 	"github.com/staffpass/staffpass/internal/rdfc"
 )
 
@@ -212,5 +213,72 @@ func TestLoaderIsSafeForConcurrentUse(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// presentation returns a presentation of n copies of the employment
+// authorization credential, each with its own contexts and proof.
+func presentation(t testing.TB, n int) map[string]any {
+	vcs := make([]any, n)
+	for i := range vcs {
+		vcs[i] = readJSON(t, vectorDir+"/vc-di-eddsa/eddsa-rdfc-2022/employ/signedDataInt.json")
+	}
+	return map[string]any{
+		"@context":             []any{credentialsV2},
+		"type":                 "VerifiablePresentation",
+		"holder":               "did:example:holder",
+		"verifiableCredential": vcs,
+	}
+}
+
+// Real documents stay far below the context work budget.
+func TestContextWorkOfRealDocumentsIsSmall(t *testing.T) {
+	docs := map[string]any{
+		"the eddsa credential":              readJSON(t, vectorDir+"/vc-di-eddsa/eddsa-rdfc-2022/signedDataInt.json"),
+		"the employment credential":         readJSON(t, vectorDir+"/vc-di-eddsa/eddsa-rdfc-2022/employ/signedDataInt.json"),
+		"a credential with 200 subjects":    manySubjects(200),
+		"a presentation of 100 credentials": presentation(t, limits.MaxPresentationCredentials),
+	}
+	for name, doc := range docs {
+		work, err := walk(doc, defaultLoaderOrFail(t))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		t.Logf("%s: %d units", name, work)
+		if work > limits.MaxContextWork/4 {
+			t.Errorf("%s: %d units, over a quarter of the budget", name, work)
+		}
+	}
+	if _, err := ToRDF(presentation(t, limits.MaxPresentationCredentials), nil); err != nil {
+		t.Errorf("a presentation of %d credentials: %v", limits.MaxPresentationCredentials, err)
+	}
+}
+
+func defaultLoaderOrFail(t testing.TB) *Loader {
+	l, err := NewLoader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// A large property-scoped context applied at many nodes: json-gold would
+// process it again at each one (twice), for minutes; the walk refuses the
+// document before json-gold starts.
+func TestContextWorkIsCapped(t *testing.T) {
+	scoped := map[string]any{}
+	for i := range 3000 {
+		scoped[fmt.Sprintf("t%d", i)] = fmt.Sprintf("https://e.org/t%d", i)
+	}
+	ctx := map[string]any{"p": map[string]any{"@id": "https://e.org/p", "@context": scoped}}
+	var node any = map[string]any{"t1": "leaf"}
+	nodes := make([]any, 2000)
+	for i := range nodes {
+		nodes[i] = map[string]any{"@id": fmt.Sprintf("urn:n:%d", i), "p": node}
+	}
+	doc := map[string]any{"@context": ctx, "@id": "urn:top", "@included": nodes}
+	_, err := ToRDF(doc, nil)
+	if !errors.Is(err, ErrLimit) {
+		t.Fatalf("err = %v, want ErrLimit", err)
 	}
 }

@@ -4,9 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	gold "github.com/piprate/json-gold/ld"
 
 	"github.com/staffpass/staffpass/internal/rdfc"
 )
@@ -216,5 +219,60 @@ func TestGraphsKeepTheirNames(t *testing.T) {
 	want := []string{`<urn:example:s> <` + exNS + `v> "x" <urn:example:g> .`}
 	if got := lines(t, quads); !slices.Equal(got, want) {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// Where json-gold's own conversion is right (no relative IRIs, no rdf:JSON,
+// no integers from 2^63 to 1e21), it gives the same dataset as ToRDF: the
+// node map is json-gold's, and only the last step is written here.
+func TestQuadsMatchJSONGoldWhereItIsRight(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(suiteDir, "*-ok.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	more, _ := filepath.Glob(filepath.Join(vectorDir, "*", "*", "*.json"))
+	files = append(files, more...)
+	more, _ = filepath.Glob(filepath.Join(vectorDir, "*", "*", "employ", "*.json"))
+	files = append(files, more...)
+	docs := map[string]any{}
+	for _, f := range files {
+		docs[f] = readJSON(t, f)
+	}
+	docs["200 subjects"] = manySubjects(200)
+	l, err := NewLoader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	compared := 0
+	for name, doc := range docs {
+		ours, err := ToRDF(doc, l)
+		if err != nil {
+			continue // refused; see the safe mode tests
+		}
+		ds, err := gold.NewJsonLdProcessor().ToRDF(doc, options(l))
+		if err != nil {
+			t.Errorf("%s: json-gold: %v", name, err)
+			continue
+		}
+		nq, err := (&gold.NQuadRDFSerializer{}).Serialize(ds.(*gold.RDFDataset))
+		if err != nil {
+			t.Fatal(err)
+		}
+		theirs, err := rdfc.CanonicalizeNQuads([]byte(nq.(string)), rdfc.Options{})
+		if err != nil {
+			t.Errorf("%s: json-gold's N-Quads: %v", name, err)
+			continue
+		}
+		mine, err := rdfc.Canonicalize(ours, rdfc.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(mine.NQuads) != string(theirs.NQuads) {
+			t.Errorf("%s: differs from json-gold\nours:\n%s\njson-gold:\n%s", name, mine.NQuads, theirs.NQuads)
+		}
+		compared++
+	}
+	if compared < 50 {
+		t.Errorf("compared only %d documents", compared)
 	}
 }

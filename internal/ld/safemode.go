@@ -45,13 +45,20 @@ const maxDepth = limits.MaxJSONDepth
 
 // check runs the safe-mode walk over doc.
 func check(doc any, l *Loader) error {
+	_, err := walk(doc, l)
+	return err
+}
+
+// walk runs the safe-mode walk and returns the work it counted.
+func walk(doc any, l *Loader) (work int, err error) {
 	c := &checker{
 		opts:     options(l),
 		reverted: make(map[*gold.Context]*gold.Context),
 		scoped:   make(map[scopedKey]*gold.Context),
 	}
 	ctx := gold.NewContext(nil, c.opts)
-	return c.element(ctx, "", doc, nil, false, nil, 0, 0)
+	err = c.element(ctx, "", doc, nil, false, nil, 0, 0)
+	return c.work, err
 }
 
 type checker struct {
@@ -63,6 +70,59 @@ type checker struct {
 	// term definition, and a document repeats them for every node.
 	reverted map[*gold.Context]*gold.Context
 	scoped   map[scopedKey]*gold.Context
+
+	// work estimates what json-gold's expansion will spend on contexts
+	// (see limits.MaxContextWork). It counts every application, also
+	// those remembered here, because json-gold remembers none.
+	work int
+}
+
+// charge adds the work of applying local to ctx: copying ctx's term
+// definitions and creating local's.
+func (c *checker) charge(ctx *gold.Context, local any, p *path) error {
+	c.work += len(ctx.TermDefinitions) + 10*c.termCount(local, 0)
+	return c.overBudget(p)
+}
+
+// chargeRevert adds the work of leaving a type-scoped context: a copy of
+// the context it reverts to.
+func (c *checker) chargeRevert(reverted *gold.Context, p *path) error {
+	c.work += len(reverted.TermDefinitions)
+	return c.overBudget(p)
+}
+
+func (c *checker) overBudget(p *path) error {
+	if c.work > limits.MaxContextWork {
+		return &TermError{Err: ErrLimit, Pointer: p.String(), Reason: "the document's contexts would make JSON-LD processing define or copy too many terms"}
+	}
+	return nil
+}
+
+// termCount returns how many term definitions processing local creates.
+func (c *checker) termCount(local any, depth int) int {
+	if depth > 4 {
+		return 0
+	}
+	switch v := local.(type) {
+	case []any:
+		n := 0
+		for _, e := range v {
+			n += c.termCount(e, depth+1)
+		}
+		return n
+	case map[string]any:
+		if inner, ok := v["@context"]; ok {
+			return c.termCount(inner, depth+1)
+		}
+		return len(v)
+	case string:
+		if gl, ok := c.opts.DocumentLoader.(*goldLoader); ok {
+			if doc, ok := gl.l.docs[v].(map[string]any); ok {
+				return c.termCount(doc["@context"], depth+1)
+			}
+		}
+	}
+	return 0
 }
 
 // scopedKey identifies the application of a term's scoped context.
@@ -225,7 +285,12 @@ func (c *checker) object(ctx *gold.Context, activeProperty string, elem map[stri
 		}
 	}
 	if mustRevert {
-		ctx = c.revert(ctx)
+		if r := c.revert(ctx); r != ctx {
+			if err := c.chargeRevert(r, p); err != nil {
+				return err
+			}
+			ctx = r
+		}
 	}
 	var err error
 	if propertyScoped != nil {
@@ -239,6 +304,9 @@ func (c *checker) object(ctx *gold.Context, activeProperty string, elem map[stri
 	if hasContext {
 		if ctxDepth++; ctxDepth > limits.MaxContextDepth {
 			return c.fail(ErrLimit, p.child("@context"), "", "", "")
+		}
+		if err := c.charge(ctx, elemCtx, p.child("@context")); err != nil {
+			return err
 		}
 		if ctx, err = c.parse(ctx, elemCtx, p.child("@context")); err != nil {
 			return err
@@ -499,7 +567,13 @@ func (c *checker) property(ctx *gold.Context, key string, value any, p *path, de
 	case termCtx.HasContainerMapping(key, "@id") && isMap:
 		return c.indexMap(termCtx, key, valueMap, "@id", p, depth, ctxDepth)
 	case termCtx.HasContainerMapping(key, "@type") && isMap:
-		return c.indexMap(c.revert(termCtx), key, valueMap, "@type", p, depth, ctxDepth)
+		r := c.revert(termCtx)
+		if r != termCtx {
+			if err := c.chargeRevert(r, p); err != nil {
+				return err
+			}
+		}
+		return c.indexMap(r, key, valueMap, "@type", p, depth, ctxDepth)
 	case td != nil && td.Type == "@json":
 		return nil
 	default:
@@ -519,6 +593,9 @@ func (c *checker) indexMap(ctx *gold.Context, activeProperty string, m map[strin
 			if td := ctx.GetTermDefinition(key); td != nil && td.HasContext {
 				if ctxDepth+1 > limits.MaxContextDepth {
 					return c.fail(ErrLimit, kp, "type", key, "")
+				}
+				if err := c.charge(ctx, td.Context, kp); err != nil {
+					return err
 				}
 				var err error
 				if indexCtx, err = c.parse(ctx, td.Context, kp); err != nil {
@@ -570,6 +647,9 @@ func (c *checker) parse(ctx *gold.Context, local any, p *path) (*gold.Context, e
 // scopedContext applies the scoped context of term definition td to ctx,
 // as a property-scoped (kind 'p') or type-scoped (kind 't') context.
 func (c *checker) scopedContext(ctx *gold.Context, td *gold.TermDefinition, kind byte, p *path, term string) (*gold.Context, error) {
+	if err := c.charge(ctx, td.Context, p); err != nil {
+		return nil, err
+	}
 	key := scopedKey{ctx: ctx, td: td, kind: kind}
 	if next, ok := c.scoped[key]; ok {
 		return next, nil

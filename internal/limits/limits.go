@@ -66,6 +66,16 @@ const (
 	// few contexts, stays well below it.
 	MaxContextLoads = 4_096
 
+	// MaxContextWork caps the work JSON-LD context processing may do for
+	// one document: one unit per term definition copied (processing a
+	// context copies the active context, as does leaving a type-scoped
+	// context) and ten per term definition created. json-gold processes a
+	// scoped context again at every node it applies to, so a large context
+	// applied at many nodes would otherwise keep a verifier busy for
+	// minutes. A credential takes a few thousand units, a presentation of
+	// a hundred credentials under two hundred thousand.
+	MaxContextWork = 2_000_000
+
 	// MaxBlankNodes caps the blank nodes of a dataset that is canonicalised.
 	MaxBlankNodes = 50_000
 
