@@ -619,3 +619,29 @@ func BenchmarkMarshal(b *testing.B) {
 		}
 	}
 }
+
+func TestParseDoesNotAliasTheCallersBuffer(t *testing.T) {
+	in := []byte(credentialWith("x-note", `"original"`))
+	c, err := Parse(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range in {
+		in[i] = ' '
+	}
+	if string(c.Extra["x-note"]) != `"original"` || c.Issuer.ID != "did:web:kch.nhs.uk" {
+		t.Errorf("parsed value changed with the input: %s, %q", c.Extra["x-note"], c.Issuer.ID)
+	}
+}
+
+func TestParsePresentationReadsVCDM11(t *testing.T) {
+	in := `{"@context":["https://www.w3.org/2018/credentials/v1"],"type":"VerifiablePresentation","holder":"did:example:h","verifiableCredential":` + minimalV1 + `}`
+	vp, err := ParsePresentation([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vp.Version() != V1 || vp.VerifiableCredential.Items[0].Credential.Version() != V1 || !vp.VerifiableCredential.Single {
+		t.Errorf("presentation = %+v", vp)
+	}
+	roundTrip(t, []byte(in), vp)
+}
