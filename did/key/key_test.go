@@ -273,3 +273,30 @@ func FuzzResolve(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkResolveMethod(b *testing.B) {
+	for _, kt := range []keys.KeyType{keys.Ed25519, keys.P256, keys.P384} {
+		b.Run(string(kt), func(b *testing.B) {
+			priv, err := keys.Generate(kt)
+			if err != nil {
+				b.Fatal(err)
+			}
+			kid, err := key.KeyID(priv.Public())
+			if err != nil {
+				b.Fatal(err)
+			}
+			r := did.Router{"key": key.Resolver{}}
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				m, err := did.ResolveMethod(ctx, r, kid, did.AssertionMethod)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := m.PublicKey(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
