@@ -9,9 +9,6 @@ import (
 	"fmt"
 
 	"github.com/lestrrat-go/jwx/v2/jwk"
-
-	"github.com/staffpass/staffpass/internal/limits"
-	"github.com/staffpass/staffpass/internal/strictjson"
 )
 
 // privateJWKMembers are the JWK members that hold private or secret key
@@ -111,7 +108,7 @@ func ParsePrivateJWK(data []byte) (crypto.Signer, error) {
 // jwkMembers checks data is strict JSON and a JSON object, and returns its
 // members.
 func jwkMembers(data []byte) (map[string]json.RawMessage, error) {
-	if err := strictjson.Check(data, limits.MaxKeyFileBytes); err != nil {
+	if err := checkJSON(data); err != nil {
 		return nil, fmt.Errorf("%w: JWK: %w", ErrInvalidKey, err)
 	}
 	var members map[string]json.RawMessage

@@ -228,3 +228,22 @@ func FuzzParseJWK(f *testing.F) {
 		}
 	})
 }
+
+func TestMalformedKeyJSONErrorsDoNotQuoteTheInput(t *testing.T) {
+	for _, in := range []string{
+		`{"kty":"OKP","crv":"Ed25519","d":Qsecret}`,
+		`{"kty":"OKP","crv":"Ed25519","d":"Qsecret"` + "\x01" + `"}`,
+		`{"publicKeyMultibase":"z","secretKeyMultibase":Qsecret}`,
+	} {
+		_, _, err := keys.ParsePrivateKey([]byte(in))
+		if err == nil {
+			t.Fatalf("%s parsed", in)
+		}
+		if strings.Contains(err.Error(), "Q") {
+			t.Errorf("error quotes the input: %v", err)
+		}
+		if _, err := keys.ParsePrivateJWK([]byte(in)); err == nil || strings.Contains(err.Error(), "Q") {
+			t.Errorf("ParsePrivateJWK error quotes the input: %v", err)
+		}
+	}
+}

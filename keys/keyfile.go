@@ -109,7 +109,7 @@ func detect(data []byte) (Format, map[string]json.RawMessage, error) {
 	case bytes.HasPrefix(trimmed, []byte("-----BEGIN ")):
 		return FormatPEM, nil, nil
 	case bytes.HasPrefix(trimmed, []byte("{")):
-		if err := strictjson.Check(data, limits.MaxKeyFileBytes); err != nil {
+		if err := checkJSON(data); err != nil {
 			return "", nil, fmt.Errorf("%w: %w", ErrUnknownFormat, err)
 		}
 		var members map[string]json.RawMessage
@@ -308,4 +308,20 @@ func readKeyFile(path string, private bool) ([]byte, error) {
 		return nil, fmt.Errorf("%w: %s is more than %d bytes", ErrTooLarge, path, limits.MaxKeyFileBytes)
 	}
 	return data, nil
+}
+
+// checkJSON runs strictjson.Check on key data. Its error keeps the JSON
+// pointer and offset of the problem but not strictjson's reason, which can
+// quote a character of the input (and so of a key).
+func checkJSON(data []byte) error {
+	err := strictjson.Check(data, limits.MaxKeyFileBytes)
+	var se *strictjson.Error
+	if errors.As(err, &se) {
+		ptr := se.Pointer
+		if ptr == "" {
+			ptr = "/"
+		}
+		return fmt.Errorf("%w at %s (byte %d)", strictjson.ErrInvalid, ptr, se.Offset)
+	}
+	return err
 }

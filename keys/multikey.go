@@ -9,9 +9,6 @@ import (
 	"fmt"
 
 	"github.com/multiformats/go-multibase"
-
-	"github.com/staffpass/staffpass/internal/limits"
-	"github.com/staffpass/staffpass/internal/strictjson"
 )
 
 // Multicodec prefixes (https://github.com/multiformats/multicodec,
@@ -215,7 +212,7 @@ func MarshalMultikeyPair(key crypto.Signer) ([]byte, error) {
 // "@context", "id", "type" (which must be "Multikey") and "controller". It
 // checks that the public key belongs to the private key.
 func ParseMultikeyPair(data []byte) (crypto.Signer, error) {
-	if err := strictjson.Check(data, limits.MaxKeyFileBytes); err != nil {
+	if err := checkJSON(data); err != nil {
 		return nil, fmt.Errorf("%w: Multikey pair: %w", ErrInvalidKey, err)
 	}
 	var members map[string]json.RawMessage
