@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	gold "github.com/piprate/json-gold/ld"
+
 	"github.com/staffpass/staffpass/internal/rdfc"
 )
 
@@ -74,6 +76,7 @@ func FuzzToRDF(f *testing.F) {
 			t.Logf("json-gold panicked in %s", te.panicked)
 		}
 		if err != nil {
+			checkAgainstJSONGold(t, data, l, err)
 			return
 		}
 		for _, q := range quads {
@@ -85,4 +88,39 @@ func FuzzToRDF(f *testing.F) {
 			t.Fatalf("accepted quads RDFC-1.0 refuses: %v", err)
 		}
 	})
+}
+
+// checkAgainstJSONGold holds the safe-mode walk to json-gold: an undefined
+// term or protected redefinition the walk reports must also stop json-gold
+// (unless it sits where json-gold swallows errors, inside @list or @set),
+// and one json-gold reports must have been found, and named, by the walk.
+func checkAgainstJSONGold(t *testing.T, data []byte, l *Loader, err error) {
+	var te *TermError
+	if !errors.As(err, &te) || te.panicked != "" {
+		return
+	}
+	named := !te.Unlocated && (errors.Is(err, ErrUndefinedTerm) && te.Kind == "term" || errors.Is(err, ErrProtectedTermRedefinition))
+	unnamed := te.Unlocated && (errors.Is(err, ErrUndefinedTerm) || errors.Is(err, ErrProtectedTermRedefinition))
+	if unnamed {
+		t.Fatalf("json-gold found what the walk missed: %v", err)
+	}
+	if !named {
+		return
+	}
+	doc, derr := decode(data)
+	if derr != nil {
+		return
+	}
+	goldErr := func() (e error) {
+		defer func() {
+			if r := recover(); r != nil {
+				e = errors.New("panic")
+			}
+		}()
+		_, e = gold.NewJsonLdProcessor().Expand(doc, options(l))
+		return e
+	}()
+	if goldErr == nil && !strings.Contains(string(data), "@list") && !strings.Contains(string(data), "@set") {
+		t.Fatalf("the walk refused what json-gold's safe mode accepts: %v", err)
+	}
 }
