@@ -7,9 +7,9 @@ import (
 	"crypto/sha512"
 	"encoding/hex"
 	"fmt"
-	"hash"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/staffpass/staffpass/internal/limits"
 )
@@ -39,10 +39,19 @@ type Result struct {
 	// "\n", sorted in code point order. It is what Data Integrity hashes.
 	NQuads []byte
 
-	// IssuedIdentifiers is the canonical issuer's issued identifiers map:
-	// each input blank node label (without "_:") to its canonical label
-	// ("c14n0", "c14n1", ...).
-	IssuedIdentifiers map[string]string
+	labels []string // input blank node labels
+	canon  []int32  // their canonical numbers
+}
+
+// IssuedIdentifiers returns the canonical issuer's issued identifiers map:
+// each input blank node label (without "_:") to its canonical label
+// ("c14n0", "c14n1", ...). It is built on each call.
+func (r *Result) IssuedIdentifiers() map[string]string {
+	ids := make(map[string]string, len(r.labels))
+	for b, l := range r.labels {
+		ids[l] = "c14n" + strconv.Itoa(int(r.canon[b]))
+	}
+	return ids
 }
 
 // CanonicalizeNQuads parses doc with ParseNQuads and canonicalizes it.
@@ -64,12 +73,13 @@ func CanonicalizeNQuads(doc []byte, opts Options) (*Result, error) {
 // blank nodes), ErrUnsupportedHash, or ErrTooComplex when the work limits
 // of opts are exceeded.
 func Canonicalize(quads []Quad, opts Options) (*Result, error) {
-	c, err := newCanonicalizer(opts)
-	if err != nil {
-		return nil, err
-	}
 	if len(quads) > limits.MaxQuads {
 		return nil, fmt.Errorf("%w: %d quads is over the limit of %d", ErrTooLarge, len(quads), limits.MaxQuads)
+	}
+	c := canonicalizers.Get().(*canonicalizer)
+	defer c.release()
+	if err := c.reset(opts); err != nil {
+		return nil, err
 	}
 	if err := c.load(quads); err != nil {
 		return nil, err
@@ -80,6 +90,18 @@ func Canonicalize(quads []Quad, opts Options) (*Result, error) {
 	return c.result(), nil
 }
 
+// canonicalizers keeps the tables and buffers of earlier calls, so that
+// the many small datasets of Data Integrity allocate little.
+var canonicalizers = sync.Pool{New: func() any { return new(canonicalizer) }}
+
+// Sizes above which a canonicalizer is not kept for reuse, so that one
+// large dataset does not keep memory for good.
+const (
+	poolMaxQuads      = 8192
+	poolMaxBlankNodes = 2048
+	poolMaxTermBytes  = 1 << 20
+)
+
 // hexDigest holds a hash in lower-case hex; only the first hexLen bytes
 // of the canonicalizer are used.
 type hexDigest [2 * sha512.Size384]byte
@@ -88,16 +110,17 @@ type hexDigest [2 * sha512.Size384]byte
 // in flat tables. Blank nodes are numbered in order of first mention;
 // other terms are kept once, already in canonical N-Quads form.
 type canonicalizer struct {
-	h      hash.Hash
+	sha384 bool
 	hexLen int
-	sum    [sha512.Size384]byte
 
 	maxCalls, maxSteps int
 	calls, steps       int
 
-	// terms holds the canonical N-Quads form of each distinct non-blank
-	// term; terms[0] is the default graph, written as nothing.
-	terms []string
+	// termText[termAt[i]:termAt[i+1]] is the canonical N-Quads form of
+	// the distinct non-blank term i; term 0 is the default graph, written
+	// as nothing.
+	termText []byte
+	termAt   []int32
 	// quads holds the distinct quads. A component >= 0 is an index into
 	// terms, a component < 0 is blank node ^component.
 	quads [][4]int32
@@ -113,8 +136,26 @@ type canonicalizer struct {
 	canon       []int32     // canonical number of each blank node, or -1
 	issued      int32       // canonical identifier counter
 
-	scratch []byte
-	frames  []*frame // per recursion depth of Hash N-Degree Quads
+	// Interning tables: IRIs, the most common terms, by value; literals
+	// by the whole term; blank nodes by label; quads by components.
+	iriIDs     map[string]int32
+	literalIDs map[Term]int32
+	bnodeIDs   map[string]int32
+	seen       map[[4]int32]struct{}
+
+	// Scratch space, kept between calls.
+	scratch, scratch2 []byte
+	lines             [][2]int32
+	ints              []int32
+	keys              [][4]int32
+	results           []pathResult
+	frames            []*frame // per recursion depth of Hash N-Degree Quads
+}
+
+// pathResult is an entry of the hash path list (section 4.4.3 step 5.1).
+type pathResult struct {
+	hash hexDigest
+	iss  issuer
 }
 
 // frame is the scratch space of one active Hash N-Degree Quads call.
@@ -127,48 +168,77 @@ type frame struct {
 	index        map[int32]int32
 	path, chosen []byte
 	recursion    []int32
-	work         *issuer
+	work         issuer // the issuer copy of the permutation being placed
 	haveChosen   bool
-	chosenIssuer *issuer
+	chosenIssuer issuer
 }
 
 type relatedEntry struct {
 	hash hexDigest
 	node int32
+	seq  int32 // order found, to keep equal hashes in that order
 }
 
-func newCanonicalizer(opts Options) (*canonicalizer, error) {
-	c := &canonicalizer{
-		maxCalls: opts.MaxHashNDegreeCalls,
-		maxSteps: opts.MaxHashNDegreeSteps,
-	}
+// reset prepares c, new or reused, for a dataset.
+func (c *canonicalizer) reset(opts Options) error {
 	switch opts.Hash {
 	case 0, crypto.SHA256:
-		c.h, c.hexLen = sha256.New(), 2*sha256.Size
+		c.sha384, c.hexLen = false, 2*sha256.Size
 	case crypto.SHA384:
-		c.h, c.hexLen = sha512.New384(), 2*sha512.Size384
+		c.sha384, c.hexLen = true, 2*sha512.Size384
 	default:
-		return nil, fmt.Errorf("%w: %v (RDFC-1.0 here takes SHA-256 or SHA-384)", ErrUnsupportedHash, opts.Hash)
+		return fmt.Errorf("%w: %v (RDFC-1.0 here takes SHA-256 or SHA-384)", ErrUnsupportedHash, opts.Hash)
 	}
+	c.maxCalls, c.maxSteps = opts.MaxHashNDegreeCalls, opts.MaxHashNDegreeSteps
 	if c.maxCalls <= 0 {
 		c.maxCalls = limits.MaxHashNDegreeCalls
 	}
 	if c.maxSteps <= 0 {
 		c.maxSteps = limits.MaxHashNDegreeSteps
 	}
-	return c, nil
+	c.calls, c.steps, c.issued = 0, 0, 0
+	c.termText, c.termAt = c.termText[:0], append(c.termAt[:0], 0, 0) // term 0: the default graph
+	c.quads, c.labels = c.quads[:0], c.labels[:0]
+	if c.iriIDs == nil {
+		c.iriIDs = make(map[string]int32)
+		c.literalIDs = make(map[Term]int32)
+		c.bnodeIDs = make(map[string]int32)
+		c.seen = make(map[[4]int32]struct{})
+	}
+	return nil
+}
+
+// release drops every reference to the caller's data and puts c back in
+// the pool unless it grew large.
+func (c *canonicalizer) release() {
+	clear(c.iriIDs)
+	clear(c.literalIDs)
+	clear(c.bnodeIDs)
+	clear(c.seen)
+	clear(c.labels)
+	clear(c.results)
+	for _, f := range c.frames {
+		f.chosenIssuer = issuer{}
+	}
+	if cap(c.quads) > poolMaxQuads || cap(c.labels) > poolMaxBlankNodes || cap(c.termText) > poolMaxTermBytes {
+		return
+	}
+	canonicalizers.Put(c)
+}
+
+// grow returns s with length n, reusing its storage if it can; the
+// contents are not cleared.
+func grow[T any](s []T, n int) []T {
+	if cap(s) >= n {
+		return s[:n]
+	}
+	return make([]T, n, n+n/4)
 }
 
 // load validates and interns the terms of quads, drops duplicate quads and
 // builds the blank node to quads map (section 4.4.3 step 2).
 func (c *canonicalizer) load(quads []Quad) error {
-	termIDs := make(map[Term]int32, 2*len(quads)+1)
-	termIDs[Term{}] = 0
-	c.terms = append(make([]string, 0, 2*len(quads)+1), "")
-	bnodeIDs := make(map[string]int32)
-	seen := make(map[[4]int32]struct{}, len(quads))
-	c.quads = make([][4]int32, 0, len(quads))
-	var buf []byte
+	iriIDs, literalIDs, bnodeIDs, seen := c.iriIDs, c.literalIDs, c.bnodeIDs, c.seen
 	for i := range quads {
 		q := &quads[i]
 		var key [4]int32
@@ -191,17 +261,31 @@ func (c *canonicalizer) load(quads []Quad) error {
 				key[p] = ^id
 				continue
 			}
-			id, ok := termIDs[*t]
+			var id int32
+			var ok bool
+			switch t.Kind {
+			case IRI:
+				id, ok = iriIDs[t.Value]
+				ok = ok && t.Datatype == "" && t.Language == ""
+			case Literal:
+				id, ok = literalIDs[*t]
+			case DefaultGraph:
+				id, ok = 0, *t == Term{}
+			}
 			if !ok || !t.Kind.allowedIn(position(p)) {
 				if msg := t.problem(position(p)); msg != "" {
 					return fmt.Errorf("%w: quad %d %s: %s", ErrInvalidTerm, i, position(p), msg)
 				}
 			}
 			if !ok {
-				buf = appendTerm(buf[:0], *t)
-				id = int32(len(c.terms))
-				c.terms = append(c.terms, string(buf))
-				termIDs[*t] = id
+				c.termText = appendTerm(c.termText, *t)
+				id = int32(len(c.termAt) - 1)
+				c.termAt = append(c.termAt, int32(len(c.termText)))
+				if t.Kind == IRI {
+					iriIDs[t.Value] = id
+				} else {
+					literalIDs[*t] = id
+				}
 			}
 			key[p] = id
 		}
@@ -218,8 +302,10 @@ func (c *canonicalizer) load(quads []Quad) error {
 // indexMentions fills mentions and related from quads.
 func (c *canonicalizer) indexMentions() {
 	n := len(c.labels)
-	c.mentionsAt = make([]int32, n+1)
-	c.relatedAt = make([]int32, n+1)
+	c.mentionsAt = grow(c.mentionsAt, n+1)
+	c.relatedAt = grow(c.relatedAt, n+1)
+	clear(c.mentionsAt)
+	clear(c.relatedAt)
 	forEach := func(visit func(b int32, qi int32, other bool)) {
 		for qi, q := range c.quads {
 			s, o, g := q[0], q[2], q[3]
@@ -247,10 +333,12 @@ func (c *canonicalizer) indexMentions() {
 		c.mentionsAt[b+1] += c.mentionsAt[b]
 		c.relatedAt[b+1] += c.relatedAt[b]
 	}
-	c.mentions = make([]int32, c.mentionsAt[n])
-	c.related = make([]int32, c.relatedAt[n])
-	nextM := slices.Clone(c.mentionsAt[:n])
-	nextR := slices.Clone(c.relatedAt[:n])
+	c.mentions = grow(c.mentions, int(c.mentionsAt[n]))
+	c.related = grow(c.related, int(c.relatedAt[n]))
+	c.ints = grow(c.ints, 2*n)
+	nextM, nextR := c.ints[:n], c.ints[n:]
+	copy(nextM, c.mentionsAt[:n])
+	copy(nextR, c.relatedAt[:n])
 	forEach(func(b, qi int32, other bool) {
 		c.mentions[nextM[b]] = qi
 		nextM[b]++
@@ -268,21 +356,25 @@ func (c *canonicalizer) label() error {
 	if n == 0 {
 		return nil
 	}
-	c.firstDegree = make([]hexDigest, n)
-	c.canon = make([]int32, n)
+	c.firstDegree = grow(c.firstDegree, n)
+	c.canon = grow(c.canon, n)
 	for b := range n {
 		c.canon[b] = -1
 		c.hashFirstDegreeQuads(int32(b))
 	}
 
 	// Step 3: the hash to blank nodes map, as blank nodes sorted by first
-	// degree hash; a stable sort keeps each list in order of first mention.
-	order := make([]int32, n)
+	// degree hash, each list in order of first mention.
+	c.ints = grow(c.ints, 2*n)
+	order, byHash := c.ints[:n], c.ints[n:n]
 	for b := range order {
 		order[b] = int32(b)
 	}
-	slices.SortStableFunc(order, func(a, b int32) int {
-		return bytes.Compare(c.firstDegree[a][:c.hexLen], c.firstDegree[b][:c.hexLen])
+	slices.SortFunc(order, func(a, b int32) int {
+		if d := bytes.Compare(c.firstDegree[a][:c.hexLen], c.firstDegree[b][:c.hexLen]); d != 0 {
+			return d
+		}
+		return int(a - b)
 	})
 	groupEnd := func(i int) int {
 		j := i + 1
@@ -303,11 +395,7 @@ func (c *canonicalizer) label() error {
 	}
 
 	// Step 5: shared hashes, in code point order of the hash.
-	type pathResult struct {
-		hash hexDigest
-		iss  *issuer
-	}
-	var results []pathResult
+	results := c.results[:0]
 	for i := 0; i < n; {
 		j := groupEnd(i)
 		if j == i+1 {
@@ -319,17 +407,24 @@ func (c *canonicalizer) label() error {
 			if c.canon[b] >= 0 {
 				continue
 			}
-			h, iss, err := c.hashNDegreeQuads(b, newIssuer(b), 0)
+			h, iss, err := c.hashNDegreeQuads(b, issuer{nodes: []int32{b}}, 0)
 			if err != nil {
 				return err
 			}
 			results = append(results, pathResult{h, iss})
 		}
-		slices.SortStableFunc(results, func(a, b pathResult) int {
-			return bytes.Compare(a.hash[:c.hexLen], b.hash[:c.hexLen])
+		byHash = byHash[:0]
+		for k := range results {
+			byHash = append(byHash, int32(k))
+		}
+		slices.SortFunc(byHash, func(a, b int32) int {
+			if d := bytes.Compare(results[a].hash[:c.hexLen], results[b].hash[:c.hexLen]); d != 0 {
+				return d
+			}
+			return int(a - b)
 		})
-		for _, r := range results {
-			for _, b := range r.iss.nodes {
+		for _, k := range byHash {
+			for _, b := range results[k].iss.nodes {
 				if c.canon[b] < 0 {
 					c.canon[b] = c.issued
 					c.issued++
@@ -338,23 +433,20 @@ func (c *canonicalizer) label() error {
 		}
 		i = j
 	}
+	c.results = results
 	return nil
 }
 
 // hashFirstDegreeQuads implements section 4.6 for blank node b.
 func (c *canonicalizer) hashFirstDegreeQuads(b int32) {
 	ms := c.mentions[c.mentionsAt[b]:c.mentionsAt[b+1]]
-	buf := c.scratch[:0]
-	var lines [][2]int32
-	if len(ms) > 1 {
-		lines = make([][2]int32, 0, len(ms))
-	}
+	buf, lines := c.scratch[:0], c.lines[:0]
 	for _, qi := range ms {
 		start := len(buf)
 		q := c.quads[qi]
 		buf = c.appendFirstDegree(buf, q[0], b)
 		buf = append(buf, ' ')
-		buf = append(buf, c.terms[q[1]]...)
+		buf = append(buf, c.term(q[1])...)
 		buf = append(buf, ' ')
 		buf = c.appendFirstDegree(buf, q[2], b)
 		if q[3] != 0 {
@@ -362,23 +454,25 @@ func (c *canonicalizer) hashFirstDegreeQuads(b int32) {
 			buf = c.appendFirstDegree(buf, q[3], b)
 		}
 		buf = append(buf, " .\n"...)
-		if lines != nil {
-			lines = append(lines, [2]int32{int32(start), int32(len(buf))})
-		}
+		lines = append(lines, [2]int32{int32(start), int32(len(buf))})
 	}
-	c.scratch = buf
-	c.h.Reset()
-	if lines == nil {
-		c.h.Write(buf)
-	} else {
+	c.scratch, c.lines = buf, lines
+	if len(lines) > 1 {
 		slices.SortFunc(lines, func(x, y [2]int32) int {
 			return bytes.Compare(buf[x[0]:x[1]], buf[y[0]:y[1]])
 		})
+		sorted := c.scratch2[:0]
 		for _, l := range lines {
-			c.h.Write(buf[l[0]:l[1]])
+			sorted = append(sorted, buf[l[0]:l[1]]...)
 		}
+		c.scratch2, buf = sorted, sorted
 	}
-	c.firstDegree[b] = c.sumHex()
+	c.firstDegree[b] = c.digest(buf)
+}
+
+// term returns the canonical N-Quads form of non-blank term x.
+func (c *canonicalizer) term(x int32) []byte {
+	return c.termText[c.termAt[x]:c.termAt[x+1]]
 }
 
 // appendFirstDegree writes component x, a blank node as "_:a" if it is b
@@ -386,7 +480,7 @@ func (c *canonicalizer) hashFirstDegreeQuads(b int32) {
 func (c *canonicalizer) appendFirstDegree(dst []byte, x, b int32) []byte {
 	switch {
 	case x >= 0:
-		return append(dst, c.terms[x]...)
+		return append(dst, c.term(x)...)
 	case ^x == b:
 		return append(dst, "_:a"...)
 	default:
@@ -394,16 +488,17 @@ func (c *canonicalizer) appendFirstDegree(dst []byte, x, b int32) []byte {
 	}
 }
 
-func (c *canonicalizer) sumHex() hexDigest {
+// digest returns the hash of data in lower-case hex.
+func (c *canonicalizer) digest(data []byte) hexDigest {
 	var d hexDigest
-	hex.Encode(d[:], c.h.Sum(c.sum[:0]))
+	if c.sha384 {
+		sum := sha512.Sum384(data)
+		hex.Encode(d[:], sum[:])
+	} else {
+		sum := sha256.Sum256(data)
+		hex.Encode(d[:], sum[:])
+	}
 	return d
-}
-
-func (c *canonicalizer) hashHex(data []byte) hexDigest {
-	c.h.Reset()
-	c.h.Write(data)
-	return c.sumHex()
 }
 
 // hashRelatedBlankNode implements section 4.7: related appears at
@@ -411,7 +506,7 @@ func (c *canonicalizer) hashHex(data []byte) hexDigest {
 func (c *canonicalizer) hashRelatedBlankNode(related int32, q [4]int32, iss *issuer, pos byte) hexDigest {
 	in := append(c.scratch[:0], pos)
 	if pos != 'g' {
-		in = append(in, c.terms[q[1]]...)
+		in = append(in, c.term(q[1])...)
 	}
 	if cn := c.canon[related]; cn >= 0 {
 		in = append(in, "_:c14n"...)
@@ -423,7 +518,7 @@ func (c *canonicalizer) hashRelatedBlankNode(related int32, q [4]int32, iss *iss
 		in = append(in, c.firstDegree[related][:c.hexLen]...)
 	}
 	c.scratch = in
-	return c.hashHex(in)
+	return c.digest(in)
 }
 
 func (c *canonicalizer) frame(depth int) *frame {
@@ -443,16 +538,16 @@ func (c *canonicalizer) step() error {
 
 // hashNDegreeQuads implements section 4.8 for blank node n and the
 // temporary issuer iss, which it does not modify. It returns the hash and
-// the issuer to use from now on (iss itself or a new one).
-func (c *canonicalizer) hashNDegreeQuads(n int32, iss *issuer, depth int) (hexDigest, *issuer, error) {
+// the issuer to use from now on.
+func (c *canonicalizer) hashNDegreeQuads(n int32, iss issuer, depth int) (hexDigest, issuer, error) {
 	c.calls++
 	if c.calls > c.maxCalls {
-		return hexDigest{}, nil, fmt.Errorf("%w: more than %d calls of Hash N-Degree Quads (RDFC-1.0 section 4.8); the dataset may be a poison graph", ErrTooComplex, c.maxCalls)
+		return hexDigest{}, issuer{}, fmt.Errorf("%w: more than %d calls of Hash N-Degree Quads (RDFC-1.0 section 4.8); the dataset may be a poison graph", ErrTooComplex, c.maxCalls)
 	}
 	f := c.frame(depth)
 
 	// Steps 1 to 3: hash to related blank nodes map, as entries sorted by
-	// hash; the stable sort keeps each list in the order found.
+	// hash, each list in the order found.
 	f.entries = f.entries[:0]
 	for _, qi := range c.related[c.relatedAt[n]:c.relatedAt[n+1]] {
 		q := c.quads[qi]
@@ -465,13 +560,16 @@ func (c *canonicalizer) hashNDegreeQuads(n int32, iss *issuer, depth int) (hexDi
 				continue
 			}
 			if err := c.step(); err != nil {
-				return hexDigest{}, nil, err
+				return hexDigest{}, issuer{}, err
 			}
-			f.entries = append(f.entries, relatedEntry{c.hashRelatedBlankNode(^x, q, iss, p.pos), ^x})
+			f.entries = append(f.entries, relatedEntry{c.hashRelatedBlankNode(^x, q, &iss, p.pos), ^x, int32(len(f.entries))})
 		}
 	}
-	slices.SortStableFunc(f.entries, func(a, b relatedEntry) int {
-		return bytes.Compare(a.hash[:c.hexLen], b.hash[:c.hexLen])
+	slices.SortFunc(f.entries, func(a, b relatedEntry) int {
+		if d := bytes.Compare(a.hash[:c.hexLen], b.hash[:c.hexLen]); d != 0 {
+			return d
+		}
+		return int(a.seq - b.seq)
 	})
 
 	// Steps 4 and 5.
@@ -483,14 +581,14 @@ func (c *canonicalizer) hashNDegreeQuads(n int32, iss *issuer, depth int) (hexDi
 		}
 		f.data = append(f.data, f.entries[i].hash[:c.hexLen]...) // step 5.1
 		if err := c.choosePath(f, f.entries[i:j], iss, depth); err != nil {
-			return hexDigest{}, nil, err
+			return hexDigest{}, issuer{}, err
 		}
 		f.data = append(f.data, f.chosen...) // step 5.5
 		iss = f.chosenIssuer                 // step 5.6
-		f.work, f.chosenIssuer = nil, nil
+		f.chosenIssuer = issuer{}
 		i = j
 	}
-	return c.hashHex(f.data), iss, nil // step 6
+	return c.digest(f.data), iss, nil // step 6
 }
 
 // choosePath runs section 4.8.3 steps 5.2 to 5.4 for the blank nodes of
@@ -502,7 +600,7 @@ func (c *canonicalizer) hashNDegreeQuads(n int32, iss *issuer, depth int) (hexDi
 // so the search skips every permutation that starts with it. This is the
 // pruning of steps 5.4.4.3 and 5.4.5.5, applied earlier; the chosen path
 // and issuer are the same as trying every permutation in turn.
-func (c *canonicalizer) choosePath(f *frame, entries []relatedEntry, iss *issuer, depth int) error {
+func (c *canonicalizer) choosePath(f *frame, entries []relatedEntry, iss issuer, depth int) error {
 	f.nodes, f.left = f.nodes[:0], f.left[:0]
 	if len(entries) >= issuerIndexMin {
 		if f.index == nil {
@@ -530,8 +628,8 @@ func (c *canonicalizer) choosePath(f *frame, entries []relatedEntry, iss *issuer
 	}
 	f.path, f.chosen = f.path[:0], f.chosen[:0]
 	f.recursion = f.recursion[:0]
-	f.work = iss.clone()
-	f.haveChosen, f.chosenIssuer = false, nil
+	f.work.reset(iss.nodes)
+	f.haveChosen, f.chosenIssuer = false, issuer{}
 	return c.permute(f, len(entries), depth)
 }
 
@@ -581,17 +679,18 @@ func (c *canonicalizer) permute(f *frame, remaining, depth int) error {
 }
 
 // finishPermutation runs steps 5.4.5 and 5.4.6 for the permutation placed
-// in f.
+// in f. The issuer copy starts as a view of f.work, which does not change
+// until this returns, and is copied only if it is chosen.
 func (c *canonicalizer) finishPermutation(f *frame, depth int) error {
 	mark := len(f.path)
 	defer func() { f.path = f.path[:mark] }()
-	ic := f.work.clone() // step 5.4.1, the issuer copy
+	ic := f.work.view() // step 5.4.1, the issuer copy
 	for _, r := range f.recursion {
 		h, next, err := c.hashNDegreeQuads(r, ic, depth+1) // step 5.4.5.1
 		if err != nil {
 			return err
 		}
-		id, _ := ic.lookup(r) // issued when r was placed
+		id, _ := f.work.lookup(r) // issued when r was placed
 		f.path = append(f.path, "_:b"...)
 		f.path = strconv.AppendInt(f.path, int64(id), 10)
 		f.path = append(f.path, '<')
@@ -603,6 +702,9 @@ func (c *canonicalizer) finishPermutation(f *frame, depth int) error {
 		}
 	}
 	if !f.haveChosen || bytes.Compare(f.path, f.chosen) < 0 {
+		if sameStorage(ic, f.work) {
+			ic = issuer{nodes: slices.Clone(ic.nodes)}
+		}
 		f.chosen = append(f.chosen[:0], f.path...)
 		f.chosenIssuer = ic
 		f.haveChosen = true
@@ -610,52 +712,118 @@ func (c *canonicalizer) finishPermutation(f *frame, depth int) error {
 	return nil
 }
 
-// result serializes the canonical form (section 5) and the issued
-// identifiers map.
+// result serializes the canonical form (section 5) and keeps what the
+// issued identifiers map needs.
+//
+// Sorting the lines in code point order is the same as sorting the quads
+// by their components' canonical forms, compared one after the other: where
+// one term is a proper prefix of another (_:c14n1 and _:c14n12, "a" and
+// "a"@en), the longer one continues with a character above the space that
+// follows the shorter one in its line. So each distinct component is ranked
+// once, and the quads are sorted by ranks.
 func (c *canonicalizer) result() *Result {
+	nt, nb := int32(len(c.termAt)-1), int32(len(c.labels))
+	// ranks[t] for term t, ranks[nt+k] for canonical label c14n<k>.
+	c.ints = grow(c.ints, int(nt+nb+max(nt, nb)))
+	ranks, order := c.ints[:nt+nb], c.ints[nt+nb:]
+	for i := range nt {
+		order[i] = i
+	}
+	slices.SortFunc(order[:nt], func(a, b int32) int { return bytes.Compare(c.term(a), c.term(b)) })
+	for r, t := range order[:nt] {
+		ranks[t] = int32(r)
+	}
+	// Blank node labels ("_:") sort after IRIs ("<") and literals ("\""),
+	// and among themselves as their numbers' decimal forms.
+	for r, k := range decimalOrder(order[:0], nb) {
+		ranks[nt+k] = nt + int32(r)
+	}
+	rank := func(x int32) int32 {
+		if x >= 0 {
+			return ranks[x]
+		}
+		return ranks[nt+c.canon[^x]]
+	}
+
+	// Radix sort of the quads by ranks: a stable counting sort on the
+	// graph, then the object, the predicate and the subject.
+	n := len(c.quads)
+	c.keys = grow(c.keys, n)
+	keyed := c.keys
 	size := 0
-	for _, q := range c.quads {
+	for i, q := range c.quads {
+		keyed[i] = [4]int32{rank(q[0]), rank(q[1]), rank(q[2]), rank(q[3])}
 		size += c.componentLen(q[0]) + c.componentLen(q[1]) + c.componentLen(q[2]) + 4
 		if q[3] != 0 {
 			size += 1 + c.componentLen(q[3])
 		}
 	}
-	lines := make([]byte, 0, size)
-	offsets := make([]int32, len(c.quads)+1)
-	for i, q := range c.quads {
-		lines = c.appendCanonical(lines, q[0])
-		lines = append(lines, ' ')
-		lines = append(lines, c.terms[q[1]]...)
-		lines = append(lines, ' ')
-		lines = c.appendCanonical(lines, q[2])
-		if q[3] != 0 {
-			lines = append(lines, ' ')
-			lines = c.appendCanonical(lines, q[3])
+	c.ints = grow(c.ints, 2*n+int(nt+nb)+1) // ranks are not needed any more
+	sorted, spare, count := c.ints[:n], c.ints[n:2*n], c.ints[2*n:]
+	for i := range sorted {
+		sorted[i] = int32(i)
+	}
+	for comp := 3; comp >= 0 && n > 1; comp-- {
+		clear(count)
+		for _, i := range sorted {
+			count[keyed[i][comp]+1]++
 		}
-		lines = append(lines, " .\n"...)
-		offsets[i+1] = int32(len(lines))
+		if count[keyed[0][comp]+1] == int32(n) {
+			continue // all equal
+		}
+		for r := 1; r < len(count); r++ {
+			count[r] += count[r-1]
+		}
+		for _, i := range sorted {
+			r := keyed[i][comp]
+			spare[count[r]] = i
+			count[r]++
+		}
+		sorted, spare = spare, sorted
 	}
-	order := make([]int32, len(c.quads))
-	for i := range order {
-		order[i] = int32(i)
+	out := make([]byte, 0, size)
+	for _, i := range sorted {
+		q := c.quads[i]
+		out = c.appendCanonical(out, q[0])
+		out = append(out, ' ')
+		out = append(out, c.term(q[1])...)
+		out = append(out, ' ')
+		out = c.appendCanonical(out, q[2])
+		if q[3] != 0 {
+			out = append(out, ' ')
+			out = c.appendCanonical(out, q[3])
+		}
+		out = append(out, " .\n"...)
 	}
-	line := func(i int32) []byte { return lines[offsets[i]:offsets[i+1]] }
-	slices.SortFunc(order, func(a, b int32) int { return bytes.Compare(line(a), line(b)) })
-	out := make([]byte, 0, len(lines))
-	for _, i := range order {
-		out = append(out, line(i)...)
-	}
+	return &Result{NQuads: out, labels: slices.Clone(c.labels), canon: slices.Clone(c.canon[:nb])}
+}
 
-	ids := make(map[string]string, len(c.labels))
-	for b, l := range c.labels {
-		ids[l] = "c14n" + strconv.Itoa(int(c.canon[b]))
+// decimalOrder appends 0 to n-1 to dst in the code point order of their
+// decimal forms (0, 1, 10, 100, 11, ..., 2, 20, ...): a walk of the trie
+// of decimal digits.
+func decimalOrder(dst []int32, n int32) []int32 {
+	if n <= 0 {
+		return dst
 	}
-	return &Result{NQuads: out, IssuedIdentifiers: ids}
+	dst = append(dst, 0)
+	x := int32(1)
+	for int32(len(dst)) < n {
+		dst = append(dst, x)
+		if x*10 < n && x <= (1<<31-1)/10 {
+			x *= 10 // next: the first child
+			continue
+		}
+		for x%10 == 9 || x+1 >= n {
+			x /= 10 // climb while there is no next sibling
+		}
+		x++
+	}
+	return dst
 }
 
 func (c *canonicalizer) appendCanonical(dst []byte, x int32) []byte {
 	if x >= 0 {
-		return append(dst, c.terms[x]...)
+		return append(dst, c.term(x)...)
 	}
 	dst = append(dst, "_:c14n"...)
 	return strconv.AppendInt(dst, int64(c.canon[^x]), 10)
@@ -663,7 +831,7 @@ func (c *canonicalizer) appendCanonical(dst []byte, x int32) []byte {
 
 func (c *canonicalizer) componentLen(x int32) int {
 	if x >= 0 {
-		return len(c.terms[x])
+		return int(c.termAt[x+1] - c.termAt[x])
 	}
 	n := 7 // "_:c14n" and one digit
 	for v := c.canon[^x]; v >= 10; v /= 10 {

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/staffpass/staffpass/internal/limits"
@@ -145,8 +147,8 @@ func TestCanonicalizeOfAnEmptyDatasetIsEmpty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.NQuads) != 0 || len(res.IssuedIdentifiers) != 0 {
-		t.Fatalf("got %q and %v", res.NQuads, res.IssuedIdentifiers)
+	if len(res.NQuads) != 0 || len(res.IssuedIdentifiers()) != 0 {
+		t.Fatalf("got %q and %v", res.NQuads, res.IssuedIdentifiers())
 	}
 }
 
@@ -268,7 +270,73 @@ _:e2 <http://example.com/#r> _:e3 .
 		t.Fatal(err)
 	}
 	want := map[string]string{"e0": "c14n3", "e1": "c14n2", "e2": "c14n0", "e3": "c14n1"}
-	if !maps.Equal(res.IssuedIdentifiers, want) {
-		t.Fatalf("issued identifiers = %v, want %v", res.IssuedIdentifiers, want)
+	if !maps.Equal(res.IssuedIdentifiers(), want) {
+		t.Fatalf("issued identifiers = %v, want %v", res.IssuedIdentifiers(), want)
+	}
+}
+
+func TestDecimalOrderSortsNumbersAsTheirDecimalForms(t *testing.T) {
+	for _, n := range []int32{0, 1, 2, 9, 10, 11, 99, 100, 101, 1000, 1234} {
+		want := make([]string, n)
+		for i := range n {
+			want[i] = strconv.Itoa(int(i))
+		}
+		slices.Sort(want)
+		var got []string
+		for _, x := range decimalOrder(nil, n) {
+			got = append(got, strconv.Itoa(int(x)))
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("n=%d: got %v, want %v", n, got, want)
+		}
+	}
+}
+
+// Canonicalizers are pooled; goroutines canonicalizing at once must not
+// see each other's state (run with -race).
+func TestCanonicalizeIsSafeForConcurrentUse(t *testing.T) {
+	names := []string{"rdfc10/test044-in.nq", "rdfc10/test060-in.nq", "rdfc10/test021-in.nq", "rdfc10/test075-in.nq"}
+	type job struct {
+		quads []Quad
+		opts  Options
+		want  []byte
+	}
+	var jobs []job
+	for _, name := range names {
+		quads, err := ParseNQuads(readVector(t, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts := Options{}
+		if strings.Contains(name, "075") {
+			opts.Hash = crypto.SHA384
+		}
+		res, err := Canonicalize(quads, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		jobs = append(jobs, job{quads, opts, res.NQuads})
+	}
+	errs := make(chan error, 4*len(jobs))
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := range 20 {
+				j := jobs[(w+i)%len(jobs)]
+				res, err := Canonicalize(j.quads, j.opts)
+				if err == nil && !bytes.Equal(res.NQuads, j.want) {
+					err = errors.New("output differs from the sequential run")
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
 	}
 }

@@ -96,11 +96,11 @@ func FuzzCanonicalize(f *testing.F) {
 			t.Fatalf("%d lines for %d distinct quads", n, len(distinct))
 		}
 		labels := map[string]bool{}
-		for _, l := range res.IssuedIdentifiers {
+		for _, l := range res.IssuedIdentifiers() {
 			labels[l] = true
 		}
-		if len(labels) != len(res.IssuedIdentifiers) {
-			t.Fatalf("two blank nodes share a canonical label: %v", res.IssuedIdentifiers)
+		if len(labels) != len(res.IssuedIdentifiers()) {
+			t.Fatalf("two blank nodes share a canonical label: %v", res.IssuedIdentifiers())
 		}
 
 		// Shuffled quads and renamed blank nodes give the same output.

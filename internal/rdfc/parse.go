@@ -25,7 +25,7 @@ func ParseNQuads(doc []byte) ([]Quad, error) {
 	if len(doc) > limits.MaxNQuadsBytes {
 		return nil, fmt.Errorf("%w: n-quads document of %d bytes is over the limit of %d", ErrTooLarge, len(doc), limits.MaxNQuadsBytes)
 	}
-	p := parser{doc: doc, line: 1, strs: make(map[string]string)}
+	p := parser{doc: doc, line: 1, strs: make(map[string]string, min(bytes.Count(doc, []byte{'\n'})+1, 256))}
 	if !utf8.Valid(doc) {
 		return nil, p.invalidUTF8()
 	}

@@ -101,13 +101,16 @@ func iriProblem(s string) string {
 	if s == "" {
 		return "empty IRI"
 	}
-	if !utf8.ValidString(s) {
-		return "IRI is not valid UTF-8"
-	}
+	ascii := true
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; !iriByteAllowed(c) {
+		c := s[i]
+		if iriForbidden[c] {
 			return fmt.Sprintf("IRI contains %q, which is not allowed in an IRI", rune(c))
 		}
+		ascii = ascii && c < utf8.RuneSelf
+	}
+	if !ascii && !utf8.ValidString(s) {
+		return "IRI is not valid UTF-8"
 	}
 	if !hasScheme(s) {
 		return "IRI is relative (no scheme); only absolute IRIs are allowed"
@@ -115,18 +118,19 @@ func iriProblem(s string) string {
 	return ""
 }
 
-// iriByteAllowed reports whether byte c may appear unescaped in an IRIREF:
-// anything but [#x00-#x20<>"{}|^`\] (N-Quads 1.1 production [10]).
-func iriByteAllowed(c byte) bool {
-	if c <= 0x20 {
-		return false
+// iriForbidden marks the bytes that may not appear unescaped in an IRIREF:
+// [#x00-#x20<>"{}|^`\] (N-Quads 1.1 production [10]).
+var iriForbidden = func() (t [256]bool) {
+	for c := 0; c <= 0x20; c++ {
+		t[c] = true
 	}
-	switch c {
-	case '<', '>', '"', '{', '}', '|', '^', '`', '\\':
-		return false
+	for _, c := range []byte("<>\"{}|^`\\") {
+		t[c] = true
 	}
-	return true
-}
+	return t
+}()
+
+func iriByteAllowed(c byte) bool { return !iriForbidden[c] }
 
 func iriRuneAllowed(r rune) bool {
 	return r > 0x7F || iriByteAllowed(byte(r))

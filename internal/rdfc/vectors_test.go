@@ -45,8 +45,8 @@ func TestW3CVectors(t *testing.T) {
 				if err := json.Unmarshal(readVector(t, e.Result), &want); err != nil {
 					t.Fatal(err)
 				}
-				if !maps.Equal(res.IssuedIdentifiers, want) {
-					t.Fatalf("issued identifiers map = %v, want %v", res.IssuedIdentifiers, want)
+				if !maps.Equal(res.IssuedIdentifiers(), want) {
+					t.Fatalf("issued identifiers map = %v, want %v", res.IssuedIdentifiers(), want)
 				}
 			case "rdfc:RDFC10NegativeEvalTest":
 				_, err := CanonicalizeNQuads(input, e.options(t))
