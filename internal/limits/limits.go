@@ -92,6 +92,11 @@ const (
 
 	// MaxNQuadsBytes caps N-Quads text given to the canonicaliser.
 	MaxNQuadsBytes = 16 << 20 // 16 MiB
+
+	// MaxCanonicalBytes caps the canonical N-Quads the canonicaliser
+	// writes, so that terms repeated over many quads cannot make it use
+	// unbounded memory.
+	MaxCanonicalBytes = 64 << 20 // 64 MiB
 )
 
 // DIDs.

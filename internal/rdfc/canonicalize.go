@@ -87,7 +87,7 @@ func Canonicalize(quads []Quad, opts Options) (*Result, error) {
 	if err := c.label(); err != nil {
 		return nil, err
 	}
-	return c.result(), nil
+	return c.result()
 }
 
 // canonicalizers keeps the tables and buffers of earlier calls, so that
@@ -279,6 +279,9 @@ func (c *canonicalizer) load(quads []Quad) error {
 			}
 			if !ok {
 				c.termText = appendTerm(c.termText, *t)
+				if len(c.termText) > limits.MaxCanonicalBytes {
+					return fmt.Errorf("%w: the distinct terms take more than %d bytes", ErrTooLarge, limits.MaxCanonicalBytes)
+				}
 				id = int32(len(c.termAt) - 1)
 				c.termAt = append(c.termAt, int32(len(c.termText)))
 				if t.Kind == IRI {
@@ -721,7 +724,7 @@ func (c *canonicalizer) finishPermutation(f *frame, depth int) error {
 // "a"@en), the longer one continues with a character above the space that
 // follows the shorter one in its line. So each distinct component is ranked
 // once, and the quads are sorted by ranks.
-func (c *canonicalizer) result() *Result {
+func (c *canonicalizer) result() (*Result, error) {
 	nt, nb := int32(len(c.termAt)-1), int32(len(c.labels))
 	// ranks[t] for term t, ranks[nt+k] for canonical label c14n<k>.
 	c.ints = grow(c.ints, int(nt+nb+max(nt, nb)))
@@ -757,6 +760,9 @@ func (c *canonicalizer) result() *Result {
 		if q[3] != 0 {
 			size += 1 + c.componentLen(q[3])
 		}
+	}
+	if size > limits.MaxCanonicalBytes {
+		return nil, fmt.Errorf("%w: the canonical form would take %d bytes, more than %d", ErrTooLarge, size, limits.MaxCanonicalBytes)
 	}
 	c.ints = grow(c.ints, 2*n+int(nt+nb)+1) // ranks are not needed any more
 	sorted, spare, count := c.ints[:n], c.ints[n:2*n], c.ints[2*n:]
@@ -795,7 +801,7 @@ func (c *canonicalizer) result() *Result {
 		}
 		out = append(out, " .\n"...)
 	}
-	return &Result{NQuads: out, labels: slices.Clone(c.labels), canon: slices.Clone(c.canon[:nb])}
+	return &Result{NQuads: out, labels: slices.Clone(c.labels), canon: slices.Clone(c.canon[:nb])}, nil
 }
 
 // decimalOrder appends 0 to n-1 to dst in the code point order of their

@@ -340,3 +340,16 @@ func TestCanonicalizeIsSafeForConcurrentUse(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A long literal repeated over many quads could make the output huge.
+func TestCanonicalizeRefusesAnOutputOverMaxCanonicalBytes(t *testing.T) {
+	long := str(strings.Repeat("x", 1<<20))
+	quads := make([]Quad, limits.MaxCanonicalBytes>>20+1)
+	for i := range quads {
+		quads[i] = Quad{Subject: iri("a:s" + strconv.Itoa(i)), Predicate: iri("a:p"), Object: long}
+	}
+	_, err := Canonicalize(quads, Options{})
+	if !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("err = %v, want ErrTooLarge", err)
+	}
+}
