@@ -9,9 +9,9 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"runtime"
 
+	"github.com/staffpass/staffpass/internal/atomicfile"
 	"github.com/staffpass/staffpass/internal/limits"
 	"github.com/staffpass/staffpass/internal/strictjson"
 )
@@ -171,75 +171,17 @@ func WritePrivateKeyFile(path string, key crypto.Signer, f Format, opts ...Write
 	if err != nil {
 		return err
 	}
-	if !cfg.overwrite {
-		if _, err := os.Lstat(path); err == nil {
-			return fmt.Errorf("%w: %s", ErrFileExists, path)
-		}
-	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("keys: writing %s: %w", path, err)
-	}
-	tmpName := tmp.Name()
-	defer os.Remove(tmpName) // after a link or a failure; a no-op after a rename
-	if err := writeSynced(tmp, data); err != nil {
-		return fmt.Errorf("keys: writing %s: %w", path, err)
-	}
+	write := atomicfile.Create
 	if cfg.overwrite {
-		err = os.Rename(tmpName, path)
-	} else {
-		// A hard link, unlike a rename, fails if path exists, so two
-		// writers cannot both succeed.
-		err = os.Link(tmpName, path)
-		if errors.Is(err, fs.ErrExist) {
+		write = atomicfile.Write
+	}
+	if err := write(path, data, 0o600); err != nil {
+		if errors.Is(err, atomicfile.ErrExists) {
 			return fmt.Errorf("%w: %s", ErrFileExists, path)
 		}
-		if err != nil {
-			// Some file systems have no hard links: check again
-			// and rename (a narrow race with another writer).
-			if _, statErr := os.Lstat(path); statErr == nil {
-				return fmt.Errorf("%w: %s", ErrFileExists, path)
-			}
-			err = os.Rename(tmpName, path)
-		}
+		return fmt.Errorf("keys: %w", err)
 	}
-	if err != nil {
-		return fmt.Errorf("keys: writing %s: %w", path, err)
-	}
-	syncDir(dir)
 	return nil
-}
-
-func writeSynced(f *os.File, data []byte) error {
-	if err := f.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
-		f.Close()
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-// syncDir makes a rename or link in dir durable where the platform can
-// sync a directory. The key file is complete either way, so a failure here
-// is not reported.
-func syncDir(dir string) {
-	if runtime.GOOS == "windows" {
-		return
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return
-	}
-	_ = d.Sync()
-	_ = d.Close()
 }
 
 // ReadPrivateKeyFile reads a private key file in any of the formats (see
