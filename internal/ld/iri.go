@@ -42,6 +42,25 @@ func validIRI(s string) bool {
 	return err == nil && u.IsAbs()
 }
 
+// iriCache remembers validIRI's answers for one document: a document
+// repeats the same predicates, types and datatypes in every node, and each
+// check parses a URL.
+type iriCache map[string]bool
+
+// maxIRICache caps an iriCache; IRIs past it are checked each time.
+const maxIRICache = 4096
+
+func (m iriCache) valid(s string) bool {
+	if ok, seen := m[s]; seen {
+		return ok
+	}
+	ok := validIRI(s)
+	if len(m) < maxIRICache {
+		m[s] = ok
+	}
+	return ok
+}
+
 // isBlankNode reports whether s is a blank node identifier ("_:" and a
 // label).
 func isBlankNode(s string) bool {

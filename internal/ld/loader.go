@@ -7,8 +7,6 @@ import (
 	"sync"
 
 	gold "github.com/piprate/json-gold/ld"
-
-	"github.com/staffpass/staffpass/internal/limits"
 )
 
 // Context is a JSON-LD context document served under a URL.
@@ -33,10 +31,16 @@ type Context struct {
 // have meant, and a verifier must not quietly reinterpret it.
 //
 // Each context is checked and decoded once, when the Loader is made (the
-// embedded ones once per process); every document processed afterwards
-// reads the decoded value. A Loader is safe for concurrent use.
+// embedded ones once per process), and processed (JSON-LD 1.1 Processing
+// Algorithms section 4.1) once per Loader: the active context that a
+// document's list of context URLs produces, and the ones made from it by
+// type-scoped and property-scoped contexts, are kept (see contextCache) and
+// shared by every document processed afterwards. A Loader is safe for
+// concurrent use.
 type Loader struct {
-	docs map[string]any
+	docs  map[string]any
+	opts  *gold.JsonLdOptions
+	cache *contextCache
 }
 
 // NewLoader returns a Loader that serves the embedded contexts and extra.
@@ -68,7 +72,14 @@ func NewLoader(extra ...Context) (*Loader, error) {
 	if err := checkReferences(docs); err != nil {
 		return nil, err
 	}
-	return &Loader{docs: docs}, nil
+	l := &Loader{docs: docs, cache: newContextCache()}
+	opts := gold.NewJsonLdOptions("")
+	opts.ProcessingMode = gold.JsonLd_1_1
+	opts.DocumentLoader = &goldLoader{l: l}
+	opts.SafeMode = true
+	opts.Algorithm = gold.AlgorithmURDNA2015
+	l.opts = opts
+	return l, nil
 }
 
 // defaultLoader serves the embedded contexts only.
@@ -161,11 +172,11 @@ func collectReferences(v any, inContext bool, out *[]string) {
 	}
 }
 
-// goldLoader is the json-gold DocumentLoader for one pass over one
-// document: it serves the Loader's contexts and counts loads.
+// goldLoader is the Loader as a json-gold DocumentLoader. It keeps no
+// state: the contexts a document makes json-gold load, and the work they
+// cause, are counted by the safe-mode walk before json-gold starts.
 type goldLoader struct {
-	l     *Loader
-	loads int
+	l *Loader
 }
 
 var _ gold.DocumentLoader = (*goldLoader)(nil)
@@ -175,10 +186,6 @@ func (g *goldLoader) LoadDocument(u string) (*gold.RemoteDocument, error) {
 	doc, ok := g.l.docs[u]
 	if !ok {
 		return nil, &ContextError{URL: u, Err: ErrContextNotAllowed}
-	}
-	g.loads++
-	if g.loads > limits.MaxContextLoads {
-		return nil, &ContextError{URL: u, Err: ErrLimit}
 	}
 	return &gold.RemoteDocument{DocumentURL: u, Document: shareable(doc)}, nil
 }

@@ -114,15 +114,9 @@ func panicOrigin() string {
 	}
 }
 
-// options returns json-gold options for one pass over one document.
-func options(l *Loader) *gold.JsonLdOptions {
-	opts := gold.NewJsonLdOptions("")
-	opts.ProcessingMode = gold.JsonLd_1_1
-	opts.DocumentLoader = &goldLoader{l: l}
-	opts.SafeMode = true
-	opts.Algorithm = gold.AlgorithmURDNA2015
-	return opts
-}
+// options returns the json-gold options for documents processed with l
+// (shared and never changed: json-gold copies them).
+func options(l *Loader) *gold.JsonLdOptions { return l.opts }
 
 // expand runs the safe-mode check and then json-gold's expansion.
 func expand(doc any, l *Loader) ([]any, error) {
@@ -135,10 +129,27 @@ func expand(doc any, l *Loader) ([]any, error) {
 	default:
 		return nil, &TermError{Err: ErrInvalidJSONLD, Reason: "a JSON-LD document must be a JSON object or array"}
 	}
-	if err := check(doc, l); err != nil {
+	w, err := walk(doc, l)
+	if err != nil {
 		return nil, err
 	}
-	expanded, err := gold.NewJsonLdProcessor().Expand(doc, options(l))
+	input := doc
+	if w.top != nil {
+		// The document's @context is a list of served URLs that the walk
+		// found processed already: json-gold takes the processed context
+		// in its place (its context processing uses a *Context value as
+		// is), instead of processing the same contexts again. It gets a
+		// copy, because it then sets the processing mode on the value it
+		// was given.
+		m := doc.(map[string]any)
+		cp := make(map[string]any, len(m))
+		for k, v := range m {
+			cp[k] = v
+		}
+		cp["@context"] = gold.CopyContext(w.top)
+		input = cp
+	}
+	expanded, err := gold.NewJsonLdProcessor().Expand(input, options(l))
 	if err != nil {
 		return nil, goldError(err)
 	}
@@ -203,10 +214,11 @@ type quadWriter struct {
 	issuer *gold.IdentifierIssuer
 	quads  []rdfc.Quad
 	graph  rdfc.Term
+	iris   iriCache
 }
 
 func toQuads(nodeMap map[string]any, issuer *gold.IdentifierIssuer) ([]rdfc.Quad, error) {
-	w := &quadWriter{issuer: issuer}
+	w := &quadWriter{issuer: issuer, iris: make(iriCache), quads: make([]rdfc.Quad, 0, countStatements(nodeMap))}
 	names := make([]string, 0, len(nodeMap))
 	for name := range nodeMap {
 		names = append(names, name)
@@ -222,7 +234,7 @@ func toQuads(nodeMap map[string]any, issuer *gold.IdentifierIssuer) ([]rdfc.Quad
 			w.graph = rdfc.Term{}
 		case isBlankNode(name):
 			w.graph = rdfc.Term{Kind: rdfc.BlankNode, Value: name[2:]}
-		case validIRI(name):
+		case w.iris.valid(name):
 			w.graph = rdfc.Term{Kind: rdfc.IRI, Value: name}
 		default:
 			return nil, &TermError{Err: ErrInvalidIRI, Unlocated: true, Kind: "graph", Term: name}
@@ -245,7 +257,7 @@ func (w *quadWriter) writeGraph(graph map[string]any) error {
 		if !ok {
 			return internalShape("node")
 		}
-		subject, err := nodeTerm(id, "id")
+		subject, err := w.nodeTerm(id, "id")
 		if err != nil {
 			return err
 		}
@@ -265,7 +277,7 @@ func (w *quadWriter) writeGraph(graph map[string]any) error {
 					if !ok {
 						return internalShape("@type value")
 					}
-					object, err := nodeTerm(ts, "type")
+					object, err := w.nodeTerm(ts, "type")
 					if err != nil {
 						return err
 					}
@@ -278,7 +290,7 @@ func (w *quadWriter) writeGraph(graph map[string]any) error {
 			if gold.IsKeyword(p) {
 				continue
 			}
-			if !validIRI(p) {
+			if !w.iris.valid(p) {
 				return &TermError{Err: ErrInvalidIRI, Unlocated: true, Kind: "property", Term: p, Reason: "RDF predicates must be IRIs"}
 			}
 			if !ok {
@@ -307,12 +319,30 @@ func (w *quadWriter) add(s, p, o rdfc.Term) error {
 	return nil
 }
 
+// countStatements counts the statements a node map holds outside lists,
+// to size the result once.
+func countStatements(nodeMap map[string]any) int {
+	n := 0
+	for _, g := range nodeMap {
+		graph, _ := g.(map[string]any)
+		for _, node := range graph {
+			props, _ := node.(map[string]any)
+			for p, v := range props {
+				if items, ok := v.([]any); ok && (p == "@type" || !strings.HasPrefix(p, "@")) {
+					n += len(items)
+				}
+			}
+		}
+	}
+	return min(n, limits.MaxQuads)
+}
+
 // nodeTerm makes the term for a node identifier (an IRI or a blank node).
-func nodeTerm(id, kind string) (rdfc.Term, error) {
+func (w *quadWriter) nodeTerm(id, kind string) (rdfc.Term, error) {
 	if isBlankNode(id) {
 		return rdfc.Term{Kind: rdfc.BlankNode, Value: id[2:]}, nil
 	}
-	if !validIRI(id) {
+	if !w.iris.valid(id) {
 		return rdfc.Term{}, &TermError{Err: ErrInvalidIRI, Unlocated: true, Kind: kind, Term: id}
 	}
 	return rdfc.Term{Kind: rdfc.IRI, Value: id}, nil
@@ -325,7 +355,7 @@ func (w *quadWriter) object(item any) (rdfc.Term, error) {
 		return rdfc.Term{}, internalShape("object")
 	}
 	if _, ok := m["@value"]; ok {
-		return literal(m)
+		return w.literal(m)
 	}
 	if list, ok := m["@list"]; ok {
 		items, ok := list.([]any)
@@ -338,7 +368,7 @@ func (w *quadWriter) object(item any) (rdfc.Term, error) {
 	if !ok {
 		return rdfc.Term{}, internalShape("node reference")
 	}
-	return nodeTerm(id, "id")
+	return w.nodeTerm(id, "id")
 }
 
 // list writes an RDF collection and returns its head.
@@ -373,7 +403,7 @@ func (w *quadWriter) list(items []any) (rdfc.Term, error) {
 // literal converts a value object (JSON-LD 1.1 Processing Algorithms section
 // 8.2, Object to RDF Conversion, steps 5 to 13), writing numbers as
 // jsonld.js does.
-func literal(m map[string]any) (rdfc.Term, error) {
+func (w *quadWriter) literal(m map[string]any) (rdfc.Term, error) {
 	value := m["@value"]
 	datatype, hasType := m["@type"].(string)
 	if _, bad := m["@type"]; bad && !hasType {
@@ -383,7 +413,7 @@ func literal(m map[string]any) (rdfc.Term, error) {
 		s, _ := d.(string)
 		return rdfc.Term{}, &TermError{Err: ErrBaseDirection, Unlocated: true, Kind: "value", Term: fmt.Sprint(value), Reason: fmt.Sprintf("direction %q", s)}
 	}
-	if hasType && datatype != "@json" && !validIRI(datatype) {
+	if hasType && datatype != "@json" && !w.iris.valid(datatype) {
 		return rdfc.Term{}, &TermError{Err: ErrInvalidIRI, Unlocated: true, Kind: "datatype", Term: datatype}
 	}
 	lit := func(lex, dflt string) rdfc.Term {

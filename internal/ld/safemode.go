@@ -49,20 +49,30 @@ func check(doc any, l *Loader) error {
 	return err
 }
 
-// walk runs the safe-mode walk and returns the work it counted.
-func walk(doc any, l *Loader) (work int, err error) {
+// walk runs the safe-mode walk over doc.
+func walk(doc any, l *Loader) (*checker, error) {
 	c := &checker{
+		iris:     make(iriCache),
+		l:        l,
 		opts:     options(l),
 		reverted: make(map[*gold.Context]*gold.Context),
 		scoped:   make(map[scopedKey]*gold.Context),
 	}
 	ctx := gold.NewContext(nil, c.opts)
-	err = c.element(ctx, "", doc, nil, false, nil, 0, 0)
-	return c.work, err
+	return c, c.element(ctx, "", doc, nil, false, nil, 0, 0)
 }
 
 type checker struct {
+	iris iriCache
+	l    *Loader
 	opts *gold.JsonLdOptions
+
+	// top is the kept context of the document's @context, when that is a
+	// list of served URLs.
+	top *gold.Context
+
+	// loads counts the context documents json-gold will load.
+	loads int
 
 	// Contexts are never changed once made, so within one walk the
 	// result of reverting a context, and of applying a term's scoped
@@ -78,9 +88,13 @@ type checker struct {
 }
 
 // charge adds the work of applying local to ctx: copying ctx's term
-// definitions and creating local's.
+// definitions and creating local's, and loading the served contexts it
+// names.
 func (c *checker) charge(ctx *gold.Context, local any, p *path) error {
 	c.work += len(ctx.TermDefinitions) + 10*c.termCount(local, 0)
+	if c.loads > limits.MaxContextLoads {
+		return &TermError{Err: ErrLimit, Pointer: p.String(), Reason: fmt.Sprintf("the document names contexts more than %d times", limits.MaxContextLoads)}
+	}
 	return c.overBudget(p)
 }
 
@@ -114,12 +128,15 @@ func (c *checker) termCount(local any, depth int) int {
 		if inner, ok := v["@context"]; ok {
 			return c.termCount(inner, depth+1)
 		}
-		return len(v)
+		n := len(v)
+		if imp, ok := v["@import"].(string); ok {
+			n += c.termCount(imp, depth+1)
+		}
+		return n
 	case string:
-		if gl, ok := c.opts.DocumentLoader.(*goldLoader); ok {
-			if doc, ok := gl.l.docs[v].(map[string]any); ok {
-				return c.termCount(doc["@context"], depth+1)
-			}
+		c.loads++
+		if doc, ok := c.l.docs[v].(map[string]any); ok {
+			return c.termCount(doc["@context"], depth+1)
 		}
 	}
 	return 0
@@ -132,12 +149,23 @@ type scopedKey struct {
 	kind byte // 'p' property-scoped, 't' type-scoped
 }
 
-// revert is ctx.RevertToPreviousContext, remembered.
+// revert is ctx.RevertToPreviousContext, remembered for the walk and, for
+// a kept context, by the Loader.
 func (c *checker) revert(ctx *gold.Context) *gold.Context {
 	if r, ok := c.reverted[ctx]; ok {
 		return r
 	}
-	r := ctx.RevertToPreviousContext()
+	known := c.l.cache.isKnown(ctx)
+	var r *gold.Context
+	if known {
+		r = c.l.cache.revert(ctx)
+	}
+	if r == nil {
+		r = ctx.RevertToPreviousContext()
+		if known && r != ctx {
+			r = c.l.cache.putRevert(ctx, r)
+		}
+	}
 	c.reverted[ctx] = r
 	return r
 }
@@ -215,7 +243,7 @@ func (c *checker) scalar(ctx *gold.Context, activeProperty string, value any, p 
 		if err != nil {
 			return c.fail(ErrInvalidJSONLD, p, "value", s, "")
 		}
-		if isBlankNode(iri) || validIRI(iri) {
+		if isBlankNode(iri) || c.iris.valid(iri) {
 			return nil
 		}
 		if vocab && !strings.Contains(s, ":") && ctx.GetTermDefinition(s) == nil {
@@ -224,7 +252,7 @@ func (c *checker) scalar(ctx *gold.Context, activeProperty string, value any, p 
 		return c.fail(ErrInvalidIRI, p, "value", s, iri)
 	}
 	if td != nil && td.Type != "" && td.Type != "@none" && td.Type != "@json" {
-		if !validIRI(td.Type) {
+		if !c.iris.valid(td.Type) {
 			return c.fail(ErrInvalidIRI, p, "datatype", td.Type, "")
 		}
 		return nil
@@ -308,7 +336,20 @@ func (c *checker) object(ctx *gold.Context, activeProperty string, elem map[stri
 		if err := c.charge(ctx, elemCtx, p.child("@context")); err != nil {
 			return err
 		}
-		if ctx, err = c.parse(ctx, elemCtx, p.child("@context")); err != nil {
+		key, servedOnly := c.servedURLs(elemCtx)
+		if p == nil && servedOnly {
+			// The document's own @context, naming served contexts only:
+			// processed once per Loader.
+			if kept := c.l.cache.top(key); kept != nil {
+				ctx = kept
+			} else {
+				if ctx, err = c.parse(ctx, elemCtx, p.child("@context")); err != nil {
+					return err
+				}
+				ctx = c.l.cache.putTop(key, ctx)
+			}
+			c.top = ctx
+		} else if ctx, err = c.parse(ctx, elemCtx, p.child("@context")); err != nil {
 			return err
 		}
 	}
@@ -373,7 +414,7 @@ func (c *checker) members(ctx *gold.Context, activeProperty string, elem map[str
 			if isBlankNode(e) {
 				return &TermError{Err: ErrInvalidIRI, Pointer: p.child(key).String(), Kind: "term", Term: key, IRI: e, Reason: "a property cannot be a blank node"}
 			}
-			if !validIRI(e) {
+			if !c.iris.valid(e) {
 				return c.fail(ErrInvalidIRI, p.child(key), "term", key, e)
 			}
 		}
@@ -396,7 +437,7 @@ func (c *checker) members(ctx *gold.Context, activeProperty string, elem map[str
 					if err != nil {
 						return c.fail(ErrInvalidJSONLD, kp, "id", s, "")
 					}
-					if !isBlankNode(iri) && !validIRI(iri) {
+					if !isBlankNode(iri) && !c.iris.valid(iri) {
 						return c.fail(ErrInvalidIRI, kp, "id", s, iri)
 					}
 				}
@@ -492,7 +533,7 @@ func (c *checker) types(typeScoped *gold.Context, value any, p *path, isValue bo
 		if err != nil {
 			return c.fail(ErrInvalidJSONLD, tp, "type", t, "")
 		}
-		if validIRI(iri) || (!isValue && isBlankNode(iri)) {
+		if c.iris.valid(iri) || (!isValue && isBlankNode(iri)) {
 			return nil
 		}
 		kind := "type"
@@ -559,7 +600,7 @@ func (c *checker) property(ctx *gold.Context, key string, value any, p *path, de
 		if tdk := termCtx.GetTermDefinition(key); tdk != nil && tdk.Index != "" {
 			indexKey = tdk.Index
 			e, err := ctx.ExpandIri(indexKey, false, true, nil, nil)
-			if err != nil || !validIRI(e) {
+			if err != nil || !c.iris.valid(e) {
 				return c.fail(ErrInvalidIRI, p, "property", indexKey, e)
 			}
 		}
@@ -620,11 +661,11 @@ func (c *checker) indexMap(ctx *gold.Context, activeProperty string, m map[strin
 		switch indexKey {
 		case "@id":
 			iri, err := indexCtx.ExpandIri(key, true, false, nil, nil)
-			if err != nil || (!isBlankNode(iri) && !validIRI(iri)) {
+			if err != nil || (!isBlankNode(iri) && !c.iris.valid(iri)) {
 				return c.fail(ErrInvalidIRI, kp, "id", key, iri)
 			}
 		case "@type":
-			if !isBlankNode(e) && !validIRI(e) {
+			if !isBlankNode(e) && !c.iris.valid(e) {
 				if indexCtx.GetTermDefinition(key) == nil && indexCtx.Values.Vocab == nil && !strings.Contains(key, ":") {
 					return c.fail(ErrUndefinedTerm, kp, "type", key, "")
 				}
@@ -654,6 +695,13 @@ func (c *checker) scopedContext(ctx *gold.Context, td *gold.TermDefinition, kind
 	if next, ok := c.scoped[key]; ok {
 		return next, nil
 	}
+	known := c.l.cache.isKnown(ctx)
+	if known {
+		if next := c.l.cache.scopedContext(key); next != nil {
+			c.scoped[key] = next
+			return next, nil
+		}
+	}
 	var next *gold.Context
 	var err error
 	if kind == 't' {
@@ -663,6 +711,9 @@ func (c *checker) scopedContext(ctx *gold.Context, td *gold.TermDefinition, kind
 	}
 	if err != nil {
 		return nil, err
+	}
+	if known {
+		next = c.l.cache.putScoped(key, next)
 	}
 	c.scoped[key] = next
 	return next, nil
@@ -686,6 +737,31 @@ func (c *checker) parseTypeScoped(ctx *gold.Context, local any, p *path, typ str
 		return nil, c.scopedError(ctx, local, p, "type", typ, err)
 	}
 	return next, nil
+}
+
+// servedURLs reports whether a @context value is one served URL or a
+// non-empty list of them, and returns them as a cache key.
+func (c *checker) servedURLs(local any) (string, bool) {
+	list, isList := local.([]any)
+	if !isList {
+		list = []any{local}
+	}
+	if len(list) == 0 {
+		return "", false
+	}
+	var b strings.Builder
+	for _, e := range list {
+		s, ok := e.(string)
+		if !ok {
+			return "", false
+		}
+		if _, ok := c.l.docs[s]; !ok {
+			return "", false
+		}
+		b.WriteString(s)
+		b.WriteByte('\n')
+	}
+	return b.String(), true
 }
 
 func firstMap(list []any) (map[string]any, bool) {
@@ -892,11 +968,7 @@ func hasCode(err error, code gold.ErrorCode) bool {
 // itself, or the served document it names.
 func (c *checker) contextMap(entry any) map[string]any {
 	if s, ok := entry.(string); ok {
-		gl, ok := c.opts.DocumentLoader.(*goldLoader)
-		if !ok {
-			return nil
-		}
-		doc, _ := gl.l.docs[s].(map[string]any)
+		doc, _ := c.l.docs[s].(map[string]any)
 		entry = doc
 	}
 	m, _ := entry.(map[string]any)
