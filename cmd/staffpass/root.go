@@ -27,6 +27,9 @@ Exit codes: 0 success, 1 not verified, 2 usage or input error.`,
 	})
 	root.AddCommand(
 		newVersionCmd(),
+		newKeyCmd(),
+		newDIDCmd(),
+		newOrgCmd(),
 	)
 	return root
 }

@@ -1,0 +1,175 @@
+package issuer
+
+import (
+	"crypto"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/staffpass/staffpass/did"
+	"github.com/staffpass/staffpass/did/web"
+	"github.com/staffpass/staffpass/internal/atomicfile"
+	"github.com/staffpass/staffpass/internal/strictjson"
+	"github.com/staffpass/staffpass/keys"
+)
+
+// Files of an organisation directory.
+const (
+	// ConfigFile describes the organisation: its DID and its signing key.
+	ConfigFile = "org.json"
+	// KeyFile is the organisation's private signing key (JWK, mode 0600).
+	KeyFile = "signing-key.jwk"
+	// DIDDocumentFile is the DID document to publish at the URL that
+	// web.DocumentURL gives for the organisation's DID.
+	DIDDocumentFile = "did.json"
+)
+
+// ErrNotOrganisation means a directory holds no organisation set-up.
+var ErrNotOrganisation = errors.New("issuer: not an organisation directory")
+
+// ErrOrganisationExists means InitOrganisation found an existing set-up.
+var ErrOrganisationExists = errors.New("issuer: organisation directory already set up")
+
+// Organisation is an issuing NHS organisation's local set-up: its did:web
+// DID, the verification method its credentials are signed with, and the files
+// that hold its key and DID document.
+type Organisation struct {
+	// Dir is the directory the set-up lives in.
+	Dir string `json:"-"`
+	// DID is the organisation's did:web DID.
+	DID string `json:"did"`
+	// KeyID is the DID URL of the verification method that signs.
+	KeyID string `json:"keyId"`
+	// KeyType is the signing key's type.
+	KeyType keys.KeyType `json:"keyType"`
+	// DocumentURL is where the DID document must be published.
+	DocumentURL string `json:"documentUrl"`
+}
+
+// InitOrganisation sets up an organisation in dir: it generates a signing key
+// of type kt, writes it (mode 0600), writes the did:web DID document for
+// domain and the optional path segments, and the configuration. It refuses a
+// directory that is already set up, so a key is never overwritten.
+func InitOrganisation(dir, domain string, path []string, kt keys.KeyType) (*Organisation, error) {
+	if _, err := os.Stat(filepath.Join(dir, ConfigFile)); err == nil {
+		return nil, fmt.Errorf("%w: %s exists", ErrOrganisationExists, filepath.Join(dir, ConfigFile))
+	}
+	id, err := web.New(domain, path...)
+	if err != nil {
+		return nil, err
+	}
+	docURL, err := web.DocumentURL(id.String())
+	if err != nil {
+		return nil, err
+	}
+	key, err := keys.Generate(kt)
+	if err != nil {
+		return nil, err
+	}
+	vm, err := NewMultikeyMethod(id, key.Public())
+	if err != nil {
+		return nil, err
+	}
+	doc := NewDocument(id, vm)
+	docJSON, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	org := &Organisation{Dir: dir, DID: id.String(), KeyID: vm.ID, KeyType: kt, DocumentURL: docURL}
+	cfg, err := json.MarshalIndent(org, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	// The key first: a set-up without a config is not an organisation, so
+	// an interrupted run can be repeated after removing the key file.
+	if err := keys.WritePrivateKeyFile(filepath.Join(dir, KeyFile), key, keys.FormatJWK); err != nil {
+		return nil, err
+	}
+	if err := atomicfile.Write(filepath.Join(dir, DIDDocumentFile), append(docJSON, '\n'), 0o644); err != nil {
+		return nil, err
+	}
+	if err := atomicfile.Write(filepath.Join(dir, ConfigFile), append(cfg, '\n'), 0o644); err != nil {
+		return nil, err
+	}
+	return org, nil
+}
+
+// OpenOrganisation reads the set-up in dir.
+func OpenOrganisation(dir string) (*Organisation, error) {
+	data, err := os.ReadFile(filepath.Join(dir, ConfigFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s has no %s (run 'staffpass org init' first)", ErrNotOrganisation, dir, ConfigFile)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := strictjson.Check(data, 64<<10); err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrNotOrganisation, ConfigFile, err)
+	}
+	var org Organisation
+	if err := json.Unmarshal(data, &org); err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrNotOrganisation, ConfigFile, err)
+	}
+	if _, err := did.Parse(org.DID); err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrNotOrganisation, ConfigFile, err)
+	}
+	if !strings.HasPrefix(org.KeyID, org.DID+"#") {
+		return nil, fmt.Errorf("%w: %s: keyId %q is not a method of %s", ErrNotOrganisation, ConfigFile, org.KeyID, org.DID)
+	}
+	org.Dir = dir
+	return &org, nil
+}
+
+// Signer loads the organisation's signing key.
+func (o *Organisation) Signer() (keys.Signer, error) {
+	key, err := keys.ReadPrivateKeyFile(filepath.Join(o.Dir, KeyFile))
+	if err != nil {
+		return nil, err
+	}
+	return keys.NewSigner(key, o.KeyID)
+}
+
+// Document reads the organisation's DID document.
+func (o *Organisation) Document() (*did.Document, error) {
+	data, err := os.ReadFile(filepath.Join(o.Dir, DIDDocumentFile))
+	if err != nil {
+		return nil, err
+	}
+	return did.ParseDocument(data)
+}
+
+// NewMultikeyMethod returns a Multikey verification method for pub controlled
+// by id, whose fragment is the key's publicKeyMultibase (as did:key does), so
+// that the method id changes whenever the key does.
+func NewMultikeyMethod(id did.DID, pub crypto.PublicKey) (did.VerificationMethod, error) {
+	mk, err := keys.EncodeMultikey(pub)
+	if err != nil {
+		return did.VerificationMethod{}, err
+	}
+	return did.VerificationMethod{
+		ID:                 id.String() + "#" + mk,
+		Type:               did.TypeMultikey,
+		Controller:         id.String(),
+		PublicKeyMultibase: mk,
+	}, nil
+}
+
+// NewDocument returns the DID document of an issuing organisation: its
+// methods, each listed for assertionMethod (signing credentials and status
+// lists) and authentication.
+func NewDocument(id did.DID, methods ...did.VerificationMethod) *did.Document {
+	ctx, _ := json.Marshal([]string{did.ContextV1, did.ContextMultikey})
+	doc := &did.Document{Context: ctx, ID: id.String(), VerificationMethod: methods}
+	for _, m := range methods {
+		doc.AssertionMethod = append(doc.AssertionMethod, did.MethodRef{Ref: m.ID})
+		doc.Authentication = append(doc.Authentication, did.MethodRef{Ref: m.ID})
+	}
+	return doc
+}
