@@ -1,6 +1,7 @@
 package issuer
 
 import (
+	"crypto"
 	"errors"
 	"os"
 	"path/filepath"
@@ -50,7 +51,7 @@ func TestInitOrganisationWritesAUsableSetUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !signer.Public().(interface{ Equal(any) bool }).Equal(pub) {
+	if !signer.Public().(interface{ Equal(crypto.PublicKey) bool }).Equal(pub) {
 		t.Error("the DID document's key is not the signing key's public key")
 	}
 }
