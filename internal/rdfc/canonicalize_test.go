@@ -353,3 +353,21 @@ func TestCanonicalizeRefusesAnOutputOverMaxCanonicalBytes(t *testing.T) {
 		t.Fatalf("err = %v, want ErrTooLarge", err)
 	}
 }
+
+// The mention set of a blank node is a set of quads (RDFC-1.0 section 3,
+// "mention set"), so a quad that mentions it twice is hashed once, as in
+// the reference implementations (rdf-canonize, rdf-normalize). Here that
+// gives _:b the smaller first degree hash (90cdfb92... against df25a147...
+// for _:a); json-gold v0.9.1, which hashes such a quad twice, labels them
+// the other way round.
+func TestAQuadMentioningABlankNodeTwiceIsHashedOnce(t *testing.T) {
+	doc := "_:a <urn:p> _:a .\n_:b <urn:p> _:b .\n_:b <urn:q> \"x\" .\n"
+	res, err := CanonicalizeNQuads([]byte(doc), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "_:c14n0 <urn:p> _:c14n0 .\n_:c14n0 <urn:q> \"x\" .\n_:c14n1 <urn:p> _:c14n1 .\n"
+	if string(res.NQuads) != want {
+		t.Fatalf("got\n%s\nwant\n%s", res.NQuads, want)
+	}
+}

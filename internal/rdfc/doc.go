@@ -18,6 +18,11 @@
 // concatenated, together with the issued identifiers map of the canonical
 // issuer.
 //
+// The blank node to quads map holds each blank node's mention set (section
+// 3): a quad naming the same blank node twice, as in "_:a <p> _:a", is
+// hashed once for it, as the reference implementations do. json-gold
+// v0.9.1 hashes it twice, so for such datasets its labels can differ.
+//
 // RDFC-1.0 hashes with SHA-256. The caller may choose SHA-384 instead, as
 // ecdsa-rdfc-2019 with P-384 requires for the hash used inside the
 // algorithm (the test suite's test075 does the same); no other hash is
