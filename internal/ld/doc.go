@@ -14,7 +14,8 @@
 //   - a closed document loader ([Loader]) over the contexts embedded in
 //     contexts/ (copied byte for byte, with their digests checked by the
 //     tests) and any the caller registers; any other URL fails with
-//     [ErrContextNotAllowed];
+//     [ErrContextNotAllowed]. Contexts are decoded once and processed once
+//     per Loader, then shared by every document;
 //   - safe mode: the document is refused, with the term and its JSON
 //     pointer, when a member name or type is not defined by its contexts,
 //     when a context redefines a protected term, or when any statement would
