@@ -30,6 +30,7 @@ Exit codes: 0 success, 1 not verified, 2 usage or input error.`,
 		newKeyCmd(),
 		newDIDCmd(),
 		newOrgCmd(),
+		newCanonCmd(),
 	)
 	return root
 }
