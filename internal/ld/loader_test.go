@@ -251,7 +251,7 @@ func TestContextWorkOfRealDocumentsIsSmall(t *testing.T) {
 		"a presentation of 100 credentials": presentation(t, limits.MaxPresentationCredentials),
 	}
 	for name, doc := range docs {
-		w, err := walk(doc, defaultLoaderOrFail(t))
+		w, err := walk(doc, defaultLoaderOrFail(t), true)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}

@@ -59,10 +59,11 @@ func ToRDF(doc any, l *Loader) (quads []rdfc.Quad, err error) {
 }
 
 // Expand returns the JSON-LD expanded form of doc (JSON-LD 1.1 Processing
-// Algorithms section 5.1), after the same safe-mode checks as [ToRDF].
+// Algorithms section 5.1), after the same safe-mode checks as [ToRDF]
+// except the refusal of base directions, which the expanded form keeps.
 func Expand(doc any, l *Loader) (expanded []any, err error) {
 	defer recoverPanic(&err)
-	return expand(doc, l)
+	return expand(doc, l, false)
 }
 
 // decode checks data strictly and decodes it.
@@ -118,8 +119,9 @@ func panicOrigin() string {
 // (shared and never changed: json-gold copies them).
 func options(l *Loader) *gold.JsonLdOptions { return l.opts }
 
-// expand runs the safe-mode check and then json-gold's expansion.
-func expand(doc any, l *Loader) ([]any, error) {
+// expand runs the safe-mode check and then json-gold's expansion; forRDF
+// adds the checks only conversion to RDF needs.
+func expand(doc any, l *Loader, forRDF bool) ([]any, error) {
 	l, err := l.orDefault()
 	if err != nil {
 		return nil, err
@@ -129,7 +131,7 @@ func expand(doc any, l *Loader) ([]any, error) {
 	default:
 		return nil, &TermError{Err: ErrInvalidJSONLD, Reason: "a JSON-LD document must be a JSON object or array"}
 	}
-	w, err := walk(doc, l)
+	w, err := walk(doc, l, forRDF)
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +161,7 @@ func expand(doc any, l *Loader) ([]any, error) {
 // process expands doc and builds json-gold's node map of it (JSON-LD 1.1
 // Processing Algorithms section 7.2).
 func process(doc any, l *Loader) (map[string]any, *gold.IdentifierIssuer, error) {
-	expanded, err := expand(doc, l)
+	expanded, err := expand(doc, l, true)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -45,13 +45,15 @@ const maxDepth = limits.MaxJSONDepth
 
 // check runs the safe-mode walk over doc.
 func check(doc any, l *Loader) error {
-	_, err := walk(doc, l)
+	_, err := walk(doc, l, true)
 	return err
 }
 
-// walk runs the safe-mode walk over doc.
-func walk(doc any, l *Loader) (*checker, error) {
+// walk runs the safe-mode walk over doc. forRDF adds the checks only
+// conversion to RDF needs (no base direction).
+func walk(doc any, l *Loader, forRDF bool) (*checker, error) {
 	c := &checker{
+		forRDF:   forRDF,
 		iris:     make(iriCache),
 		l:        l,
 		opts:     options(l),
@@ -63,6 +65,10 @@ func walk(doc any, l *Loader) (*checker, error) {
 }
 
 type checker struct {
+	// forRDF is set when the document is converted to RDF, which cannot
+	// carry a base direction (see the package doc); expansion keeps it.
+	forRDF bool
+
 	iris iriCache
 	l    *Loader
 	opts *gold.JsonLdOptions
@@ -269,10 +275,10 @@ func (c *checker) scalar(ctx *gold.Context, activeProperty string, value any, p 
 	}
 	if td != nil && td.HasDirection {
 		if td.Direction != nil && *td.Direction != "" {
-			return c.fail(ErrBaseDirection, p, "value", s, "")
+			return c.failDirection(p, "value", s, "")
 		}
 	} else if ctx.Values.Direction != "" {
-		return c.fail(ErrBaseDirection, p, "value", s, "")
+		return c.failDirection(p, "value", s, "")
 	}
 	return nil
 }
@@ -451,7 +457,7 @@ func (c *checker) members(ctx *gold.Context, activeProperty string, elem map[str
 				}
 			case "@direction":
 				if value != nil {
-					return c.fail(ErrBaseDirection, p, "value", fmt.Sprint(elem[firstKeyExpandingTo(keys, expanded, "@value")]), "")
+					return c.failDirection(p, "value", fmt.Sprint(elem[firstKeyExpandingTo(keys, expanded, "@value")]), "")
 				}
 			case "@graph":
 				if err := c.element(ctx, "@graph", value, kp, false, nil, depth, ctxDepth); err != nil {
@@ -588,10 +594,10 @@ func (c *checker) property(ctx *gold.Context, key string, value any, p *path, de
 			}
 			if td != nil && td.HasDirection {
 				if td.Direction != nil && *td.Direction != "" {
-					return c.fail(ErrBaseDirection, lp, "value", fmt.Sprint(valueMap[lang]), "")
+					return c.failDirection(lp, "value", fmt.Sprint(valueMap[lang]), "")
 				}
 			} else if termCtx.Values.Direction != "" {
-				return c.fail(ErrBaseDirection, lp, "value", fmt.Sprint(valueMap[lang]), "")
+				return c.failDirection(lp, "value", fmt.Sprint(valueMap[lang]), "")
 			}
 		}
 		return nil
@@ -985,4 +991,13 @@ func sortedKeys(m map[string]any) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// failDirection refuses a value with a base direction when the document is
+// on its way to RDF, and lets expansion keep it.
+func (c *checker) failDirection(p *path, kind, term, iri string) error {
+	if !c.forRDF {
+		return nil
+	}
+	return c.fail(ErrBaseDirection, p, kind, term, iri)
 }

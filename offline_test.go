@@ -1,0 +1,58 @@
+package staffpass_test
+
+import (
+	"bufio"
+	"bytes"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/staffpass/staffpass"
+
+// networked are the only packages of the module that may import net/http:
+// did:web resolution, which a caller opts into, and the command-line tool.
+var networked = map[string]bool{
+	module + "/did/web":       true,
+	module + "/cmd/staffpass": true,
+}
+
+// TestOfflinePackagesDoNotImportNetHTTP asserts, with go list -deps, that no
+// package of this module reached from the offline roots imports net/http
+// directly. json-gold and jwx link net/http for fetchers of their own that
+// we never call, so only our own packages' direct imports are checked.
+func TestOfflinePackagesDoNotImportNetHTTP(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("go command not found")
+	}
+	roots := []string{"./vc/...", "./internal/...", "./did", "./did/key", "./did/jwk", "./keys"}
+	cmd := exec.Command("go", append([]string{"list", "-deps", "-f", `{{.ImportPath}}{{range .Imports}} {{.}}{{end}}`}, roots...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, stderr.Bytes())
+	}
+	checked := 0
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) == 0 || !strings.HasPrefix(fields[0], module) {
+			continue
+		}
+		if networked[fields[0]] {
+			t.Errorf("%s is reached from an offline package", fields[0])
+			continue
+		}
+		checked++
+		for _, imp := range fields[1:] {
+			if imp == "net/http" || strings.HasPrefix(imp, "net/http/") {
+				t.Errorf("%s imports %s", fields[0], imp)
+			}
+		}
+	}
+	if checked < 8 {
+		t.Fatalf("only %d of our packages were listed; the test would prove nothing", checked)
+	}
+	t.Logf("%d packages of the module checked", checked)
+}
