@@ -99,6 +99,15 @@ const (
 	MaxCanonicalBytes = 64 << 20 // 64 MiB
 )
 
+// Status lists (W3C Bitstring Status List v1.0).
+const (
+	// MaxStatusListBytes caps the decompressed bitstring of a status list
+	// (134,217,728 one-bit entries, a thousand times the 16 KB minimum). A
+	// few kilobytes of GZIP can expand to gigabytes, so decoding stops
+	// here instead of trusting the compressed size.
+	MaxStatusListBytes = 16 << 20 // 16 MiB
+)
+
 // DIDs.
 const (
 	// MaxDIDLength caps a DID or DID URL.
