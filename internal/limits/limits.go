@@ -44,6 +44,10 @@ const (
 	// MaxJWTBytes caps a compact JWS (vc+jwt, vp+jwt).
 	MaxJWTBytes = 3 << 20 // 3 MiB: a 2 MiB payload, base64url-encoded
 
+	// MaxJWSHeaderBytes caps the decoded protected header of a JWS: alg,
+	// typ, cty, crit and a kid of at most MaxDIDLength bytes fit easily.
+	MaxJWSHeaderBytes = 8 << 10 // 8 KiB
+
 	// MaxProblems caps the problems one validation error lists; the rest
 	// are counted, not kept, so a hostile document cannot make the report
 	// itself large.
