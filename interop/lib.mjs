@@ -1,0 +1,253 @@
+// The JavaScript peer: keys, an offline closed document loader, and signing
+// and verification with Digital Bazaar's VC libraries (Data Integrity) and
+// jose (vc+jwt). peer.mjs is its command line; bench/bench.mjs times it.
+import {createHash} from 'node:crypto';
+import {readFileSync} from 'node:fs';
+import {join} from 'node:path';
+
+import * as vc from '@digitalbazaar/vc';
+import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
+import {cryptosuite as eddsaRdfc2022} from
+  '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import {cryptosuite as ecdsaRdfc2019} from
+  '@digitalbazaar/ecdsa-rdfc-2019-cryptosuite';
+import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
+import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey';
+import {driver as didKeyDriver} from '@digitalbazaar/did-method-key';
+import * as jose from 'jose';
+import jsigs from 'jsonld-signatures';
+
+export const SUITES = ['eddsa-rdfc-2022', 'ecdsa-rdfc-2019', 'jwt'];
+const JWT_ALGS = ['EdDSA', 'ES256'];
+
+const didKey = didKeyDriver();
+didKey.use({multibaseMultikeyHeader: 'z6Mk', fromMultibase: Ed25519Multikey.from});
+didKey.use({multibaseMultikeyHeader: 'zDna', fromMultibase: EcdsaMultikey.from});
+
+const readJSON = file => JSON.parse(readFileSync(file, 'utf8'));
+
+// makeLoader returns a JSON-LD document loader that serves only: the contexts
+// listed in DIR/contexts.json (each checked against its sha256), the extra
+// contexts given as {url: file}, did:key DID documents and their verification
+// methods (built by @digitalbazaar/did-method-key), and the given DID
+// documents (did:web) and their verification methods. Anything else throws.
+export function makeLoader({contextsDir, extraContexts = {}, didDocs = []}) {
+  const docs = new Map();
+  const index = readJSON(join(contextsDir, 'contexts.json')).contexts;
+  for(const [url, {file, sha256}] of Object.entries(index)) {
+    const bytes = readFileSync(join(contextsDir, file));
+    const got = createHash('sha256').update(bytes).digest('hex');
+    if(got !== sha256) {
+      throw new Error(`context ${url}: sha256 ${got}, contexts.json says ${sha256}`);
+    }
+    docs.set(url, JSON.parse(bytes));
+  }
+  for(const [url, file] of Object.entries(extraContexts)) {
+    docs.set(url, readJSON(file));
+  }
+  const dids = new Map(didDocs.map(file => {
+    const doc = readJSON(file);
+    return [doc.id, doc];
+  }));
+
+  return async url => {
+    if(docs.has(url)) {
+      return {contextUrl: null, documentUrl: url, document: docs.get(url)};
+    }
+    if(url.startsWith('did:key:')) {
+      const document = await didKey.get({url});
+      return {contextUrl: null, documentUrl: url, document};
+    }
+    const [did, fragment] = url.split('#');
+    const doc = dids.get(did);
+    if(doc) {
+      const document = fragment === undefined ? doc : methodOf(doc, url);
+      return {contextUrl: null, documentUrl: url, document};
+    }
+    throw new Error(`offline loader: no document for ${url}`);
+  };
+}
+
+// methodOf returns the verification method url of a DID document, with the
+// document's @context, as a JSON-LD loader would serve it.
+function methodOf(doc, url) {
+  const fragment = '#' + url.split('#')[1];
+  const vm = (doc.verificationMethod || []).find(
+    m => m.id === url || m.id === fragment);
+  if(!vm) {
+    throw new Error(`offline loader: ${doc.id} has no verification method ${url}`);
+  }
+  return {'@context': doc['@context'], ...vm, id: url};
+}
+
+// readKey reads a private key file, a Multikey pair (publicKeyMultibase +
+// secretKeyMultibase) or a JWK, as the key pair of verification method id.
+export async function readKey(file, id) {
+  const key = readJSON(file);
+  const controller = id.split('#')[0];
+  if(key.kty) {
+    const lib = key.kty === 'OKP' ? Ed25519Multikey : EcdsaMultikey;
+    return lib.fromJwk({jwk: key, secretKey: true, id, controller});
+  }
+  const lib = key.publicKeyMultibase?.startsWith('z6Mk') ?
+    Ed25519Multikey : EcdsaMultikey;
+  return lib.from({...key, id, controller});
+}
+
+const multikeyLib = keyPair =>
+  keyPair.publicKeyMultibase.startsWith('z6Mk') ? Ed25519Multikey : EcdsaMultikey;
+
+// generateKey makes a new key pair: Ed25519 or P-256. It returns the Multikey
+// pair (with its secret key) to store and its did:key DID and method id.
+export async function generateKey(alg) {
+  const keyPair = alg === 'Ed25519' ? await Ed25519Multikey.generate() :
+    await EcdsaMultikey.generate({curve: alg});
+  const {publicKeyMultibase, secretKeyMultibase} =
+    await keyPair.export({publicKey: true, secretKey: true});
+  const did = `did:key:${publicKeyMultibase}`;
+  return {
+    multikey: {type: 'Multikey', publicKeyMultibase, secretKeyMultibase},
+    did, method: `${did}#${publicKeyMultibase}`
+  };
+}
+
+// didWebDocument is the DID document of did with the Multikey of file as its
+// one assertion and authentication method, in the form `staffpass org init`
+// writes.
+export async function didWebDocument(did, file) {
+  const key = readJSON(file);
+  const multibase = key.publicKeyMultibase ??
+    (await readKey(file, `${did}#k`)).publicKeyMultibase;
+  const method = `${did}#${multibase}`;
+  return {
+    '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'],
+    id: did,
+    verificationMethod: [{
+      id: method, type: 'Multikey', controller: did, publicKeyMultibase: multibase
+    }],
+    authentication: [method],
+    assertionMethod: [method]
+  };
+}
+
+const dataIntegritySuites = () => [
+  new DataIntegrityProof({cryptosuite: eddsaRdfc2022}),
+  new DataIntegrityProof({cryptosuite: ecdsaRdfc2019})
+];
+
+// sign secures credential (an object) with keyPair as suite: a Data
+// Integrity credential (object) or a compact vc+jwt (string).
+export async function sign({credential, keyPair, suite, documentLoader, created}) {
+  if(suite === 'jwt') {
+    const jwk = await multikeyLib(keyPair).toJwk({keyPair, secretKey: true});
+    if(jwk.kty === 'OKP') {
+      // ed25519-multikey keeps seed+public (64 bytes) as its secret key for
+      // keys it generated; a JWK d is the 32-byte seed (RFC 8037).
+      jwk.d = Buffer.from(jwk.d, 'base64url').subarray(0, 32).toString('base64url');
+    }
+    const alg = jwk.kty === 'OKP' ? 'EdDSA' : 'ES256';
+    const key = await jose.importJWK(jwk, alg);
+    return new jose.CompactSign(new TextEncoder().encode(JSON.stringify(credential)))
+      .setProtectedHeader({alg, typ: 'vc+jwt', kid: keyPair.id})
+      .sign(key);
+  }
+  const cryptosuite = {'eddsa-rdfc-2022': eddsaRdfc2022,
+    'ecdsa-rdfc-2019': ecdsaRdfc2019}[suite];
+  if(!cryptosuite) {
+    throw new Error(`unknown suite ${suite}`);
+  }
+  const proof = new DataIntegrityProof({
+    signer: keyPair.signer(), cryptosuite, date: created
+  });
+  return vc.issue({credential: structuredClone(credential), suite: proof, documentLoader});
+}
+
+// verifyDataIntegrity verifies a Data Integrity credential with
+// @digitalbazaar/vc verifyCredential (data model checks, dates, the proof, and
+// the proof's controller being the issuer). With proofOnly the issuer binding
+// is left out (the W3C vectors are signed by a did:key that is not their
+// issuer); the method must still be an assertion method of its controller.
+// Status lists are not part of these tests: a credentialStatus is not checked.
+// It returns {verified, error}.
+export async function verifyDataIntegrity({credential, documentLoader, suite, proofOnly}) {
+  const result = await vc.verifyCredential({
+    credential, documentLoader, suite: suite ?? dataIntegritySuites(),
+    ...(proofOnly ? {purpose: new jsigs.purposes.AssertionProofPurpose()} : {}),
+    ...(credential.credentialStatus ? {checkStatus: async () => ({verified: true})} : {})
+  });
+  const errors = [result.error, ...(result.results ?? []).map(r => r.error)]
+    .flatMap(e => e?.errors ?? [e]).filter(Boolean);
+  const error = errors.length ? new Error([...new Set(errors.map(e => e.message))].join('; ')) : null;
+  return {verified: result.verified, error};
+}
+
+// jwtKey resolves the kid of a vc+jwt header to a public key through the
+// loader and checks that its controller is the credential's issuer and that
+// the issuer lists it as an assertion method.
+export async function jwtKey({header, payload, documentLoader}) {
+  if(!header.kid) {
+    throw new Error('vc+jwt: no kid in the header');
+  }
+  const {document: vm} = await documentLoader(header.kid);
+  const issuer = typeof payload.issuer === 'string' ? payload.issuer : payload.issuer?.id;
+  if(vm.controller !== issuer) {
+    throw new Error(`vc+jwt: kid ${header.kid} is not controlled by the issuer ${issuer}`);
+  }
+  const {document: controller} = await documentLoader(issuer);
+  const listed = (controller.assertionMethod || []).some(
+    m => (m.id ?? m) === vm.id || issuer + (m.id ?? m) === vm.id);
+  if(!listed) {
+    throw new Error(`vc+jwt: ${vm.id} is not an assertion method of ${issuer}`);
+  }
+  const keyPair = await multikeyLib(vm).from(vm);
+  const jwk = await multikeyLib(vm).toJwk({keyPair});
+  return jose.importJWK(jwk, jwk.kty === 'OKP' ? 'EdDSA' : 'ES256');
+}
+
+// verifyJWT verifies a compact vc+jwt with jose jwtVerify (alg allow-list,
+// typ vc+jwt), resolving its kid through the loader, and runs the
+// @digitalbazaar/vc data model checks on the payload. It returns {verified, error}.
+export async function verifyJWT({jwt, documentLoader}) {
+  try {
+    const {payload} = await jose.jwtVerify(jwt, async header => jwtKey({
+      header, payload: jose.decodeJwt(jwt), documentLoader
+    }), {algorithms: JWT_ALGS, typ: 'vc+jwt'});
+    if('vc' in payload) {
+      throw new Error('vc+jwt: a vc claim is not allowed');
+    }
+    vc._checkCredential({credential: payload});
+    return {verified: true};
+  } catch(error) {
+    return {verified: false, error};
+  }
+}
+
+// tamper changes the first string claim of the credential subject (depth
+// first, skipping id and type) and returns the path it changed.
+export function tamper(credential) {
+  const walk = (node, path) => {
+    for(const [k, v] of Object.entries(node)) {
+      if(k === 'id' || k === 'type' || k.startsWith('@')) {
+        continue;
+      }
+      if(typeof v === 'string') {
+        node[k] = v + ' (tampered)';
+        return `${path}.${k}`;
+      }
+      if(v && typeof v === 'object') {
+        const found = walk(v, `${path}.${k}`);
+        if(found) {
+          return found;
+        }
+      }
+    }
+    return null;
+  };
+  const path = walk(credential.credentialSubject, 'credentialSubject');
+  if(!path) {
+    throw new Error('tamper: the credential subject has no string claim');
+  }
+  return path;
+}
+
+export const isCompactJWT = text => /^[\w-]+\.[\w-]+\.[\w-]+$/.test(text.trim());

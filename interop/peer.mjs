@@ -1,0 +1,129 @@
+// peer.mjs: the JavaScript peer's command line. Run by interop/run and
+// bench/compare from a temporary folder holding node_modules.
+//
+//   keygen   --alg Ed25519|P-256 --out FILE     Multikey pair (0600); prints "DID METHOD"
+//   did-web  --did DID --key FILE                prints a DID document for the key
+//   prepare  --issuer DID FILE                   prints the credential with that issuer, no proof
+//   subjects --count N FILE                      prints it with N copies of its subject
+//   sign     --key FILE --method URL --suite eddsa-rdfc-2022|ecdsa-rdfc-2019|jwt [--created T] FILE
+//   verify   [--proof-only] FILE...              exit 0 when all verify, 1 otherwise
+//   tamper   FILE                                prints a copy with one subject claim changed
+//
+// sign and verify take --contexts DIR (a contexts.json folder), and any
+// number of --context URL=FILE and --did-doc FILE; nothing else is loaded.
+import {readFileSync, writeFileSync} from 'node:fs';
+import {parseArgs} from 'node:util';
+import * as peer from './lib.mjs';
+
+const usage = message => {
+  console.error(`peer: ${message}`);
+  process.exit(2);
+};
+
+const {positionals, values: opt} = parseArgs({
+  allowPositionals: true,
+  options: {
+    alg: {type: 'string'}, out: {type: 'string'}, did: {type: 'string'},
+    key: {type: 'string'}, issuer: {type: 'string'}, count: {type: 'string'},
+    method: {type: 'string'}, suite: {type: 'string'}, created: {type: 'string'},
+    contexts: {type: 'string'}, 'proof-only': {type: 'boolean'},
+    context: {type: 'string', multiple: true, default: []},
+    'did-doc': {type: 'string', multiple: true, default: []}
+  }
+});
+const [command, ...files] = positionals;
+const need = (...names) => names.forEach(n => opt[n] || usage(`${command} needs --${n}`));
+const readText = file => readFileSync(file, 'utf8');
+const readJSON = file => JSON.parse(readText(file));
+const print = value => process.stdout.write(
+  (typeof value === 'string' ? value : JSON.stringify(value, null, 2)) + '\n');
+const loader = () => {
+  need('contexts');
+  const extraContexts = Object.fromEntries(opt.context.map(pair => {
+    const at = pair.indexOf('=');
+    return at > 0 ? [pair.slice(0, at), pair.slice(at + 1)] :
+      usage(`--context ${pair}: want URL=FILE`);
+  }));
+  return peer.makeLoader({
+    contextsDir: opt.contexts, extraContexts, didDocs: opt['did-doc']
+  });
+};
+const one = () => files.length === 1 ? files[0] : usage(`${command} takes one FILE`);
+
+switch(command) {
+case 'keygen': {
+  need('alg', 'out');
+  const {multikey, did, method} = await peer.generateKey(opt.alg);
+  writeFileSync(opt.out, JSON.stringify(multikey, null, 2) + '\n', {mode: 0o600, flag: 'wx'});
+  print(`${did} ${method}`);
+  break;
+}
+case 'did-web':
+  need('did', 'key');
+  print(await peer.didWebDocument(opt.did, opt.key));
+  break;
+case 'prepare': {
+  need('issuer');
+  const credential = readJSON(one());
+  delete credential.proof;
+  credential.issuer = typeof credential.issuer === 'object' ?
+    {...credential.issuer, id: opt.issuer} : opt.issuer;
+  print(credential);
+  break;
+}
+case 'subjects': {
+  need('count');
+  const credential = readJSON(one());
+  const [subject] = [credential.credentialSubject].flat();
+  credential.credentialSubject = Array.from({length: Number(opt.count)}, (_, i) => ({
+    ...structuredClone(subject), id: `urn:staffpass:interop:subject:${i + 1}`
+  }));
+  print(credential);
+  break;
+}
+case 'sign': {
+  need('key', 'method', 'suite');
+  const keyPair = await peer.readKey(opt.key, opt.method);
+  print(await peer.sign({
+    credential: readJSON(one()), keyPair, suite: opt.suite,
+    documentLoader: loader(), created: opt.created
+  }));
+  break;
+}
+case 'verify': {
+  if(files.length === 0) {
+    usage('verify needs FILE...');
+  }
+  const documentLoader = loader();
+  let failed = 0;
+  for(const file of files) {
+    const text = readText(file);
+    const {verified, error} = peer.isCompactJWT(text) ?
+      await peer.verifyJWT({jwt: text.trim(), documentLoader}) :
+      await peer.verifyDataIntegrity({
+        credential: JSON.parse(text), documentLoader, proofOnly: opt['proof-only']
+      });
+    console.error(verified ? `peer: ${file}: verified` :
+      `peer: ${file}: not verified: ${error?.message ?? error}`);
+    failed += verified ? 0 : 1;
+  }
+  process.exit(failed ? 1 : 0);
+}
+case 'tamper': {
+  const text = readText(one());
+  if(peer.isCompactJWT(text)) {
+    const [header, payload, signature] = text.trim().split('.');
+    const credential = JSON.parse(Buffer.from(payload, 'base64url'));
+    console.error(`peer: tampered ${peer.tamper(credential)}`);
+    print([header, Buffer.from(JSON.stringify(credential)).toString('base64url'),
+      signature].join('.'));
+  } else {
+    const credential = JSON.parse(text);
+    console.error(`peer: tampered ${peer.tamper(credential)}`);
+    print(credential);
+  }
+  break;
+}
+default:
+  usage(`unknown command ${command ?? '(none)'}; see the top of peer.mjs`);
+}
