@@ -41,6 +41,17 @@ const (
 	// MaxProofs caps the proofs in one proof set.
 	MaxProofs = 8
 
+	// MaxProofValueLength caps a Data Integrity proofValue before it is
+	// decoded. Base58 decoding takes time quadratic in the length; the
+	// longest signature staffpass checks (96 bytes, P-384) is 132
+	// characters in base58btc.
+	MaxProofValueLength = 256
+
+	// ProofClockSkew is how far a Data Integrity proof's created time may
+	// lie after the verifier's clock before the proof is refused as made
+	// in the future, to allow for clocks that disagree.
+	ProofClockSkew = 5 * time.Minute
+
 	// MaxJWTBytes caps a compact JWS (vc+jwt, vp+jwt).
 	MaxJWTBytes = 3 << 20 // 3 MiB: a 2 MiB payload, base64url-encoded
 
