@@ -50,6 +50,13 @@ const loader = () => {
 };
 const one = () => files.length === 1 ? files[0] : usage(`${command} takes one FILE`);
 
+// Exit codes as staffpass: 0 done or verified, 1 not verified, 2 usage or
+// input error (any exception).
+process.on('uncaughtException', error => {
+  console.error(`peer: error: ${error.message}`);
+  process.exit(2);
+});
+
 switch(command) {
 case 'keygen': {
   need('alg', 'out');
