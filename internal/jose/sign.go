@@ -1,0 +1,95 @@
+package jose
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+
+	"github.com/staffpass/staffpass/internal/limits"
+	"github.com/staffpass/staffpass/keys"
+)
+
+// SignOptions are the inputs Sign needs besides the payload.
+type SignOptions struct {
+	// Kind is KindCredential (typ vc+jwt) or KindPresentation (typ
+	// vp+jwt).
+	Kind Kind
+	// Signer signs; its KeyID goes into kid and its Algorithm into alg.
+	Signer keys.Signer
+}
+
+// signHeader is the protected header Sign writes, members in this order.
+type signHeader struct {
+	Alg string `json:"alg"`
+	Kid string `json:"kid"`
+	Typ string `json:"typ"`
+	Cty string `json:"cty"`
+}
+
+// Sign secures a credential (KindCredential) or a presentation
+// (KindPresentation) as a vc+jwt or vp+jwt in compact serialisation. The
+// payload must be a VCDM 2.0 document that vc.Parse (vc.ParsePresentation)
+// accepts, without vc or vp members, and with an iss member, if any, equal to
+// its issuer (holder) id: Sign refuses to write what Verify would refuse. It is
+// signed as it is, with insignificant white space removed.
+//
+// Sign does not check that the signer's kid belongs to the document's issuer:
+// a low-level tool may sign for another party, and Verify checks it.
+func Sign(payload []byte, opts SignOptions) (string, error) {
+	if opts.Kind != KindCredential && opts.Kind != KindPresentation {
+		return "", fmt.Errorf("%w: Kind %v: sign a credential or a presentation", ErrOptions, opts.Kind)
+	}
+	if opts.Signer == nil {
+		return "", fmt.Errorf("%w: no Signer", ErrOptions)
+	}
+	alg := opts.Signer.Algorithm()
+	want, ok := keyTypeFor(alg)
+	if !ok {
+		return "", fmt.Errorf("%w: signer algorithm %s", ErrAlgorithmNotAllowed, quote(alg))
+	}
+	if err := checkKey(alg, want, opts.Signer.Public()); err != nil {
+		return "", err
+	}
+	kid := opts.Signer.KeyID()
+	if kid == "" {
+		return "", fmt.Errorf("%w: the signer has no key id", ErrKeyID)
+	}
+	if len(payload) > limits.MaxDocumentBytes {
+		return "", fmt.Errorf("%w: payload of %d bytes, limit %d", ErrTooLarge, len(payload), limits.MaxDocumentBytes)
+	}
+	v, c, err := readDocument(payload, opts.Kind)
+	if err != nil {
+		return "", err
+	}
+	if controller := v.controller(); c.hasIss && c.iss != controller {
+		return "", fmt.Errorf("%w: iss %s, %s %s", ErrIssuerMismatch, quote(c.iss), v.controllerRole(), quote(controller))
+	}
+
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, payload); err != nil {
+		return "", fmt.Errorf("%w: payload: %w", ErrMalformed, err)
+	}
+	hdr, err := json.Marshal(signHeader{Alg: alg, Kid: kid, Typ: mediaSubtype(opts.Kind), Cty: claimName(opts.Kind)})
+	if err != nil {
+		return "", fmt.Errorf("%w: header: %w", ErrMalformed, err)
+	}
+	enc := base64.RawURLEncoding
+	input := make([]byte, 0, enc.EncodedLen(len(hdr))+1+enc.EncodedLen(compact.Len()))
+	input = enc.AppendEncode(input, hdr)
+	input = append(input, '.')
+	input = enc.AppendEncode(input, compact.Bytes())
+
+	sig, err := keys.SignP1363(opts.Signer, input)
+	if err != nil {
+		return "", fmt.Errorf("jose: signing with %s: %w", quote(kid), err)
+	}
+	// A KMS or HSM signer could sign with another key than the one it
+	// reports; check before handing the token out.
+	if err := verifySignature(alg, opts.Signer.Public(), input, sig); err != nil {
+		return "", fmt.Errorf("%w: the signer's signature does not verify with its public key", ErrSignature)
+	}
+	out := append(input, '.')
+	out = enc.AppendEncode(out, sig)
+	return string(out), nil
+}
