@@ -3,6 +3,7 @@ package jcs
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -34,11 +35,21 @@ func FuzzMarshal(f *testing.F) {
 		}
 		var v any
 		if err := json.Unmarshal(data, &v); err != nil {
-			t.Fatalf("strict JSON does not decode: %v", err)
+			// A number beyond the largest double: as a json.Number it
+			// has no canonical form either.
+			dec := json.NewDecoder(bytes.NewReader(data))
+			dec.UseNumber()
+			if err := dec.Decode(&v); err != nil {
+				t.Fatalf("strict JSON does not decode: %v", err)
+			}
+			if _, err := Marshal(v); !errors.Is(err, ErrUnsupportedValue) {
+				t.Fatalf("a number out of range: err = %v, want ErrUnsupportedValue", err)
+			}
+			return
 		}
 		out, err := Marshal(v)
 		if err != nil {
-			return // a number beyond the largest double
+			t.Fatalf("decoded JSON has no canonical form: %v", err)
 		}
 		if !json.Valid(out) {
 			t.Fatalf("canonical form is not JSON: %q", out)
