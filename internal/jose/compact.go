@@ -97,6 +97,9 @@ func parseCompact(s string) (*token, error) {
 	if err := t.readHeader(hdr); err != nil {
 		return nil, err
 	}
+	if dot2-dot1-1 > base64.RawURLEncoding.EncodedLen(limits.MaxDocumentBytes) {
+		return nil, fmt.Errorf("%w: payload over %d bytes", ErrTooLarge, limits.MaxDocumentBytes)
+	}
 	if t.payload, err = decodeSegment(s[dot1+1:dot2], "payload"); err != nil {
 		return nil, err
 	}
