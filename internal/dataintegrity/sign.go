@@ -2,6 +2,7 @@ package dataintegrity
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
 	"time"
 
@@ -160,8 +161,8 @@ func (o *SignOptions) check() (*suite, keyFit, error) {
 		return nil, keyFit{}, err
 	}
 	switch {
-	case o.Signer.KeyID() == "":
-		return nil, keyFit{}, fmt.Errorf("%w: the signer has no key id (verification method)", ErrInvalidOptions)
+	case !isURL(o.Signer.KeyID()):
+		return nil, keyFit{}, fmt.Errorf("%w: the signer's key id %s is not a URL (a verification method)", ErrInvalidOptions, quote(o.Signer.KeyID()))
 	case o.Purpose == "":
 		return nil, keyFit{}, fmt.Errorf("%w: no proof purpose", ErrInvalidOptions)
 	case o.Created.IsZero():
@@ -180,6 +181,13 @@ func (o *SignOptions) check() (*suite, keyFit, error) {
 		}
 	}
 	return s, fit, nil
+}
+
+// isURL reports whether s is an absolute URL such as a DID URL, as a
+// verificationMethod must be (Data Integrity 1.0 section 2.1).
+func isURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && u.Scheme != "" && u.Opaque+u.Host+u.Path != ""
 }
 
 // matchingProofs returns the proofs of all whose id is one of ids, in the
