@@ -1,0 +1,289 @@
+package staff_test
+
+import (
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/staffpass/staffpass/internal/ld"
+	"github.com/staffpass/staffpass/internal/rdfc"
+	"github.com/staffpass/staffpass/vc/staff"
+)
+
+// contextSHA256 pins the context document served at staff.ContextURL. It
+// must never change: a context with another meaning gets a new URL.
+const contextSHA256 = "321495336642a04e08ef03ac820fa5288777f80390dec7b5f6e2b1d877d0c2b4"
+
+func TestTheContextNeverChanges(t *testing.T) {
+	sum := sha256.Sum256(staff.ContextDocument())
+	if got := hex.EncodeToString(sum[:]); got != contextSHA256 {
+		t.Fatalf("sha256 of the %s context is %s, pinned %s: a released context never changes; publish a new one under a new URL", staff.ContextURL, got, contextSHA256)
+	}
+}
+
+func TestContextDocumentReturnsACopy(t *testing.T) {
+	a := staff.ContextDocument()
+	a[0] = 'x'
+	if staff.ContextDocument()[0] == 'x' {
+		t.Fatal("changing the returned document changed the package's copy")
+	}
+}
+
+// ourTerms returns the terms the staffpass context defines.
+func ourTerms(t *testing.T) map[string]any {
+	t.Helper()
+	var doc struct {
+		Context map[string]any `json:"@context"`
+	}
+	if err := json.Unmarshal(staff.ContextDocument(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc.Context
+}
+
+func TestTheContextDefinesEveryTermProtectedUnderTheVocabulary(t *testing.T) {
+	terms := ourTerms(t)
+	if terms["@protected"] != true {
+		t.Fatal("the context is not @protected")
+	}
+	for _, k := range []string{"@vocab", "@base", "@import", "@propagate"} {
+		if _, ok := terms[k]; ok {
+			t.Errorf("the context has %s", k)
+		}
+	}
+	for term, def := range terms {
+		if strings.HasPrefix(term, "@") {
+			continue
+		}
+		iri, _ := def.(string)
+		if m, ok := def.(map[string]any); ok {
+			iri, _ = m["@id"].(string)
+			for k := range m {
+				if k != "@id" && k != "@type" {
+					t.Errorf("%s: %s in a term definition", term, k)
+				}
+			}
+		}
+		if iri != staff.VocabularyURL+term {
+			t.Errorf("%s maps to %q, not %q", term, iri, staff.VocabularyURL+term)
+		}
+	}
+	for _, typ := range staff.Types() {
+		if _, ok := terms[typ]; !ok {
+			t.Errorf("the context does not define the type %s", typ)
+		}
+	}
+}
+
+// contextTerms collects every term that a context document defines, at
+// any depth (scoped contexts included).
+func contextTerms(v any, out map[string]bool) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			if k == "@context" {
+				if m, ok := e.(map[string]any); ok {
+					for term := range m {
+						if !strings.HasPrefix(term, "@") {
+							out[term] = true
+						}
+					}
+				}
+			}
+			contextTerms(e, out)
+		}
+	case []any:
+		for _, e := range v {
+			contextTerms(e, out)
+		}
+	}
+}
+
+// TestTheContextRedefinesNoTermOfAnEmbeddedContext holds our terms apart
+// from every term of the contexts staffpass embeds (credentials v2 and its
+// type-scoped contexts, status, Data Integrity, Multikey, JWK ...): a
+// protected term defined twice differently makes safe mode refuse the
+// document. The one exception is the citizenship vocabulary, which also
+// defines givenName and familyName (as schema.org terms): it describes
+// permanent residents, not staff checks, and no staff credential names
+// it.
+func TestTheContextRedefinesNoTermOfAnEmbeddedContext(t *testing.T) {
+	ours := ourTerms(t)
+	root := "../../internal/ld/contexts"
+	n := 0
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".jsonld") {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		var doc any
+		if err := json.Unmarshal(data, &doc); err != nil {
+			return err
+		}
+		theirs := map[string]bool{}
+		contextTerms(doc, theirs)
+		var clash []string
+		for term := range theirs {
+			if _, ok := ours[term]; ok {
+				clash = append(clash, term)
+			}
+		}
+		sort.Strings(clash)
+		if strings.Contains(path, "citizenship") && slices.Equal(clash, []string{"familyName", "givenName"}) {
+			clash = nil
+		}
+		if len(clash) > 0 {
+			t.Errorf("%s also defines %s", path, strings.Join(clash, ", "))
+		}
+		n++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 10 {
+		t.Fatalf("read only %d contexts under %s", n, root)
+	}
+}
+
+func loader(t *testing.T) *ld.Loader {
+	t.Helper()
+	l, err := ld.NewLoader(ld.Context{URL: staff.ContextURL, Document: staff.ContextDocument()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func TestEachValidExampleExpandsInSafeMode(t *testing.T) {
+	l := loader(t)
+	for _, ex := range validExamples(t) {
+		t.Run(strings.TrimSuffix(ex.file, ".json"), func(t *testing.T) {
+			data := readExample(t, "valid/"+ex.file)
+			quads, err := ld.ToRDFJSON(data, l)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var vocab int
+			for _, q := range quads {
+				if strings.HasPrefix(q.Predicate.Value, staff.VocabularyURL) {
+					vocab++
+				}
+			}
+			if vocab == 0 {
+				t.Fatal("no statement uses the staffpass vocabulary")
+			}
+		})
+	}
+}
+
+// TestDatesBecomeXSDDates checks the coercions: dates are typed
+// xsd:date, the employer an IRI.
+func TestDatesBecomeXSDDates(t *testing.T) {
+	quads, err := ld.ToRDFJSON(readExample(t, "valid/employment.json"), loader(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sawDate, sawEmployer bool
+	for _, q := range quads {
+		switch q.Predicate.Value {
+		case staff.VocabularyURL + "startDate":
+			sawDate = q.Object.Value == "2021-09-06" && q.Object.Datatype == "http://www.w3.org/2001/XMLSchema#date"
+		case staff.VocabularyURL + "employer":
+			sawEmployer = q.Object.Value == issuerDID && q.Object.Kind == rdfc.IRI
+		}
+	}
+	if !sawDate || !sawEmployer {
+		t.Fatalf("startDate typed xsd:date: %v; employer an IRI: %v", sawDate, sawEmployer)
+	}
+}
+
+func TestARevocableCredentialNeedsNoOtherContext(t *testing.T) {
+	var doc map[string]any
+	if err := json.Unmarshal(readExample(t, "valid/dbs-check.json"), &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc["credentialStatus"] = map[string]any{
+		"id":                   "https://riverside-trust.example/status/1#94567",
+		"type":                 "BitstringStatusListEntry",
+		"statusPurpose":        "revocation",
+		"statusListIndex":      "94567",
+		"statusListCredential": "https://riverside-trust.example/status/1",
+	}
+	data, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ld.ToRDFJSON(data, loader(t)); err != nil {
+		t.Fatal(err)
+	}
+	if err := staff.Validate(data); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestARawIdentifierIsAnUndefinedTermInSafeMode(t *testing.T) {
+	for _, file := range []string{"dbs-check-raw-certificate-number.json", "right-to-work-raw-share-code.json", "identity-check-raw-document-number.json"} {
+		_, err := ld.ToRDFJSON(readExample(t, "invalid/"+file), loader(t))
+		if !errors.Is(err, ld.ErrUndefinedTerm) {
+			t.Errorf("%s: ToRDF = %v; want ld.ErrUndefinedTerm", file, err)
+		}
+	}
+}
+
+func TestTheSchemasAreEmbeddedWithTheirDigests(t *testing.T) {
+	ids := map[string]bool{}
+	for _, typ := range staff.Types() {
+		s, ok := staff.CredentialSchema(typ)
+		if !ok {
+			t.Fatalf("no schema for %s", typ)
+		}
+		sum := sha512.Sum384(s.Document)
+		if s.DigestSRI != "sha384-"+base64.StdEncoding.EncodeToString(sum[:]) {
+			t.Errorf("%s: digestSRI %s is not the digest of the document", typ, s.DigestSRI)
+		}
+		var doc struct {
+			ID     string `json:"$id"`
+			Schema string `json:"$schema"`
+		}
+		if err := json.Unmarshal(s.Document, &doc); err != nil {
+			t.Fatal(err)
+		}
+		if doc.ID != s.ID || !strings.HasPrefix(s.ID, staff.SchemaBaseURL) || ids[s.ID] {
+			t.Errorf("%s: $id %q, ID %q", typ, doc.ID, s.ID)
+		}
+		if doc.Schema != "https://json-schema.org/draft/2020-12/schema" {
+			t.Errorf("%s: $schema %q", typ, doc.Schema)
+		}
+		ids[s.ID] = true
+		onDisk, err := os.ReadFile(filepath.Join("schemas", filepath.Base(s.ID)))
+		if err != nil || string(onDisk) != string(s.Document) {
+			t.Errorf("%s: the schema is not schemas/%s byte for byte", typ, filepath.Base(s.ID))
+		}
+	}
+	if _, ok := staff.CredentialSchema("VerifiableCredential"); ok {
+		t.Error("a schema for VerifiableCredential")
+	}
+	if _, ok := staff.CredentialSchema("role"); ok {
+		t.Error("the role schema is returned as a credential schema")
+	}
+	if r := staff.RoleSchema(); r.ID != staff.SchemaBaseURL+"role.json" || len(r.Document) == 0 {
+		t.Errorf("RoleSchema = %q", r.ID)
+	}
+	if !slices.Equal(staff.Types(), staff.Types()) {
+		t.Fatal("Types is not stable")
+	}
+}
