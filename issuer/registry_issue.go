@@ -1,0 +1,453 @@
+package issuer
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/staffpass/staffpass/vc/status"
+)
+
+// Reservation asks the registry for a credential id and status list indexes
+// before a credential is signed.
+type Reservation struct {
+	// IssuanceKey makes issuance idempotent: the caller composes it from
+	// what identifies one credential, such as staff id + credential type +
+	// check date. Required.
+	IssuanceKey string
+	// CredentialID is the credential's id, a URL. When empty the registry
+	// makes a urn:uuid: from crypto/rand.
+	CredentialID string
+	// Type is the credential type, such as "DBSCheckCredential". Required.
+	Type string
+	// Subject identifies whom the credential is about: the subject's DID,
+	// or the staff id. Required; revocation by subject and type matches it.
+	Subject string
+	// Format is how the credential is secured, such as "vc+jwt". Required;
+	// the registry only records it.
+	Format string
+	// ValidUntil is the credential's validUntil; zero if it has none.
+	ValidUntil time.Time
+	// Purposes lists the status purposes the credential gets an entry
+	// for: status.PurposeRevocation and status.PurposeSuspension, each at
+	// most once. Empty means no credentialStatus.
+	Purposes []string
+	// Actor is who asks, for the audit trail (the CLI passes the OS
+	// user). Required.
+	Actor string
+}
+
+// RecordState says how far issuance of a credential went.
+type RecordState string
+
+const (
+	// StateReserved: the id and indexes are allocated and the credential
+	// may have been signed, but Complete has not recorded it.
+	StateReserved RecordState = "reserved"
+	// StateIssued: Complete recorded the signed credential.
+	StateIssued RecordState = "issued"
+)
+
+// Record is what the registry knows of one credential.
+type Record struct {
+	IssuanceKey  string
+	CredentialID string
+	Type         string
+	Subject      string
+	Format       string
+	ValidUntil   time.Time // zero: none
+	State        RecordState
+	ReservedAt   time.Time
+	ReservedBy   string
+	IssuedAt     time.Time // zero until issued
+	// Credential is the signed credential Complete stored, and Digest its
+	// SHA-256 in hex; both empty until issued.
+	Credential []byte
+	Digest     string
+	// Status holds one assignment per purpose, ordered by list id.
+	Status []StatusAssignment
+	// Revoked and Suspended tell whether the revocation and suspension
+	// bits are set.
+	Revoked, Suspended bool
+}
+
+// StatusAssignment is the index of a credential in one status list.
+type StatusAssignment struct {
+	Purpose string
+	ListID  int64
+	ListURL string
+	Index   int
+	// Set tells whether the bit is set in the registry's copy of the list.
+	Set bool
+}
+
+// StatusEntries returns the BitstringStatusListEntry values to put in the
+// credential's credentialStatus, one per assignment; each entry's id is the
+// list URL with the index as fragment.
+func (rec *Record) StatusEntries() []status.Entry {
+	out := make([]status.Entry, len(rec.Status))
+	for i, a := range rec.Status {
+		out[i] = status.Entry{
+			ID:             a.ListURL + "#" + strconv.Itoa(a.Index),
+			Purpose:        a.Purpose,
+			Index:          a.Index,
+			ListCredential: a.ListURL,
+			Size:           1,
+		}
+	}
+	return out
+}
+
+// Reserve allocates a credential id and, for each purpose, a status list
+// index, in one transaction, and records the credential as reserved. Each
+// index is drawn uniformly at random, with crypto/rand, among the unused
+// indexes of the purpose's current list (herd privacy: the index tells
+// nothing of when the credential was issued or how many were); a new list is
+// started when the current one is full; an index is never given twice.
+//
+// Reserve is idempotent by issuance key: if the key is already recorded it
+// returns that record unchanged (reserved or issued, with its id and indexes)
+// and allocates nothing. The caller then signs a reserved record's
+// credential with the record's id, indexes and ValidUntil, and returns an
+// issued record's Credential as it is. A reservation that reuses a key with
+// another type, subject, format or purposes, or another key's credential id,
+// is refused with ErrReservationConflict.
+func (r *Registry) Reserve(ctx context.Context, res Reservation) (*Record, error) {
+	if err := checkReservation(res); err != nil {
+		return nil, err
+	}
+	credID := res.CredentialID
+	if credID == "" {
+		var err error
+		if credID, err = newUUIDURN(); err != nil {
+			return nil, err
+		}
+	}
+	var rec *Record
+	err := r.write(ctx, func(tx *sql.Tx) error {
+		rec = nil
+		existing, err := loadRecords(ctx, tx, `c.issuance_key = $1`, res.IssuanceKey)
+		if err != nil {
+			return err
+		}
+		if len(existing) == 1 {
+			if !sameReservation(existing[0], res) {
+				return fmt.Errorf("%w: issuance key %q is recorded for %s of %q (%s)", ErrReservationConflict,
+					res.IssuanceKey, existing[0].Type, existing[0].Subject, existing[0].Format)
+			}
+			rec = existing[0]
+			return nil
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM credentials WHERE credential_id = $1`, credID).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return fmt.Errorf("%w: credential id %q belongs to another issuance key", ErrReservationConflict, credID)
+		}
+		now := r.now()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO credentials
+	(issuance_key, credential_id, type, subject, format, valid_until, state, reserved_at, reserved_by)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			res.IssuanceKey, credID, res.Type, res.Subject, res.Format, nullTime(res.ValidUntil),
+			string(StateReserved), formatTime(now), res.Actor); err != nil {
+			return err
+		}
+		for _, p := range res.Purposes {
+			if err := r.allocate(ctx, tx, p, res.IssuanceKey, res.Actor); err != nil {
+				return err
+			}
+		}
+		if err := r.audit(ctx, tx, res.Actor, "reserve", credID, 0, res.IssuanceKey); err != nil {
+			return err
+		}
+		recs, err := loadRecords(ctx, tx, `c.issuance_key = $1`, res.IssuanceKey)
+		if err != nil {
+			return err
+		}
+		rec = recs[0]
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("issuer: reserve %q: %w", res.IssuanceKey, err)
+	}
+	return rec, nil
+}
+
+// Complete records that the credential reserved under issuanceKey was signed
+// and issued at issuedAt, storing the signed credential (as written, in
+// either format) and its SHA-256, and an "issue" audit row in the name of the
+// reservation's actor. Completing again with the same credential returns the
+// record unchanged; with another credential, ErrAlreadyIssued.
+func (r *Registry) Complete(ctx context.Context, issuanceKey string, issuedAt time.Time, credential []byte) (*Record, error) {
+	if issuanceKey == "" || issuedAt.IsZero() || len(credential) == 0 {
+		return nil, fmt.Errorf("%w: Complete needs an issuance key, a time and the signed credential", ErrInvalidRequest)
+	}
+	sum := sha256.Sum256(credential)
+	digest := hex.EncodeToString(sum[:])
+	var rec *Record
+	err := r.write(ctx, func(tx *sql.Tx) error {
+		recs, err := loadRecords(ctx, tx, `c.issuance_key = $1`, issuanceKey)
+		if err != nil {
+			return err
+		}
+		if len(recs) == 0 {
+			return fmt.Errorf("%w: no reservation for issuance key %q", ErrCredentialNotFound, issuanceKey)
+		}
+		rec = recs[0]
+		if rec.State == StateIssued {
+			if rec.Digest != digest {
+				return fmt.Errorf("%w: %s was issued with another credential (sha256 %s)", ErrAlreadyIssued, rec.CredentialID, rec.Digest)
+			}
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE credentials SET state = $1, issued_at = $2, credential = $3, digest = $4
+	WHERE issuance_key = $5 AND state = $6`,
+			string(StateIssued), formatTime(issuedAt), credential, digest, issuanceKey, string(StateReserved)); err != nil {
+			return err
+		}
+		if err := r.audit(ctx, tx, rec.ReservedBy, "issue", rec.CredentialID, 0, "sha256 "+digest); err != nil {
+			return err
+		}
+		rec.State, rec.IssuedAt, rec.Credential, rec.Digest = StateIssued, issuedAt.UTC(), bytes.Clone(credential), digest
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("issuer: complete %q: %w", issuanceKey, err)
+	}
+	return rec, nil
+}
+
+func checkReservation(res Reservation) error {
+	if res.IssuanceKey == "" || res.Type == "" || res.Subject == "" || res.Format == "" || res.Actor == "" {
+		return fmt.Errorf("%w: a reservation needs an issuance key, a type, a subject, a format and an actor", ErrInvalidRequest)
+	}
+	if res.CredentialID != "" {
+		if u, err := url.Parse(res.CredentialID); err != nil || !u.IsAbs() {
+			return fmt.Errorf("%w: credential id %q is not an absolute URL", ErrInvalidRequest, res.CredentialID)
+		}
+	}
+	seen := map[string]bool{}
+	for _, p := range res.Purposes {
+		if p != status.PurposeRevocation && p != status.PurposeSuspension {
+			return fmt.Errorf("%w: status purpose %q (the registry keeps %s and %s lists)",
+				ErrInvalidRequest, p, status.PurposeRevocation, status.PurposeSuspension)
+		}
+		if seen[p] {
+			return fmt.Errorf("%w: status purpose %q twice", ErrInvalidRequest, p)
+		}
+		seen[p] = true
+	}
+	return nil
+}
+
+// sameReservation reports whether res asks for what rec records. The id and
+// ValidUntil are not compared: a rerun makes a fresh id and may compute
+// another date, and the record's are the ones to use.
+func sameReservation(rec *Record, res Reservation) bool {
+	if rec.Type != res.Type || rec.Subject != res.Subject || rec.Format != res.Format || len(rec.Status) != len(res.Purposes) {
+		return false
+	}
+	for _, a := range rec.Status {
+		if !slices.Contains(res.Purposes, a.Purpose) {
+			return false
+		}
+	}
+	return true
+}
+
+// allocate gives the credential of issuanceKey a uniformly random unused
+// index in purpose's current list, starting a new list if that one is full.
+//
+// The unused indexes of a list form the array A[0 .. free-1] that
+// free_slots describes (A[s] is the slot's stored idx, or s when the slot has
+// no row). A uniformly random slot j is drawn; its index is taken; the last
+// element A[free-1] moves into slot j; the array shrinks by one. That is one
+// step of a Fisher-Yates shuffle: every unused index is equally likely, each
+// allocation costs a handful of primary-key lookups (O(log n)), and a list
+// needs no set-up.
+func (r *Registry) allocate(ctx context.Context, tx *sql.Tx, purpose, issuanceKey, actor string) error {
+	var (
+		listID          int64
+		size, allocated int
+	)
+	err := tx.QueryRowContext(ctx, `SELECT id, size, allocated FROM status_lists
+	WHERE purpose = $1 ORDER BY id DESC LIMIT 1`, purpose).Scan(&listID, &size, &allocated)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if errors.Is(err, sql.ErrNoRows) || allocated >= size {
+		if listID, err = r.newList(ctx, tx, purpose, actor); err != nil {
+			return err
+		}
+		size, allocated = r.size, 0
+	}
+	free := size - allocated
+	j, err := randIntn(free)
+	if err != nil {
+		return err
+	}
+	last := free - 1
+	idx, err := slotIndex(ctx, tx, listID, j)
+	if err != nil {
+		return err
+	}
+	if j != last {
+		moved, err := slotIndex(ctx, tx, listID, last)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO free_slots (list_id, slot, idx) VALUES ($1, $2, $3)
+	ON CONFLICT (list_id, slot) DO UPDATE SET idx = excluded.idx`, listID, j, moved); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM free_slots WHERE list_id = $1 AND slot = $2`, listID, last); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE status_lists SET allocated = allocated + 1 WHERE id = $1`, listID); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO status_entries (list_id, idx, issuance_key, purpose, is_set)
+	VALUES ($1, $2, $3, $4, 0)`, listID, idx, issuanceKey, purpose)
+	return err
+}
+
+// slotIndex returns A[slot] of listID's array of unused indexes.
+func slotIndex(ctx context.Context, tx *sql.Tx, listID int64, slot int) (int, error) {
+	var idx int
+	err := tx.QueryRowContext(ctx, `SELECT idx FROM free_slots WHERE list_id = $1 AND slot = $2`, listID, slot).Scan(&idx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return slot, nil
+	}
+	return idx, err
+}
+
+// newList starts a status list for purpose, numbered after the last list of
+// any purpose, at the status base URL + "/" + its number.
+func (r *Registry) newList(ctx context.Context, tx *sql.Tx, purpose, actor string) (int64, error) {
+	var id int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM status_lists`).Scan(&id); err != nil {
+		return 0, err
+	}
+	listURL := r.baseURL + "/" + strconv.FormatInt(id, 10)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO status_lists (id, purpose, url, size, allocated, created_at)
+	VALUES ($1, $2, $3, $4, 0, $5)`, id, purpose, listURL, r.size, formatTime(r.now())); err != nil {
+		return 0, err
+	}
+	return id, r.audit(ctx, tx, actor, "new-list", "", id, purpose+" "+listURL)
+}
+
+// audit appends a row to the audit trail; listID 0 means none.
+func (r *Registry) audit(ctx context.Context, tx *sql.Tx, actor, action, credentialID string, listID int64, detail string) error {
+	var id int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM audit`).Scan(&id); err != nil {
+		return err
+	}
+	cred := sql.NullString{String: credentialID, Valid: credentialID != ""}
+	list := sql.NullInt64{Int64: listID, Valid: listID != 0}
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit (id, at, actor, action, credential_id, list_id, detail)
+	VALUES ($1, $2, $3, $4, $5, $6, $7)`, id, formatTime(r.now()), actor, action, cred, list, detail)
+	return err
+}
+
+// loadRecords returns the credentials matching where (a condition on the
+// credentials table, aliased c), in issuance key order, with their status
+// assignments.
+func loadRecords(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]*Record, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT c.issuance_key, c.credential_id, c.type, c.subject, c.format,
+	c.valid_until, c.state, c.reserved_at, c.reserved_by, c.issued_at, c.credential, c.digest
+	FROM credentials c WHERE `+where+` ORDER BY c.issuance_key`, args...)
+	if err != nil {
+		return nil, err
+	}
+	var recs []*Record
+	byKey := map[string]*Record{}
+	for rows.Next() {
+		var (
+			rec                                   Record
+			validUntil, reservedAt, issuedAt, dig sql.NullString
+			state                                 string
+		)
+		if err := rows.Scan(&rec.IssuanceKey, &rec.CredentialID, &rec.Type, &rec.Subject, &rec.Format,
+			&validUntil, &state, &reservedAt, &rec.ReservedBy, &issuedAt, &rec.Credential, &dig); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		rec.State, rec.Digest = RecordState(state), dig.String
+		for _, t := range []struct {
+			dst *time.Time
+			src sql.NullString
+		}{{&rec.ValidUntil, validUntil}, {&rec.ReservedAt, reservedAt}, {&rec.IssuedAt, issuedAt}} {
+			if *t.dst, err = parseTime(t.src); err != nil {
+				rows.Close()
+				return nil, err
+			}
+		}
+		recs = append(recs, &rec)
+		byKey[rec.IssuanceKey] = &rec
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(recs) == 0 {
+		return nil, nil
+	}
+	// The status entries of the same credentials, in allocation order
+	// (lists are numbered in order, and a credential has one entry per
+	// purpose).
+	rows, err = tx.QueryContext(ctx, `SELECT e.issuance_key, e.purpose, e.list_id, l.url, e.idx, e.is_set
+	FROM status_entries e JOIN status_lists l ON l.id = e.list_id
+	JOIN credentials c ON c.issuance_key = e.issuance_key
+	WHERE `+where+` ORDER BY e.issuance_key, e.list_id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			key   string
+			a     StatusAssignment
+			isSet int
+		)
+		if err := rows.Scan(&key, &a.Purpose, &a.ListID, &a.ListURL, &a.Index, &isSet); err != nil {
+			return nil, err
+		}
+		a.Set = isSet == 1
+		rec := byKey[key]
+		if rec == nil {
+			continue
+		}
+		rec.Status = append(rec.Status, a)
+		switch {
+		case a.Purpose == status.PurposeRevocation && a.Set:
+			rec.Revoked = true
+		case a.Purpose == status.PurposeSuspension && a.Set:
+			rec.Suspended = true
+		}
+	}
+	return recs, rows.Err()
+}
+
+// newUUIDURN returns a random (version 4) UUID as a urn:uuid: URL (RFC
+// 9562).
+func newUUIDURN() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("issuer: crypto/rand: %w", err)
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return "urn:uuid:" + h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:], nil
+}

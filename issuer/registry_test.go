@@ -1,0 +1,491 @@
+package issuer
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/staffpass/staffpass/vc/status"
+)
+
+const testBaseURL = "https://kch.nhs.uk/status"
+
+// testClock is a clock that moves one second per reading.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newTestClock() *testClock {
+	return &testClock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
+}
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(time.Second)
+	return c.t
+}
+
+// newTestRegistry creates a registry in a temporary directory with lists of
+// size entries (which may be below status.MinEntries).
+func newTestRegistry(t testing.TB, size int, opts ...RegistryOption) (*Registry, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "registry.db")
+	opts = append([]RegistryOption{withSmallLists()}, opts...)
+	r, err := CreateRegistry(context.Background(), path, RegistryConfig{StatusBaseURL: testBaseURL, ListSize: size}, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r, path
+}
+
+// withSmallLists lets a test create lists smaller than status.MinEntries.
+func withSmallLists() RegistryOption {
+	return func(o *registryOptions) { o.smallLists = true }
+}
+
+func reservation(key string, purposes ...string) Reservation {
+	return Reservation{
+		IssuanceKey: key,
+		Type:        "DBSCheckCredential",
+		Subject:     "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
+		Format:      "vc+jwt",
+		ValidUntil:  time.Date(2029, 3, 1, 0, 0, 0, 0, time.UTC),
+		Purposes:    purposes,
+		Actor:       "hr.officer",
+	}
+}
+
+var bothPurposes = []string{status.PurposeRevocation, status.PurposeSuspension}
+
+func TestCreateRegistryMakesAPrivateWALDatabase(t *testing.T) {
+	r, path := newTestRegistry(t, 8192)
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("registry mode = %v, want 0600", st.Mode().Perm())
+	}
+	for _, p := range []struct{ pragma, want string }{
+		{"journal_mode", "wal"}, {"foreign_keys", "1"}, {"synchronous", "2"}, {"busy_timeout", "10000"},
+	} {
+		var got string
+		if err := r.db.QueryRow("PRAGMA " + p.pragma).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != p.want {
+			t.Errorf("PRAGMA %s = %s, want %s", p.pragma, got, p.want)
+		}
+	}
+	if got := r.Config(); got != (RegistryConfig{StatusBaseURL: testBaseURL, ListSize: 8192}) {
+		t.Errorf("Config() = %+v", got)
+	}
+	r.Close()
+
+	reopened, err := OpenRegistry(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reopened.Close()
+	if got := reopened.Config(); got != (RegistryConfig{StatusBaseURL: testBaseURL, ListSize: 8192}) {
+		t.Errorf("reopened Config() = %+v", got)
+	}
+}
+
+func TestCreateAndOpenRefuseTheWrongPath(t *testing.T) {
+	ctx := context.Background()
+	_, path := newTestRegistry(t, 8192)
+	if _, err := CreateRegistry(ctx, path, RegistryConfig{StatusBaseURL: testBaseURL}); !errors.Is(err, ErrRegistryExists) {
+		t.Errorf("creating over an existing registry: %v, want ErrRegistryExists", err)
+	}
+	missing := filepath.Join(t.TempDir(), "missing.db")
+	if _, err := OpenRegistry(ctx, missing); !errors.Is(err, ErrRegistryNotFound) {
+		t.Errorf("opening a missing registry: %v, want ErrRegistryNotFound", err)
+	}
+	if _, err := os.Stat(missing); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("opening a missing registry created it")
+	}
+	empty := filepath.Join(t.TempDir(), "empty.db")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenRegistry(ctx, empty); !errors.Is(err, ErrRegistryNotFound) {
+		t.Errorf("opening an empty file: %v, want ErrRegistryNotFound", err)
+	}
+}
+
+func TestCreateRegistryRefusesABadConfiguration(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		cfg  RegistryConfig
+	}{
+		{"no status base URL", RegistryConfig{}},
+		{"an http base URL", RegistryConfig{StatusBaseURL: "http://kch.nhs.uk/status"}},
+		{"a base URL with a trailing slash", RegistryConfig{StatusBaseURL: "https://kch.nhs.uk/status/"}},
+		{"a base URL with a query", RegistryConfig{StatusBaseURL: "https://kch.nhs.uk/status?x=1"}},
+		{"a relative base URL", RegistryConfig{StatusBaseURL: "/status"}},
+		{"lists below the 131,072 minimum", RegistryConfig{StatusBaseURL: testBaseURL, ListSize: 8192}},
+		{"lists of a size not a multiple of 8", RegistryConfig{StatusBaseURL: testBaseURL, ListSize: status.MinEntries + 4}},
+		{"lists over the maximum", RegistryConfig{StatusBaseURL: testBaseURL, ListSize: status.MaxEntries + 8}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "r.db")
+			if _, err := CreateRegistry(context.Background(), path, tt.cfg); !errors.Is(err, ErrInvalidRequest) {
+				t.Fatalf("error = %v, want ErrInvalidRequest", err)
+			}
+			if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+				t.Fatal("a refused configuration left a file behind")
+			}
+		})
+	}
+	path := filepath.Join(t.TempDir(), "r.db")
+	r, err := CreateRegistry(context.Background(), path, RegistryConfig{StatusBaseURL: testBaseURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if r.Config().ListSize != status.MinEntries {
+		t.Errorf("default list size = %d, want %d", r.Config().ListSize, status.MinEntries)
+	}
+}
+
+func TestReserveAllocatesAnIDAndOneIndexPerPurpose(t *testing.T) {
+	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.FixedZone("BST", 3600))
+	r, _ := newTestRegistry(t, 8192, WithClock(func() time.Time { return at }))
+	rec, err := r.Reserve(context.Background(), reservation("staff-1/dbs/2026-02-20", bothPurposes...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.State != StateReserved || len(rec.CredentialID) != len("urn:uuid:")+36 || rec.Revoked || rec.Suspended ||
+		rec.ReservedBy != "hr.officer" || !rec.ReservedAt.Equal(at) || rec.ReservedAt.Location() != time.UTC ||
+		!rec.ValidUntil.Equal(time.Date(2029, 3, 1, 0, 0, 0, 0, time.UTC)) || len(rec.Credential) != 0 || !rec.IssuedAt.IsZero() {
+		t.Fatalf("record = %+v", rec)
+	}
+	if len(rec.Status) != 2 {
+		t.Fatalf("status = %+v", rec.Status)
+	}
+	for i, a := range rec.Status {
+		wantURL := fmt.Sprintf("%s/%d", testBaseURL, i+1)
+		if a.Purpose != bothPurposes[i] || a.ListID != int64(i+1) || a.ListURL != wantURL || a.Index < 0 || a.Index >= 8192 || a.Set {
+			t.Errorf("assignment %d = %+v", i, a)
+		}
+	}
+	entries := rec.StatusEntries()
+	for i, e := range entries {
+		obj, err := e.TypedObject()
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := status.ParseEntry(obj)
+		if err != nil || back.Index != rec.Status[i].Index || back.ListCredential != rec.Status[i].ListURL ||
+			back.ID != fmt.Sprintf("%s#%d", rec.Status[i].ListURL, rec.Status[i].Index) {
+			t.Errorf("entry %d = %+v, %v", i, back, err)
+		}
+	}
+	given := reservation("staff-2/dbs/2026-02-20")
+	given.CredentialID = "https://kch.nhs.uk/credentials/42"
+	rec2, err := r.Reserve(context.Background(), given)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec2.CredentialID != given.CredentialID || len(rec2.Status) != 0 {
+		t.Fatalf("record = %+v", rec2)
+	}
+}
+
+func TestReserveIsIdempotentByIssuanceKey(t *testing.T) {
+	ctx := context.Background()
+	r, _ := newTestRegistry(t, 8192)
+	first, err := r.Reserve(ctx, reservation("staff-1/dbs/2026-02-20", bothPurposes...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := reservation("staff-1/dbs/2026-02-20", status.PurposeSuspension, status.PurposeRevocation)
+	again.CredentialID = "urn:uuid:00000000-0000-4000-8000-000000000000"
+	again.ValidUntil = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	second, err := r.Reserve(ctx, again)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(first) != fmt.Sprint(second) {
+		t.Fatalf("second reservation differs:\n%+v\n%+v", first, second)
+	}
+	lists, err := r.StatusLists(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range lists {
+		if l.Allocated != 1 {
+			t.Errorf("list %d allocated %d indexes, want 1", l.ID, l.Allocated)
+		}
+	}
+}
+
+func TestReserveRefusesConflictsAndIncompleteRequests(t *testing.T) {
+	ctx := context.Background()
+	r, _ := newTestRegistry(t, 8192)
+	taken := reservation("staff-1/dbs/2026-02-20", status.PurposeRevocation)
+	taken.CredentialID = "https://kch.nhs.uk/credentials/1"
+	if _, err := r.Reserve(ctx, taken); err != nil {
+		t.Fatal(err)
+	}
+	change := func(f func(*Reservation)) Reservation {
+		res := reservation("staff-1/dbs/2026-02-20", status.PurposeRevocation)
+		f(&res)
+		return res
+	}
+	for _, tt := range []struct {
+		name string
+		res  Reservation
+		want error
+	}{
+		{"the same key for another type", change(func(r *Reservation) { r.Type = "RightToWorkCredential" }), ErrReservationConflict},
+		{"the same key for another subject", change(func(r *Reservation) { r.Subject = "did:key:other" }), ErrReservationConflict},
+		{"the same key in another format", change(func(r *Reservation) { r.Format = "di" }), ErrReservationConflict},
+		{"the same key with other purposes", change(func(r *Reservation) { r.Purposes = bothPurposes }), ErrReservationConflict},
+		{"another key with a taken credential id", change(func(r *Reservation) {
+			r.IssuanceKey, r.CredentialID = "staff-2/dbs/2026-02-20", "https://kch.nhs.uk/credentials/1"
+		}), ErrReservationConflict},
+		{"no issuance key", change(func(r *Reservation) { r.IssuanceKey = "" }), ErrInvalidRequest},
+		{"no type", change(func(r *Reservation) { r.Type = "" }), ErrInvalidRequest},
+		{"no subject", change(func(r *Reservation) { r.Subject = "" }), ErrInvalidRequest},
+		{"no format", change(func(r *Reservation) { r.Format = "" }), ErrInvalidRequest},
+		{"no actor", change(func(r *Reservation) { r.Actor = "" }), ErrInvalidRequest},
+		{"a credential id that is not a URL", change(func(r *Reservation) { r.IssuanceKey, r.CredentialID = "k", "credential 1" }), ErrInvalidRequest},
+		{"an unknown purpose", change(func(r *Reservation) { r.IssuanceKey, r.Purposes = "k", []string{"message"} }), ErrInvalidRequest},
+		{"a purpose twice", change(func(r *Reservation) {
+			r.IssuanceKey, r.Purposes = "k", []string{status.PurposeRevocation, status.PurposeRevocation}
+		}), ErrInvalidRequest},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := r.Reserve(ctx, tt.res); !errors.Is(err, tt.want) {
+				t.Fatalf("error = %v, want %v", err, tt.want)
+			}
+		})
+	}
+	lists, err := r.StatusLists(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lists) != 1 || lists[0].Allocated != 1 {
+		t.Fatalf("refused reservations allocated indexes: %+v", lists)
+	}
+}
+
+func TestCompleteRecordsTheSignedCredentialOnce(t *testing.T) {
+	ctx := context.Background()
+	r, _ := newTestRegistry(t, 8192)
+	key := "staff-1/dbs/2026-02-20"
+	reserved, err := r.Reserve(ctx, reservation(key, bothPurposes...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuedAt := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	signed := []byte("eyJhbGciOiJFUzI1NiJ9.payload.signature")
+	rec, err := r.Complete(ctx, key, issuedAt, signed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(signed)
+	if rec.State != StateIssued || !rec.IssuedAt.Equal(issuedAt) || string(rec.Credential) != string(signed) ||
+		rec.Digest != hex.EncodeToString(sum[:]) {
+		t.Fatalf("record = %+v", rec)
+	}
+	// A rerun: Reserve returns the issued record with the credential, and
+	// Complete with the same bytes changes nothing.
+	again, err := r.Reserve(ctx, reservation(key, bothPurposes...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.State != StateIssued || string(again.Credential) != string(signed) || again.CredentialID != reserved.CredentialID ||
+		fmt.Sprint(again.Status) != fmt.Sprint(reserved.Status) {
+		t.Fatalf("rerun record = %+v", again)
+	}
+	if _, err := r.Complete(ctx, key, issuedAt.Add(time.Hour), signed); err != nil {
+		t.Fatalf("completing again with the same credential: %v", err)
+	}
+	if _, err := r.Complete(ctx, key, issuedAt, []byte("another signature")); !errors.Is(err, ErrAlreadyIssued) {
+		t.Fatalf("completing with another credential: %v, want ErrAlreadyIssued", err)
+	}
+	if _, err := r.Complete(ctx, "no-such-key", issuedAt, signed); !errors.Is(err, ErrCredentialNotFound) {
+		t.Fatalf("completing an unknown key: %v, want ErrCredentialNotFound", err)
+	}
+	for _, tt := range []struct {
+		key  string
+		at   time.Time
+		cred []byte
+	}{{"", issuedAt, signed}, {key, time.Time{}, signed}, {key, issuedAt, nil}} {
+		if _, err := r.Complete(ctx, tt.key, tt.at, tt.cred); !errors.Is(err, ErrInvalidRequest) {
+			t.Errorf("Complete(%q, %v, %q): %v, want ErrInvalidRequest", tt.key, tt.at, tt.cred, err)
+		}
+	}
+	events, err := r.Audit(ctx, reserved.CredentialID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	issues := 0
+	for _, e := range events {
+		if e.Action == "issue" {
+			issues++
+		}
+	}
+	if issues != 1 {
+		t.Fatalf("%d issue events, want 1: %+v", issues, events)
+	}
+}
+
+func TestIndexesAreNeverReusedAndFullListsRollOver(t *testing.T) {
+	ctx := context.Background()
+	const size, n = 16, 40
+	r, _ := newTestRegistry(t, size)
+	seen := map[[2]int64]string{}
+	for i := range n {
+		rec, err := r.Reserve(ctx, reservation(fmt.Sprintf("key-%d", i), bothPurposes...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range rec.Status {
+			k := [2]int64{a.ListID, int64(a.Index)}
+			if prev, ok := seen[k]; ok {
+				t.Fatalf("list %d index %d given to %s and %s", a.ListID, a.Index, prev, rec.IssuanceKey)
+			}
+			if a.Index < 0 || a.Index >= size {
+				t.Fatalf("index %d outside a list of %d", a.Index, size)
+			}
+			seen[k] = rec.IssuanceKey
+		}
+	}
+	lists, err := r.StatusLists(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 40 credentials, two purposes, lists of 16: three lists per purpose,
+	// numbered in the order they were started.
+	if len(lists) != 6 {
+		t.Fatalf("%d lists, want 6: %+v", len(lists), lists)
+	}
+	perPurpose := map[string][]int{}
+	for _, l := range lists {
+		if l.URL != fmt.Sprintf("%s/%d", testBaseURL, l.ID) || l.Size != size {
+			t.Errorf("list %+v", l)
+		}
+		perPurpose[l.Purpose] = append(perPurpose[l.Purpose], l.Allocated)
+	}
+	for _, p := range bothPurposes {
+		if fmt.Sprint(perPurpose[p]) != "[16 16 8]" {
+			t.Errorf("%s lists allocated %v, want [16 16 8]", p, perPurpose[p])
+		}
+	}
+	// A full list has every index taken, in an order that is not the
+	// identity (the chance that a random order of 16 is: 1 in 2e13).
+	var free int
+	if err := r.db.QueryRow(`SELECT COUNT(*) FROM free_slots`).Scan(&free); err != nil {
+		t.Fatal(err)
+	}
+	if free > 16 {
+		t.Errorf("free_slots holds %d rows, more than the allocated part of the open lists", free)
+	}
+	rows, err := r.db.Query(`SELECT idx FROM status_entries WHERE list_id = 1 ORDER BY rowid`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []int
+	for rows.Next() {
+		var idx int
+		rows.Scan(&idx)
+		order = append(order, idx)
+	}
+	rows.Close()
+	identity := true
+	for i, idx := range order {
+		identity = identity && idx == i
+	}
+	if len(order) != size || identity {
+		t.Errorf("list 1 was allocated in order %v", order)
+	}
+}
+
+func TestIndexesAreSpreadUniformlyOverTheList(t *testing.T) {
+	// 400 indexes of a list of 131,072 in 8 equal ranges: a chi-square
+	// statistic over 38 (7 degrees of freedom) has a chance below one in a
+	// million for a uniform draw, and is certain for sequential or
+	// clustered allocation.
+	ctx := context.Background()
+	r, _ := newTestRegistry(t, status.MinEntries)
+	const n, buckets = 400, 8
+	var counts [buckets]int
+	for i := range n {
+		rec, err := r.Reserve(ctx, reservation(fmt.Sprintf("key-%d", i), status.PurposeRevocation))
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts[rec.Status[0].Index*buckets/status.MinEntries]++
+	}
+	want := float64(n) / buckets
+	chi2 := 0.0
+	for _, c := range counts {
+		chi2 += math.Pow(float64(c)-want, 2) / want
+	}
+	if chi2 > 38 {
+		t.Fatalf("indexes are not uniform: counts %v, chi-square %.1f", counts, chi2)
+	}
+}
+
+func TestManyGoroutinesReceiveDistinctIndexes(t *testing.T) {
+	ctx := context.Background()
+	r, _ := newTestRegistry(t, 256)
+	const workers, each = 8, 40
+	type got struct {
+		key string
+		a   StatusAssignment
+	}
+	results := make(chan got, workers*each*2)
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				rec, err := r.Reserve(ctx, reservation(fmt.Sprintf("w%d-%d", w, i), bothPurposes...))
+				if err != nil {
+					errs <- err
+					return
+				}
+				for _, a := range rec.Status {
+					results <- got{rec.IssuanceKey, a}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(results)
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	seen := map[[2]int64]bool{}
+	n := 0
+	for g := range results {
+		k := [2]int64{g.a.ListID, int64(g.a.Index)}
+		if seen[k] {
+			t.Fatalf("list %d index %d given twice", g.a.ListID, g.a.Index)
+		}
+		seen[k] = true
+		n++
+	}
+	if n != workers*each*2 {
+		t.Fatalf("%d assignments, want %d", n, workers*each*2)
+	}
+}
