@@ -41,6 +41,15 @@
 // document number, share code or DBS certificate number: those appear only
 // as a SaltedHash that a verifier holding the real number can check.
 //
+// Training currency. A MandatoryTraining credential says when each subject
+// was completed; RefreshPeriods say how long each stays current, with
+// defaults read from the CSTF guidance that an organisation overrides in its
+// own policy (see DefaultRefreshPeriods and TrainingCurrency).
+//
+// Role requirements. A Role (ParseRole, a JSON document with a JSON Schema)
+// says what a role needs; Evaluate judges verified credentials against it,
+// requirement by requirement.
+//
 // Dates are calendar dates (Date). Time is always passed in, never read from
 // the clock.
 package staff
