@@ -42,7 +42,7 @@
 // as a SaltedHash that a verifier holding the real number can check.
 //
 // Training currency. A MandatoryTraining credential says when each subject
-// was completed; RefreshPeriods say how long each stays current, with
+// was completed; RefreshPeriod values say how long each stays current, with
 // defaults read from the CSTF guidance that an organisation overrides in its
 // own policy (see DefaultRefreshPeriods and TrainingCurrency).
 //

@@ -125,7 +125,9 @@ func TestAPresentationThatMeetsAllButOneRequirementSaysWhich(t *testing.T) {
 
 func TestEachRequirementOutcome(t *testing.T) {
 	d := func(s string) staff.Date { return date(t, s) }
-	only := func(q staff.Requirements) *staff.Role { return &staff.Role{ID: "test-role", Title: "Test role", Requirements: q} }
+	only := func(q staff.Requirements) *staff.Role {
+		return &staff.Role{ID: "test-role", Title: "Test role", Requirements: q}
+	}
 	nurse := bankNurse(t).Requirements
 	tests := []struct {
 		name        string
