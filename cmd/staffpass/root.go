@@ -31,6 +31,8 @@ Exit codes: 0 success, 1 not verified, 2 usage or input error.`,
 		newDIDCmd(),
 		newOrgCmd(),
 		newCanonCmd(),
+		newSignCmd(),
+		newVerifyCmd(),
 		newDemoCmd(),
 	)
 	return root

@@ -123,6 +123,14 @@ const (
 	MaxStatusListBytes = 16 << 20 // 16 MiB
 )
 
+// Time.
+const (
+	// ClockSkew is how far an issuer's clock and a verifier's may disagree:
+	// a credential is accepted this long before its validity period (or
+	// its JWT nbf) starts and this long after it (or its JWT exp) ends.
+	ClockSkew = time.Minute
+)
+
 // DIDs.
 const (
 	// MaxDIDLength caps a DID or DID URL.

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/staffpass/staffpass/internal/limits"
+	"github.com/staffpass/staffpass/issuer"
+	"github.com/staffpass/staffpass/keys"
+)
+
+type signOptions struct {
+	key     string
+	method  string
+	suite   string
+	created string
+}
+
+func newSignCmd() *cobra.Command {
+	var o signOptions
+	var names []string
+	for _, f := range issuer.Formats() {
+		names = append(names, string(f))
+	}
+	cmd := &cobra.Command{
+		Use:   "sign --key FILE --method DIDURL --suite SUITE [--created T] FILE",
+		Short: "Secure a credential with a Data Integrity proof or as a vc+jwt",
+		Long: `Secure the credential in FILE ("-" for standard input) and print it: the
+credential JSON with a Data Integrity proof, or with --suite jwt the compact
+vc+jwt.
+
+--method is the verification method: the DID URL of the key in the signer's
+DID document. This is the low-level tool: when the method's DID is not the
+credential's issuer it warns but still signs (verifiers will refuse such a
+credential). Suites: ` + strings.Join(names, ", ") + `.`,
+		Example: `  staffpass sign --key kch/signing-key.jwk --method "$(jq -r .keyId kch/org.json)" \
+      --suite eddsa-rdfc-2022 dbs.json > dbs.signed.json
+  staffpass sign --key k.jwk --method did:key:z6Mk...#z6Mk... --suite jwt cred.json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.key == "" || o.method == "" || o.suite == "" {
+				return withHint(errors.New("--key, --method and --suite are required"), "see 'staffpass sign --help'")
+			}
+			format := issuer.Format(o.suite)
+			if !slices.Contains(issuer.Formats(), format) {
+				return withHint(fmt.Errorf("unknown suite %q", o.suite), "use one of "+strings.Join(names, ", "))
+			}
+			created := time.Now().UTC().Truncate(time.Second)
+			if o.created != "" {
+				t, err := time.Parse(time.RFC3339, o.created)
+				if err != nil {
+					return withHint(fmt.Errorf("--created %q is not an RFC 3339 date-time", o.created), "e.g. 2026-11-25T09:00:00Z")
+				}
+				created = t
+			}
+			key, err := keys.ReadPrivateKeyFile(o.key)
+			if err != nil {
+				return err
+			}
+			signer, err := keys.NewSigner(key, o.method)
+			if err != nil {
+				return err
+			}
+			data, err := readInput(cmd.InOrStdin(), args[0], limits.MaxDocumentBytes)
+			if err != nil {
+				return err
+			}
+			out, err := issuer.Issue(data, signer, issuer.Options{Format: format, Created: created})
+			if errors.Is(err, issuer.ErrIssuerMismatch) {
+				fmt.Fprintf(cmd.ErrOrStderr(), "staffpass: warning: %v; signing anyway, but verifiers will refuse it\n", err)
+				out, err = issuer.Issue(data, signer, issuer.Options{Format: format, Created: created, IssuerMismatchUnsafe: true})
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %w", args[0], err)
+			}
+			w := cmd.OutOrStdout()
+			if _, err := w.Write(out); err != nil {
+				return err
+			}
+			_, err = fmt.Fprintln(w)
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.key, "key", "", "private key file (JWK, PEM or Multikey JSON; mode 0600)")
+	f.StringVar(&o.method, "method", "", "verification method: the DID URL of the key")
+	f.StringVar(&o.suite, "suite", "", "securing suite: "+strings.Join(names, ", "))
+	f.StringVar(&o.created, "created", "", "proof creation time, RFC 3339 (default: now)")
+	return cmd
+}

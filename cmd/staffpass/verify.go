@@ -1,0 +1,150 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/staffpass/staffpass/did"
+	didjwk "github.com/staffpass/staffpass/did/jwk"
+	didkey "github.com/staffpass/staffpass/did/key"
+	"github.com/staffpass/staffpass/internal/limits"
+	"github.com/staffpass/staffpass/verifier"
+)
+
+type verifyOptions struct {
+	didDocs []string
+	trust   []string
+	output  string
+}
+
+func newVerifyCmd() *cobra.Command {
+	var o verifyOptions
+	cmd := &cobra.Command{
+		Use:   "verify [--did-doc FILE]... --trust DID... [--output json] FILE...",
+		Short: "Verify credentials offline",
+		Long: `Verify each credential FILE ("-" for standard input): a vc+jwt, a VCDM 1.1
+JWT, a credential JSON with Data Integrity proofs, or an enveloped vc+jwt.
+
+Verification is offline. did:key and did:jwk issuers resolve by themselves;
+did:web issuers only from the DID documents given with --did-doc (never over
+the network). A credential verifies only if its issuer is one of the --trust
+DIDs, its proof verifies with a key the issuer's DID document lists for
+assertionMethod, and it is within its validity period.
+
+Every file is reported: a line each on standard output, or with --output json
+the verifier's Result (one object for one FILE, an array for several).
+
+Exit codes: 0 every file verified, 1 at least one did not, 2 usage or input
+error (unreadable file, bad DID document, no --trust).`,
+		Example: `  staffpass verify --did-doc kch/did.json --trust did:web:kch.nhs.uk dbs.jwt
+  staffpass verify --trust did:key:z6Mk... --output json *.json | jq '.[].verified'`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(o.trust) == 0 {
+				return withHint(errors.New("no trusted issuer"), "name the issuers you trust with --trust DID")
+			}
+			if o.output != "text" && o.output != "json" {
+				return withHint(fmt.Errorf("unknown --output %q", o.output), "use text or json")
+			}
+			resolver, err := offlineResolver(o.didDocs)
+			if err != nil {
+				return err
+			}
+			v, err := verifier.New(verifier.Trust{Issuers: o.trust, Resolver: resolver})
+			if err != nil {
+				return err
+			}
+			inputs := make([][]byte, len(args))
+			for i, name := range args {
+				if inputs[i], err = readInput(cmd.InOrStdin(), name, limits.MaxJWTBytes); err != nil {
+					return err
+				}
+			}
+			results := make([]*verifier.Result, len(args))
+			failed := 0
+			for i := range args {
+				results[i], err = v.VerifyCredential(cmd.Context(), inputs[i])
+				if err != nil {
+					failed++
+				}
+			}
+			if err := report(cmd.OutOrStdout(), o.output, args, results); err != nil {
+				return err
+			}
+			if failed > 0 {
+				return &notVerifiedError{failed: failed, total: len(args)}
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&o.didDocs, "did-doc", nil, "a DID document file to resolve its DID from (repeatable)")
+	f.StringArrayVar(&o.trust, "trust", nil, "a trusted issuer DID (repeatable; at least one)")
+	f.StringVar(&o.output, "output", "text", "report format: text or json")
+	return cmd
+}
+
+// offlineResolver resolves did:key and did:jwk by themselves and every other
+// DID only from the given DID document files.
+func offlineResolver(files []string) (did.Resolver, error) {
+	static := &did.StaticResolver{}
+	router := did.Router{didkey.Method: didkey.Resolver{}, didjwk.Method: didjwk.Resolver{}}
+	for _, name := range files {
+		if name == "-" {
+			return nil, errors.New("--did-doc must name a file, not standard input")
+		}
+		data, err := readInput(nil, name, limits.MaxDIDDocumentBytes)
+		if err != nil {
+			return nil, err
+		}
+		doc, err := did.ParseDocument(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		id, err := did.Parse(doc.ID)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		if m := id.Method(); m == didkey.Method || m == didjwk.Method {
+			return nil, withHint(fmt.Errorf("%s: %s resolves by itself; its DID document cannot be given", name, id), "drop this --did-doc")
+		}
+		if err := static.Add(doc.ID, doc); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		router[id.Method()] = static
+	}
+	return router, nil
+}
+
+func report(w io.Writer, format string, names []string, results []*verifier.Result) error {
+	if format == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		if len(results) == 1 {
+			return enc.Encode(results[0])
+		}
+		return enc.Encode(results)
+	}
+	for i, r := range results {
+		name := names[i]
+		if name == "-" {
+			name = "(stdin)"
+		}
+		if r.Verified {
+			fmt.Fprintf(w, "%s: verified: %s from %s (%s)\n", name, strings.Join(r.Types, ", "), r.Issuer, r.Format)
+			continue
+		}
+		fmt.Fprintf(w, "%s: NOT VERIFIED\n", name)
+		for _, c := range r.Checks {
+			if c.Status != verifier.Passed {
+				fmt.Fprintf(w, "  %s %s: %s\n", c.Name, c.Status, c.Reason)
+			}
+		}
+	}
+	return nil
+}

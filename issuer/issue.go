@@ -1,0 +1,126 @@
+package issuer
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/staffpass/staffpass/did"
+	"github.com/staffpass/staffpass/internal/dataintegrity"
+	"github.com/staffpass/staffpass/internal/jose"
+	"github.com/staffpass/staffpass/internal/ld"
+	"github.com/staffpass/staffpass/keys"
+	"github.com/staffpass/staffpass/vc"
+)
+
+// Format is how a credential is secured.
+type Format string
+
+// The securing formats.
+const (
+	// FormatJWT is a vc+jwt (W3C VC-JOSE-COSE): a compact JWS whose
+	// payload is the credential.
+	FormatJWT Format = "jwt"
+	// FormatEdDSARDFC2022 and the others are Data Integrity proofs with
+	// that cryptosuite (W3C VC Data Integrity 1.0): the credential JSON
+	// with a proof member.
+	FormatEdDSARDFC2022 Format = dataintegrity.EdDSARDFC2022
+	FormatECDSARDFC2019 Format = dataintegrity.ECDSARDFC2019
+	FormatEdDSAJCS2022  Format = dataintegrity.EdDSAJCS2022
+	FormatECDSAJCS2019  Format = dataintegrity.ECDSAJCS2019
+)
+
+// Formats lists every securing format, for flag help and validation.
+func Formats() []Format {
+	return []Format{FormatEdDSARDFC2022, FormatECDSARDFC2019, FormatEdDSAJCS2022, FormatECDSAJCS2019, FormatJWT}
+}
+
+// ErrIssuerMismatch means the signing key's DID is not the credential's
+// issuer: a verifier would refuse the result.
+var ErrIssuerMismatch = errors.New("issuer: the signing key does not belong to the credential's issuer")
+
+// ErrOptions means Issue was called with incomplete options.
+var ErrOptions = errors.New("issuer: invalid options")
+
+// Options say how Issue secures a credential.
+type Options struct {
+	// Format is the securing format (required).
+	Format Format
+	// Created is the proof's creation time (Data Integrity); required for
+	// Data Integrity formats, because the time is the caller's to choose.
+	Created time.Time
+	// Contexts are extra JSON-LD contexts (URL and document) the
+	// credential uses beyond the embedded ones.
+	Contexts map[string][]byte
+	// IssuerMismatchUnsafe signs even when the signer's DID is not the
+	// credential's issuer, as a low-level tool must be able to (the W3C
+	// vectors are signed that way). Verifiers refuse such credentials.
+	IssuerMismatchUnsafe bool
+}
+
+// Issue secures the credential data (JSON that vc.Parse accepts) with signer
+// and returns the secured credential: for FormatJWT the compact JWS, for Data
+// Integrity formats the credential JSON with its proof. The signer's key id
+// must be a DID URL of the credential's issuer, unless IssuerMismatchUnsafe
+// is set.
+func Issue(data []byte, signer keys.Signer, opts Options) ([]byte, error) {
+	if signer == nil {
+		return nil, fmt.Errorf("%w: no signer", ErrOptions)
+	}
+	if !slices.Contains(Formats(), opts.Format) {
+		return nil, fmt.Errorf("%w: unknown format %q", ErrOptions, opts.Format)
+	}
+	cred, err := vc.Parse(data)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckIssuer(cred, signer.KeyID()); err != nil && !opts.IssuerMismatchUnsafe {
+		return nil, err
+	}
+	if opts.Format == FormatJWT {
+		token, err := jose.Sign(data, jose.SignOptions{Kind: jose.KindCredential, Signer: signer})
+		if err != nil {
+			return nil, err
+		}
+		return []byte(token), nil
+	}
+	if opts.Created.IsZero() {
+		return nil, fmt.Errorf("%w: no proof creation time", ErrOptions)
+	}
+	loader, err := defaultLoader()
+	if len(opts.Contexts) > 0 {
+		var extra []ld.Context
+		for url, doc := range opts.Contexts {
+			extra = append(extra, ld.Context{URL: url, Document: doc})
+		}
+		loader, err = ld.NewLoader(extra...)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return dataintegrity.Sign(data, dataintegrity.SignOptions{
+		Suite:   string(opts.Format),
+		Signer:  signer,
+		Purpose: dataintegrity.AssertionMethod,
+		Created: opts.Created,
+	}, loader)
+}
+
+// defaultLoader serves the embedded contexts. It is made once: a Loader
+// processes each context once and reuses it, which matters for batches.
+var defaultLoader = sync.OnceValues(func() (*ld.Loader, error) { return ld.NewLoader() })
+
+// CheckIssuer reports, wrapping ErrIssuerMismatch, whether the verification
+// method keyID is not a DID URL of the credential's issuer.
+func CheckIssuer(cred *vc.Credential, keyID string) error {
+	u, err := did.ParseURL(keyID)
+	if err != nil {
+		return fmt.Errorf("%w: key id %q is not a DID URL", ErrIssuerMismatch, keyID)
+	}
+	if u.DID().String() != cred.Issuer.ID {
+		return fmt.Errorf("%w: the key %s belongs to %s, the credential's issuer is %s", ErrIssuerMismatch, keyID, u.DID(), cred.Issuer.ID)
+	}
+	return nil
+}

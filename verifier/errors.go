@@ -1,0 +1,36 @@
+package verifier
+
+import "errors"
+
+// Errors a failed check carries. The securing mechanisms' own errors (for
+// example a bad signature) are wrapped inside, so errors.Is works with both.
+var (
+	// ErrNotVerified is returned when not every check passed.
+	ErrNotVerified = errors.New("verifier: not verified")
+
+	// ErrMalformed: the input is not a well-formed credential in a
+	// supported format.
+	ErrMalformed = errors.New("verifier: malformed credential")
+
+	// ErrProof: the proof or signature does not verify, or its securing
+	// mechanism or algorithm is not allowed.
+	ErrProof = errors.New("verifier: proof not valid")
+
+	// ErrIssuerKey: the signing key is not one the issuer's DID document
+	// lists for the purpose, or the DID document could not be resolved.
+	ErrIssuerKey = errors.New("verifier: key not authorised by the issuer")
+
+	// ErrUntrustedIssuer: the issuer is not one the verifier trusts.
+	ErrUntrustedIssuer = errors.New("verifier: issuer not trusted")
+
+	// ErrNotYetValid: the credential's validity period (or its JWT nbf, or
+	// its proof's created time) starts after the verification time.
+	ErrNotYetValid = errors.New("verifier: not yet valid")
+
+	// ErrExpired: the credential's validity period (or its JWT exp, or its
+	// proof's expires time) ended before the verification time.
+	ErrExpired = errors.New("verifier: expired")
+
+	// ErrConfig: New was given an incomplete or contradictory configuration.
+	ErrConfig = errors.New("verifier: invalid configuration")
+)
