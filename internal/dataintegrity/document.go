@@ -17,8 +17,8 @@ func decodeDocument(data []byte) (map[string]any, error) {
 	if err := strictjson.Check(data, limits.MaxDocumentBytes); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
 	}
-	var v any
-	if err := json.Unmarshal(data, &v); err != nil {
+	v, err := decodeJSON(data)
+	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidDocument, err)
 	}
 	m, ok := v.(map[string]any)

@@ -27,7 +27,7 @@ func readVector(t testing.TB, path string) []byte {
 	return b
 }
 
-func decodeJSON(t testing.TB, data []byte) any {
+func jsonValue(t testing.TB, data []byte) any {
 	t.Helper()
 	var v any
 	if err := json.Unmarshal(data, &v); err != nil {
@@ -38,7 +38,7 @@ func decodeJSON(t testing.TB, data []byte) any {
 
 func decodeObject(t testing.TB, data []byte) map[string]any {
 	t.Helper()
-	m, ok := decodeJSON(t, data).(map[string]any)
+	m, ok := jsonValue(t, data).(map[string]any)
 	if !ok {
 		t.Fatalf("not a JSON object: %.80s", data)
 	}

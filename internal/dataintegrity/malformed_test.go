@@ -31,7 +31,7 @@ func vectorProof(t *testing.T, name, value string) string {
 	if value == "" {
 		delete(p, name)
 	} else {
-		p[name] = decodeJSON(t, []byte(value))
+		p[name] = jsonValue(t, []byte(value))
 	}
 	return string(mustJSON(t, p))
 }

@@ -73,8 +73,8 @@ func ParseProof(data []byte) (*Proof, error) {
 	if err := strictjson.Check(data, limits.MaxDocumentBytes); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidProof, err)
 	}
-	var v any
-	if err := json.Unmarshal(data, &v); err != nil {
+	v, err := decodeJSON(data)
+	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidProof, err)
 	}
 	return parseProof(v)

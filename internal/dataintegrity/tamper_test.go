@@ -389,5 +389,5 @@ func TestResultsHoldTheProof(t *testing.T) {
 
 func jsonEqual(t *testing.T, a, b []byte) bool {
 	t.Helper()
-	return string(mustJSON(t, decodeJSON(t, a))) == string(mustJSON(t, decodeJSON(t, b)))
+	return string(mustJSON(t, jsonValue(t, a))) == string(mustJSON(t, jsonValue(t, b)))
 }

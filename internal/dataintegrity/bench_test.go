@@ -1,0 +1,98 @@
+package dataintegrity
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/staffpass/staffpass/internal/ld"
+)
+
+// Sign and Verify for each suite on the W3C vector documents: the alumni
+// credential (unsigned.json, 6 statements) and the employment authorization
+// document (employmentAuth.json, about 20 statements and 3 blank nodes,
+// the size of a staff credential with ten claims).
+func BenchmarkSign(b *testing.B) {
+	for _, v := range vectors {
+		b.Run(v.name, func(b *testing.B) {
+			doc := readVector(b, v.unsigned)
+			opts := SignOptions{Suite: v.suite, Signer: keyPair(b, readVector(b, v.keyPair)), Purpose: AssertionMethod, Created: verifyAt}
+			l := warmLoader(b)
+			b.ReportAllocs()
+			b.SetBytes(int64(len(doc)))
+			for b.Loop() {
+				if _, err := Sign(doc, opts, l); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkVerify(b *testing.B) {
+	for _, v := range vectors {
+		b.Run(v.name, func(b *testing.B) {
+			doc := v.file(b, "signed", ".json")
+			opts := verifyOptions()
+			opts.Loader = warmLoader(b)
+			benchmarkVerify(b, doc, opts)
+		})
+	}
+	b.Run("eddsa-rdfc-2022 proof chain of four", func(b *testing.B) {
+		opts := verifyOptions()
+		opts.Loader = warmLoader(b)
+		benchmarkVerify(b, readVector(b, setChainDir+"signedProofChain2.json"), opts)
+	})
+}
+
+func benchmarkVerify(b *testing.B, doc []byte, opts VerifyOptions) {
+	b.ReportAllocs()
+	b.SetBytes(int64(len(doc)))
+	for b.Loop() {
+		if _, err := Verify(context.Background(), doc, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// warmLoader returns a Loader whose contexts have been processed once, as
+// they are in a long-running verifier.
+func warmLoader(b *testing.B) *ld.Loader {
+	b.Helper()
+	l, err := ld.NewLoader()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, v := range vectors {
+		opts := verifyOptions()
+		opts.Loader = l
+		opts.Now = time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+		if _, err := Verify(context.Background(), v.file(b, "signed", ".json"), opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return l
+}
+
+// decodeJSON against encoding/json on the employment authorization vector.
+func BenchmarkDecode(b *testing.B) {
+	data := readVector(b, "vc-di-eddsa/eddsa-rdfc-2022/employ/signedDataInt.json")
+	b.Run("decodeJSON", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := decodeJSON(data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encoding/json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var v any
+			if err := json.Unmarshal(data, &v); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

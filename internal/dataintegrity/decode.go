@@ -1,0 +1,374 @@
+package dataintegrity
+
+import (
+	"errors"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// errDecode is returned by decodeJSON for input it cannot read. It only
+// happens for input strictjson.Check would have refused.
+var errDecode = errors.New("malformed JSON")
+
+// decodeJSON decodes JSON text into the values encoding/json gives an
+// interface (map[string]any, []any, string, float64, bool, nil) and gives
+// the same result for every input strictjson.Check accepts: the
+// verification path runs it on every document, and encoding/json's
+// reflection-driven decoder costs more than the rest of our own work.
+// It trusts strictjson for UTF-8 validity, duplicate names and depth, but
+// checks bounds and syntax as it goes, so any input is safe.
+func decodeJSON(data []byte) (any, error) {
+	d := decoder{data: data}
+	v, err := d.value(0)
+	if err != nil {
+		return nil, err
+	}
+	if d.skipSpace(); d.i != len(d.data) {
+		return nil, errDecode
+	}
+	return v, nil
+}
+
+type decoder struct {
+	data []byte
+	i    int
+}
+
+// maxDecodeDepth bounds recursion for input that did not go through
+// strictjson (which allows less).
+const maxDecodeDepth = 1000
+
+func (d *decoder) skipSpace() {
+	for d.i < len(d.data) {
+		switch d.data[d.i] {
+		case ' ', '\t', '\n', '\r':
+			d.i++
+		default:
+			return
+		}
+	}
+}
+
+func (d *decoder) value(depth int) (any, error) {
+	if depth > maxDecodeDepth {
+		return nil, errDecode
+	}
+	d.skipSpace()
+	if d.i >= len(d.data) {
+		return nil, errDecode
+	}
+	switch c := d.data[d.i]; c {
+	case '{':
+		return d.object(depth)
+	case '[':
+		return d.array(depth)
+	case '"':
+		return d.string()
+	case 't':
+		return true, d.literal("true")
+	case 'f':
+		return false, d.literal("false")
+	case 'n':
+		return nil, d.literal("null")
+	default:
+		if c == '-' || c >= '0' && c <= '9' {
+			return d.number()
+		}
+		return nil, errDecode
+	}
+}
+
+func (d *decoder) literal(lit string) error {
+	if len(d.data)-d.i < len(lit) || string(d.data[d.i:d.i+len(lit)]) != lit {
+		return errDecode
+	}
+	d.i += len(lit)
+	return nil
+}
+
+func (d *decoder) object(depth int) (any, error) {
+	d.i++ // '{'
+	m := make(map[string]any)
+	d.skipSpace()
+	if d.i < len(d.data) && d.data[d.i] == '}' {
+		d.i++
+		return m, nil
+	}
+	for {
+		d.skipSpace()
+		if d.i >= len(d.data) || d.data[d.i] != '"' {
+			return nil, errDecode
+		}
+		k, err := d.key()
+		if err != nil {
+			return nil, err
+		}
+		d.skipSpace()
+		if d.i >= len(d.data) || d.data[d.i] != ':' {
+			return nil, errDecode
+		}
+		d.i++
+		v, err := d.value(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		m[k] = v
+		d.skipSpace()
+		if d.i >= len(d.data) {
+			return nil, errDecode
+		}
+		switch d.data[d.i] {
+		case ',':
+			d.i++
+		case '}':
+			d.i++
+			return m, nil
+		default:
+			return nil, errDecode
+		}
+	}
+}
+
+func (d *decoder) array(depth int) (any, error) {
+	d.i++ // '['
+	a := []any{}
+	d.skipSpace()
+	if d.i < len(d.data) && d.data[d.i] == ']' {
+		d.i++
+		return a, nil
+	}
+	for {
+		v, err := d.value(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		a = append(a, v)
+		d.skipSpace()
+		if d.i >= len(d.data) {
+			return nil, errDecode
+		}
+		switch d.data[d.i] {
+		case ',':
+			d.i++
+		case ']':
+			d.i++
+			return a, nil
+		default:
+			return nil, errDecode
+		}
+	}
+}
+
+// key reads a member name. Names that credentials and proofs use are
+// returned without allocating.
+func (d *decoder) key() (string, error) {
+	end := d.i + 1
+	for end < len(d.data) && d.data[end] != '"' && d.data[end] != '\\' {
+		end++
+	}
+	if end < len(d.data) && d.data[end] == '"' {
+		if k, ok := commonKey(d.data[d.i+1 : end]); ok {
+			d.i = end + 1
+			return k, nil
+		}
+	}
+	return d.string()
+}
+
+// commonKey returns the interned string for a common member name.
+func commonKey(b []byte) (string, bool) {
+	switch string(b) {
+	case "@context":
+		return "@context", true
+	case "id":
+		return "id", true
+	case "type":
+		return "type", true
+	case "name":
+		return "name", true
+	case "description":
+		return "description", true
+	case "issuer":
+		return "issuer", true
+	case "validFrom":
+		return "validFrom", true
+	case "validUntil":
+		return "validUntil", true
+	case "credentialSubject":
+		return "credentialSubject", true
+	case "credentialStatus":
+		return "credentialStatus", true
+	case "credentialSchema":
+		return "credentialSchema", true
+	case "proof":
+		return "proof", true
+	case "cryptosuite":
+		return "cryptosuite", true
+	case "created":
+		return "created", true
+	case "expires":
+		return "expires", true
+	case "verificationMethod":
+		return "verificationMethod", true
+	case "proofPurpose":
+		return "proofPurpose", true
+	case "proofValue":
+		return "proofValue", true
+	case "challenge":
+		return "challenge", true
+	case "domain":
+		return "domain", true
+	case "previousProof":
+		return "previousProof", true
+	}
+	return "", false
+}
+
+// string reads a string literal starting at the quote.
+func (d *decoder) string() (string, error) {
+	d.i++ // '"'
+	start := d.i
+	for d.i < len(d.data) {
+		c := d.data[d.i]
+		switch {
+		case c == '"':
+			s := string(d.data[start:d.i])
+			d.i++
+			return s, nil
+		case c == '\\':
+			return d.escapedString(start)
+		case c < 0x20:
+			return "", errDecode
+		}
+		d.i++
+	}
+	return "", errDecode
+}
+
+// escapedString continues string from the first backslash.
+func (d *decoder) escapedString(start int) (string, error) {
+	b := make([]byte, d.i-start, d.i-start+16)
+	copy(b, d.data[start:d.i])
+	for d.i < len(d.data) {
+		c := d.data[d.i]
+		switch {
+		case c == '"':
+			d.i++
+			return string(b), nil
+		case c < 0x20:
+			return "", errDecode
+		case c != '\\':
+			b = append(b, c)
+			d.i++
+			continue
+		}
+		d.i++ // '\\'
+		if d.i >= len(d.data) {
+			return "", errDecode
+		}
+		e := d.data[d.i]
+		d.i++
+		switch e {
+		case '"', '\\', '/':
+			b = append(b, e)
+		case 'b':
+			b = append(b, '\b')
+		case 'f':
+			b = append(b, '\f')
+		case 'n':
+			b = append(b, '\n')
+		case 'r':
+			b = append(b, '\r')
+		case 't':
+			b = append(b, '\t')
+		case 'u':
+			r, ok := d.hex4()
+			if !ok {
+				return "", errDecode
+			}
+			if utf16.IsSurrogate(r) {
+				// A pair, or (as encoding/json does) U+FFFD.
+				r2 := utf8.RuneError
+				if d.i+1 < len(d.data) && d.data[d.i] == '\\' && d.data[d.i+1] == 'u' {
+					save := d.i
+					d.i += 2
+					if lo, ok := d.hex4(); ok {
+						if dec := utf16.DecodeRune(r, lo); dec != utf8.RuneError {
+							r2 = dec
+						} else {
+							d.i = save
+						}
+					} else {
+						return "", errDecode
+					}
+				}
+				r = r2
+			}
+			b = utf8.AppendRune(b, r)
+		default:
+			return "", errDecode
+		}
+	}
+	return "", errDecode
+}
+
+func (d *decoder) hex4() (rune, bool) {
+	if len(d.data)-d.i < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range d.data[d.i : d.i+4] {
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	d.i += 4
+	return r, true
+}
+
+func (d *decoder) number() (any, error) {
+	start := d.i
+	if d.data[d.i] == '-' {
+		d.i++
+	}
+	digits := func() int {
+		n := 0
+		for d.i < len(d.data) && d.data[d.i] >= '0' && d.data[d.i] <= '9' {
+			d.i++
+			n++
+		}
+		return n
+	}
+	intStart := d.i
+	if n := digits(); n == 0 || n > 1 && d.data[intStart] == '0' {
+		return nil, errDecode
+	}
+	if d.i < len(d.data) && d.data[d.i] == '.' {
+		d.i++
+		if digits() == 0 {
+			return nil, errDecode
+		}
+	}
+	if d.i < len(d.data) && (d.data[d.i] == 'e' || d.data[d.i] == 'E') {
+		d.i++
+		if d.i < len(d.data) && (d.data[d.i] == '+' || d.data[d.i] == '-') {
+			d.i++
+		}
+		if digits() == 0 {
+			return nil, errDecode
+		}
+	}
+	f, err := strconv.ParseFloat(string(d.data[start:d.i]), 64)
+	if err != nil {
+		return nil, errDecode // out of range, as encoding/json refuses it
+	}
+	return f, nil
+}
