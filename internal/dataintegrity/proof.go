@@ -233,7 +233,7 @@ func formatTime(t time.Time) string {
 // previousProof), then Extra in name order, @context and proofValue. A
 // parsed proof keeps the lexical form of its dates and whether domain and
 // previousProof were a string or an array.
-func (p *Proof) MarshalJSON() ([]byte, error) {
+func (p Proof) MarshalJSON() ([]byte, error) {
 	return p.appendJSON(nil, true)
 }
 
