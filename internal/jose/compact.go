@@ -1,8 +1,8 @@
 package jose
 
 import (
+	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -58,7 +58,7 @@ type token struct {
 
 	// signingInput is BASE64URL(header) '.' BASE64URL(payload), the bytes
 	// the signature covers (RFC 7515 section 5.2 step 8).
-	signingInput string
+	signingInput []byte
 	payload      []byte
 	signature    []byte
 }
@@ -86,27 +86,34 @@ func parseCompact(s string) (*token, error) {
 	if strings.IndexByte(s[dot2+1:], '.') >= 0 {
 		return nil, fmt.Errorf("%w: more than three segments (a JWE or an extra segment)", ErrMalformed)
 	}
-	t := &token{signingInput: s[:dot2]}
 	if dot1 > base64.RawURLEncoding.EncodedLen(limits.MaxJWSHeaderBytes) {
 		return nil, fmt.Errorf("%w: header over %d bytes", ErrTooLarge, limits.MaxJWSHeaderBytes)
 	}
-	hdr, err := decodeSegment(s[:dot1], "header")
+	if dot2-dot1-1 > base64.RawURLEncoding.EncodedLen(limits.MaxDocumentBytes) {
+		return nil, fmt.Errorf("%w: payload over %d bytes", ErrTooLarge, limits.MaxDocumentBytes)
+	}
+	// One copy of the text and one buffer for the three decoded segments:
+	// the verification path allocates as little as it can.
+	raw := []byte(s)
+	hdrSeg, payloadSeg, sigSeg := raw[:dot1], raw[dot1+1:dot2], raw[dot2+1:]
+	enc := base64.RawURLEncoding
+	hn, pn := enc.DecodedLen(len(hdrSeg)), enc.DecodedLen(len(payloadSeg))
+	buf := make([]byte, hn+pn+enc.DecodedLen(len(sigSeg)))
+	t := &token{signingInput: raw[:dot2:dot2]}
+	hdr, err := decodeSegment(buf[:hn:hn], hdrSeg, "header")
 	if err != nil {
 		return nil, err
 	}
 	if err := t.readHeader(hdr); err != nil {
 		return nil, err
 	}
-	if dot2-dot1-1 > base64.RawURLEncoding.EncodedLen(limits.MaxDocumentBytes) {
-		return nil, fmt.Errorf("%w: payload over %d bytes", ErrTooLarge, limits.MaxDocumentBytes)
-	}
-	if t.payload, err = decodeSegment(s[dot1+1:dot2], "payload"); err != nil {
+	if t.payload, err = decodeSegment(buf[hn:hn+pn:hn+pn], payloadSeg, "payload"); err != nil {
 		return nil, err
 	}
 	if len(t.payload) == 0 {
 		return nil, fmt.Errorf("%w: empty payload", ErrMalformed)
 	}
-	if t.signature, err = decodeSegment(s[dot2+1:], "signature"); err != nil {
+	if t.signature, err = decodeSegment(buf[hn+pn:], sigSeg, "signature"); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -116,59 +123,19 @@ func parseCompact(s string) (*token, error) {
 // bits, so that each byte string has exactly one encoding.
 var strictBase64 = base64.RawURLEncoding.Strict()
 
-// decodeSegment decodes one base64url segment. encoding/base64 skips CR and
-// LF, so they are refused here first; padding and every other character
-// outside the base64url alphabet make the decoder fail.
-func decodeSegment(seg, what string) ([]byte, error) {
-	if strings.IndexByte(seg, '\n') >= 0 || strings.IndexByte(seg, '\r') >= 0 {
+// decodeSegment decodes one base64url segment into dst, which has room for
+// it. encoding/base64 skips CR and LF, so they are refused here first;
+// padding and every other character outside the base64url alphabet make the
+// decoder fail.
+func decodeSegment(dst, seg []byte, what string) ([]byte, error) {
+	if bytes.IndexByte(seg, '\n') >= 0 || bytes.IndexByte(seg, '\r') >= 0 {
 		return nil, fmt.Errorf("%w: %s: line break in base64url", ErrMalformed, what)
 	}
-	out, err := strictBase64.DecodeString(seg)
+	n, err := strictBase64.Decode(dst, seg)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: not unpadded, canonical base64url", ErrMalformed, what)
 	}
-	return out, nil
-}
-
-// readHeader reads the decoded protected header: strict JSON, one object,
-// and the members this package reads, each of the right type. Member names
-// are matched exactly (encoding/json would match "ALG" to alg).
-func (t *token) readHeader(data []byte) error {
-	if err := strictjson.Check(data, limits.MaxJWSHeaderBytes); err != nil {
-		return fmt.Errorf("%w: header: %w", ErrMalformed, err)
-	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(data, &m); err != nil || m == nil {
-		return fmt.Errorf("%w: header is not a JSON object", ErrMalformed)
-	}
-	for _, f := range [...]struct {
-		name string
-		dst  *string
-	}{{"alg", &t.header.Alg}, {"typ", &t.header.Typ}, {"kid", &t.header.Kid}, {"cty", &t.header.Cty}} {
-		raw, ok := m[f.name]
-		if !ok {
-			continue
-		}
-		if err := json.Unmarshal(raw, f.dst); err != nil || raw[0] != '"' {
-			return fmt.Errorf("%w: header member %s is not a string", ErrMalformed, f.name)
-		}
-	}
-	if _, ok := m["alg"]; !ok {
-		return fmt.Errorf("%w: header has no alg", ErrMalformed)
-	}
-	if raw, ok := m["crit"]; ok {
-		t.hasCrit = true
-		if err := json.Unmarshal(raw, &t.crit); err != nil || raw[0] != '[' {
-			return fmt.Errorf("%w: header member crit is not an array of strings", ErrMalformed)
-		}
-	}
-	if raw, ok := m["b64"]; ok {
-		t.hasB64 = true
-		if err := json.Unmarshal(raw, &t.b64); err != nil || (raw[0] != 't' && raw[0] != 'f') {
-			return fmt.Errorf("%w: header member b64 is not a boolean", ErrMalformed)
-		}
-	}
-	return nil
+	return dst[:n], nil
 }
 
 // quote quotes s for an error message, cut short so that a hostile token

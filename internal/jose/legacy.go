@@ -175,7 +175,7 @@ func legacyPresentation(doc map[string]json.RawMessage, c claims) ([]byte, []str
 func mapID(doc map[string]json.RawMessage, member, value string, conflict error, claim string) error {
 	raw, ok := doc[member]
 	if !ok {
-		doc[member] = jsonString(value)
+		doc[member] = quoteJSON(value)
 		return nil
 	}
 	switch raw[0] {
@@ -206,7 +206,7 @@ func mapID(doc map[string]json.RawMessage, member, value string, conflict error,
 func mapSubject(doc map[string]json.RawMessage, sub string) error {
 	raw, ok := doc["credentialSubject"]
 	if !ok {
-		doc["credentialSubject"] = json.RawMessage(`{"id":` + string(jsonString(sub)) + `}`)
+		doc["credentialSubject"] = json.RawMessage(`{"id":` + string(quoteJSON(sub)) + `}`)
 		return nil
 	}
 	if raw[0] == '[' {
@@ -231,7 +231,7 @@ func mapSubject(doc map[string]json.RawMessage, sub string) error {
 func mapString(doc map[string]json.RawMessage, member, value, claim string) error {
 	raw, ok := doc[member]
 	if !ok {
-		doc[member] = jsonString(value)
+		doc[member] = quoteJSON(value)
 		return nil
 	}
 	var s string
@@ -250,7 +250,7 @@ func mapString(doc map[string]json.RawMessage, member, value, claim string) erro
 func mapDate(doc map[string]json.RawMessage, member string, t time.Time, claim string) error {
 	raw, ok := doc[member]
 	if !ok {
-		doc[member] = jsonString(vc.NewDateTime(t.UTC()).String())
+		doc[member] = quoteJSON(vc.NewDateTime(t.UTC()).String())
 		return nil
 	}
 	var s string
@@ -267,7 +267,7 @@ func mapDate(doc map[string]json.RawMessage, member string, t time.Time, claim s
 	return nil
 }
 
-func jsonString(s string) json.RawMessage {
+func quoteJSON(s string) json.RawMessage {
 	b, _ := json.Marshal(s) // a string always marshals
 	return b
 }

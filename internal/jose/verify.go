@@ -166,7 +166,7 @@ func Verify(ctx context.Context, compact string, opts VerifyOptions) (*Verified,
 	if err := checkKey(t.header.Alg, keyType, pub); err != nil {
 		return nil, err
 	}
-	if err := verifySignature(t.header.Alg, pub, []byte(t.signingInput), t.signature); err != nil {
+	if err := verifySignature(t.header.Alg, pub, t.signingInput, t.signature); err != nil {
 		return nil, err
 	}
 	return v, nil
