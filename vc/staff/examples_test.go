@@ -290,7 +290,7 @@ func TestGenerateExamples(t *testing.T) {
 	}
 }
 
-func readExample(t *testing.T, name string) []byte {
+func readExample(t testing.TB, name string) []byte {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(examplesDir, name))
 	if err != nil {

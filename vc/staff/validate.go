@@ -157,9 +157,14 @@ func staffType(doc map[string]any) (string, error) {
 }
 
 // schemaProblems turns the leaves of a schema validation error into
-// FieldErrors, in pointer order.
+// FieldErrors, in pointer order. Only the problems kept (limits.MaxProblems)
+// have their message written.
 func schemaProblems(ps *problems, ve *jsonschema.ValidationError, typ string) {
-	var found []*FieldError
+	type leaf struct {
+		fe *FieldError
+		e  *jsonschema.ValidationError // nil when fe.Reason is set
+	}
+	var found []leaf
 	var walk func(e *jsonschema.ValidationError, depth int)
 	walk = func(e *jsonschema.ValidationError, depth int) {
 		if len(e.Causes) > 0 && depth < limits.MaxJSONDepth {
@@ -172,29 +177,36 @@ func schemaProblems(ps *problems, ve *jsonschema.ValidationError, typ string) {
 		switch k := e.ErrorKind.(type) {
 		case *kind.Required:
 			for _, m := range k.Missing {
-				found = append(found, &FieldError{Pointer: ptr + "/" + pointerEscape(m), Reason: "is required", Err: ErrMissing})
+				found = append(found, leaf{fe: &FieldError{Pointer: ptr + "/" + pointerEscape(m), Reason: "is required", Err: ErrMissing}})
 			}
 		case *kind.AdditionalProperties:
 			for _, p := range k.Properties {
-				found = append(found, &FieldError{Pointer: ptr + "/" + pointerEscape(p), Reason: "is not a field of the " + typ, Err: ErrSchema})
+				found = append(found, leaf{fe: &FieldError{Pointer: ptr + "/" + pointerEscape(p), Reason: "is not a field of the " + typ, Err: ErrSchema}})
 			}
 		case *kind.FalseSchema:
-			found = append(found, &FieldError{Pointer: ptr, Reason: "is not allowed with the values of the other fields", Err: ErrNotAllowed})
+			found = append(found, leaf{fe: &FieldError{Pointer: ptr, Reason: "is not allowed with the values of the other fields", Err: ErrNotAllowed}})
 		default:
-			msg := e.Error()
-			if _, after, ok := strings.Cut(msg, "': "); ok && strings.HasPrefix(msg, "at '") {
-				msg = after
-			}
-			found = append(found, &FieldError{Pointer: ptr, Reason: msg, Err: ErrSchema})
+			found = append(found, leaf{fe: &FieldError{Pointer: ptr, Err: ErrSchema}, e: e})
 		}
 	}
 	walk(ve, 0)
-	slices.SortStableFunc(found, func(a, b *FieldError) int { return strings.Compare(a.Pointer, b.Pointer) })
+	slices.SortStableFunc(found, func(a, b leaf) int { return strings.Compare(a.fe.Pointer, b.fe.Pointer) })
 	for i, f := range found {
-		if i > 0 && f.Pointer == found[i-1].Pointer && f.Reason == found[i-1].Reason {
+		if len(ps.list) >= limits.MaxProblems {
+			ps.omitted += len(found) - i
+			return
+		}
+		if f.e != nil {
+			msg := f.e.Error()
+			if _, after, ok := strings.Cut(msg, "': "); ok && strings.HasPrefix(msg, "at '") {
+				msg = after
+			}
+			f.fe.Reason = msg
+		}
+		if last := len(ps.list) - 1; last >= 0 && ps.list[last].Pointer == f.fe.Pointer && ps.list[last].Reason == f.fe.Reason {
 			continue
 		}
-		ps.add(f.Pointer, f.Err, "%s", f.Reason)
+		ps.add(f.fe.Pointer, f.fe.Err, "%s", f.fe.Reason)
 	}
 }
 
