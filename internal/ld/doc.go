@@ -23,6 +23,13 @@
 //     json-gold alone misses);
 //   - rdf:JSON literals in the JSON Canonicalization Scheme (RFC 8785).
 //
+// Most documents take a faster road to the same quads (fastpath.go): when
+// every @context is a served URL and the document keeps to the features
+// credentials, presentations and proof configurations use, one walk over
+// it expands it and writes its statements, reading contexts processed once
+// per Loader. For anything else it declines and the json-gold path above
+// runs; differential tests and fuzzing hold the two to the same result.
+//
 // Base direction. JSON-LD's rdfDirection option decides how a string's
 // @direction reaches RDF. Digital Bazaar's jsonld.js, which the Data
 // Integrity libraries and test suites use, leaves it unset, so the

@@ -16,6 +16,15 @@ import (
 //     characters N-Quads forbids in an IRIREF: controls, space, <>"{}|^`\;
 //   - Go's URL parser accepts it as an absolute URL (json-gold's test).
 func validIRI(s string) bool {
+	if ok, sure := quickIRI(s); sure {
+		return ok
+	}
+	return parsedIRI(s)
+}
+
+// parsedIRI is validIRI done the long way, with Go's URL parser; quickIRI
+// answers for the IRIs credentials hold without it.
+func parsedIRI(s string) bool {
 	if s == "" || strings.HasPrefix(s, "_:") || !utf8.ValidString(s) {
 		return false
 	}
@@ -40,6 +49,62 @@ func validIRI(s string) bool {
 	}
 	u, err := url.Parse(s)
 	return err == nil && u.IsAbs()
+}
+
+// quickIRI answers validIRI for the common forms of IRI without parsing a
+// URL: an ASCII IRI with no percent sign, whose authority (if it has one)
+// holds no user information, no IP literal and at most one colon, followed
+// by digits. sure is false for any other string; parsedIRI decides those.
+// For the strings it is sure about it gives parsedIRI's answer, as
+// FuzzQuickIRIAgreesWithURLParse checks: url.Parse accepts every rootless
+// (opaque) IRI, and checks only the port and percent escapes of a host and
+// the percent escapes of a path, query or fragment.
+func quickIRI(s string) (ok, sure bool) {
+	if s == "" || !isAlpha(s[0]) {
+		return false, true
+	}
+	i := 1
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c == ':' {
+			break
+		}
+		if !isAlpha(c) && !isDigit(c) && c != '+' && c != '-' && c != '.' {
+			return false, true
+		}
+	}
+	if i == len(s) {
+		return false, true // no scheme
+	}
+	for j := i + 1; j < len(s); j++ {
+		switch c := s[j]; {
+		case c >= 0x80 || c == '%':
+			return false, false
+		case c <= 0x20 || c == 0x7f:
+			return false, true
+		case c == '<' || c == '>' || c == '"' || c == '{' || c == '}' || c == '|' || c == '^' || c == '`' || c == '\\':
+			return false, true
+		}
+	}
+	rest := s[i+1:]
+	if !strings.HasPrefix(rest, "//") {
+		return true, true
+	}
+	authority := rest[2:]
+	if k := strings.IndexAny(authority, "/?#"); k >= 0 {
+		authority = authority[:k]
+	}
+	if strings.ContainsAny(authority, "@[]") || strings.Count(authority, ":") > 1 {
+		return false, false
+	}
+	if _, port, found := strings.Cut(authority, ":"); found {
+		for j := 0; j < len(port); j++ {
+			if !isDigit(port[j]) {
+				return false, true // a port that is not a number
+			}
+		}
+	}
+	return true, true
 }
 
 // iriCache remembers validIRI's answers for one document: a document

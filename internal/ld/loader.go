@@ -41,6 +41,7 @@ type Loader struct {
 	docs  map[string]any
 	opts  *gold.JsonLdOptions
 	cache *contextCache
+	fast  *fastContexts
 }
 
 // NewLoader returns a Loader that serves the embedded contexts and extra.
@@ -73,6 +74,7 @@ func NewLoader(extra ...Context) (*Loader, error) {
 		return nil, err
 	}
 	l := &Loader{docs: docs, cache: newContextCache()}
+	l.fast = newFastContexts(l)
 	opts := gold.NewJsonLdOptions("")
 	opts.ProcessingMode = gold.JsonLd_1_1
 	opts.DocumentLoader = &goldLoader{l: l}

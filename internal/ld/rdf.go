@@ -51,6 +51,21 @@ func ToRDFJSON(data []byte, l *Loader) ([]rdfc.Quad, error) {
 // particular order; blank node labels are those json-gold's node map gave.
 func ToRDF(doc any, l *Loader) (quads []rdfc.Quad, err error) {
 	defer recoverPanic(&err)
+	l, err = l.orDefault()
+	if err != nil {
+		return nil, err
+	}
+	if quads, ok := fastToRDF(doc, l); ok {
+		return quads, nil
+	}
+	return slowToRDF(doc, l)
+}
+
+// slowToRDF is ToRDF without the fast conversion (fastpath.go): the
+// safe-mode walk, json-gold's expansion and node map, and quadWriter. It
+// is the authority the fast conversion is held to.
+func slowToRDF(doc any, l *Loader) (quads []rdfc.Quad, err error) {
+	defer recoverPanic(&err)
 	nodeMap, issuer, err := process(doc, l)
 	if err != nil {
 		return nil, err
@@ -418,6 +433,16 @@ func (w *quadWriter) literal(m map[string]any) (rdfc.Term, error) {
 	if hasType && datatype != "@json" && !w.iris.valid(datatype) {
 		return rdfc.Term{}, &TermError{Err: ErrInvalidIRI, Unlocated: true, Kind: "datatype", Term: datatype}
 	}
+	lang, hasLang := m["@language"]
+	return literalTerm(value, datatype, hasType, lang, hasLang)
+}
+
+// literalTerm makes the literal for a value object's @value, its datatype
+// (when hasType) and its language (when hasLang): JSON-LD 1.1 Processing
+// Algorithms section 8.2, Object to RDF Conversion, steps 5 to 13, with
+// numbers written as jsonld.js writes them. The datatype, when not @json,
+// has been checked already.
+func literalTerm(value any, datatype string, hasType bool, lang any, hasLang bool) (rdfc.Term, error) {
 	lit := func(lex, dflt string) rdfc.Term {
 		dt := dflt
 		if hasType {
@@ -425,7 +450,7 @@ func (w *quadWriter) literal(m map[string]any) (rdfc.Term, error) {
 		}
 		return rdfc.Term{Kind: rdfc.Literal, Value: lex, Datatype: dt}
 	}
-	if datatype == "@json" {
+	if hasType && datatype == "@json" {
 		lex, err := jsonLiteral(value)
 		if err != nil {
 			return rdfc.Term{}, err
@@ -434,9 +459,12 @@ func (w *quadWriter) literal(m map[string]any) (rdfc.Term, error) {
 	}
 	switch v := value.(type) {
 	case bool:
-		return lit(strconv.FormatBool(v), xsdBoolean), nil
+		if v {
+			return lit("true", xsdBoolean), nil
+		}
+		return lit("false", xsdBoolean), nil
 	case string:
-		if lang, ok := m["@language"]; ok {
+		if hasLang {
 			ls, ok := lang.(string)
 			if !ok || !validLanguage(ls) {
 				return rdfc.Term{}, &TermError{Err: ErrInvalidLanguage, Unlocated: true, Kind: "language", Term: fmt.Sprint(lang)}
@@ -454,6 +482,11 @@ func (w *quadWriter) literal(m map[string]any) (rdfc.Term, error) {
 	}
 	if f == 0 {
 		return lit("0", xsdInteger), nil // also for -0, as ECMAScript's toFixed
+	}
+	if math.Abs(f) < 1<<53 {
+		// Exact as an int64, and written the same; FormatInt does not
+		// allocate for small numbers.
+		return lit(strconv.FormatInt(int64(f), 10), xsdInteger), nil
 	}
 	return lit(strconv.FormatFloat(f, 'f', 0, 64), xsdInteger), nil
 }

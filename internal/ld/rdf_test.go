@@ -37,12 +37,15 @@ const (
 // Literals are written as jsonld.js writes them: integers (below 1e21)
 // without exponent, other numbers as canonical xsd:double, booleans, strings
 // and language-tagged strings, rdf:JSON in the JSON Canonicalization Scheme.
-func TestLiteralsAreWrittenAsJSONLDJSDoes(t *testing.T) {
-	tests := []struct {
-		name  string
-		value any
-		want  string // the object, in N-Quads
-	}{
+// literalCase is a value and the literal it becomes.
+type literalCase struct {
+	name  string
+	value any
+	want  string // the object, in N-Quads
+}
+
+func literalCases() []literalCase {
+	return []literalCase{
 		{"an integer", 42.0, `"42"^^<` + xsd + `integer>`},
 		{"a negative integer", -7.0, `"-7"^^<` + xsd + `integer>`},
 		{"negative zero", math.Copysign(0, -1), `"0"^^<` + xsd + `integer>`},
@@ -61,14 +64,22 @@ func TestLiteralsAreWrittenAsJSONLDJSDoes(t *testing.T) {
 		{"an integer typed xsd:double", map[string]any{"@value": 5.0, "@type": xsd + "double"}, `"5.0E0"^^<` + xsd + `double>`},
 		{"a number with another datatype", map[string]any{"@value": 5.0, "@type": xsd + "decimal"}, `"5"^^<` + xsd + `decimal>`},
 	}
+}
+
+// literalDocument is a document whose one statement has value as object.
+func literalDocument(value any) map[string]any {
+	return map[string]any{
+		"@context": map[string]any{"v": exNS + "v"},
+		"@id":      "urn:example:s",
+		"v":        value,
+	}
+}
+
+func TestLiteralsAreWrittenAsJSONLDJSDoes(t *testing.T) {
+	tests := literalCases()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			doc := map[string]any{
-				"@context": map[string]any{"v": exNS + "v"},
-				"@id":      "urn:example:s",
-				"v":        tt.value,
-			}
-			quads, err := ToRDF(doc, nil)
+			quads, err := ToRDF(literalDocument(tt.value), nil)
 			if err != nil {
 				t.Fatal(err)
 			}

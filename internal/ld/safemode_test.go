@@ -90,7 +90,17 @@ func TestTestSuiteOKInputsConvert(t *testing.T) {
 	}
 }
 
-func TestSafeModeRefusesWhatRDFWouldLose(t *testing.T) {
+// refusalCase is a document the safe mode refuses, with what it reports.
+type refusalCase struct {
+	name    string
+	doc     map[string]any
+	want    error
+	kind    string
+	term    string
+	pointer string
+}
+
+func safeModeRefusals() []refusalCase {
 	subject := func(extra map[string]any) map[string]any {
 		s := map[string]any{"id": "did:example:subject"}
 		for k, v := range extra {
@@ -103,14 +113,7 @@ func TestSafeModeRefusesWhatRDFWouldLose(t *testing.T) {
 		d["credentialSubject"] = s
 		return d
 	}
-	tests := []struct {
-		name    string
-		doc     map[string]any
-		want    error
-		kind    string
-		term    string
-		pointer string
-	}{
+	return []refusalCase{
 		{
 			name: "an undefined term in credentialSubject",
 			doc:  withSubject([]any{credentialsV2}, subject(map[string]any{"foo": "bar"})),
@@ -240,6 +243,10 @@ func TestSafeModeRefusesWhatRDFWouldLose(t *testing.T) {
 			want: ErrProtectedTermRedefinition, kind: "term", term: "name", pointer: "/credentialSubject/@context",
 		},
 	}
+}
+
+func TestSafeModeRefusesWhatRDFWouldLose(t *testing.T) {
+	tests := safeModeRefusals()
 	for _, tt := range tests {
 		t.Run(tt.name+" is refused", func(t *testing.T) {
 			_, err := ToRDF(tt.doc, nil)
@@ -269,13 +276,16 @@ func TestSafeModeRefusesWhatRDFWouldLose(t *testing.T) {
 	}
 }
 
-func TestSafeModeAcceptsDefinedDocuments(t *testing.T) {
-	tests := []struct {
-		name string
-		doc  map[string]any
-		// predicate, when set, must be in the RDF
-		predicate string
-	}{
+// acceptanceCase is a document the safe mode accepts.
+type acceptanceCase struct {
+	name string
+	doc  map[string]any
+	// predicate, when set, must be in the RDF
+	predicate string
+}
+
+func safeModeAcceptances() []acceptanceCase {
+	return []acceptanceCase{
 		{
 			name: "terms defined by the examples context's @vocab",
 			doc: func() map[string]any {
@@ -328,6 +338,10 @@ func TestSafeModeAcceptsDefinedDocuments(t *testing.T) {
 			}(),
 		},
 	}
+}
+
+func TestSafeModeAcceptsDefinedDocuments(t *testing.T) {
+	tests := safeModeAcceptances()
 	for _, tt := range tests {
 		t.Run(tt.name+" is accepted", func(t *testing.T) {
 			quads, err := ToRDF(tt.doc, nil)

@@ -1,0 +1,740 @@
+package ld
+
+import (
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+
+	"github.com/staffpass/staffpass/internal/limits"
+	"github.com/staffpass/staffpass/internal/rdfc"
+)
+
+// The fast conversion
+//
+// ToRDF first tries fastToRDF: one walk over the decoded document that
+// expands it (JSON-LD 1.1 Processing Algorithms section 5.1), and writes
+// its statements (sections 7.2 and 8.1) as it goes, with no expanded form,
+// node map or context copies. It reads contexts that were processed once
+// per Loader (fastcontext.go) and mirrors, step for step, what the
+// safe-mode walk (safemode.go) and json-gold's expansion and node map do
+// with the documents it accepts, counting the same context work.
+//
+// It takes what credentials, presentations and proof configurations need:
+// @context values that are served URLs (at the top and nested), keyword
+// aliases, @vocab, type-scoped and property-scoped contexts with their
+// reverting, @graph containers (each value a named graph with a blank node
+// name), @list and @set containers, @json, typed and language-tagged
+// values, value objects, @id and @vocab coercion, nested and blank nodes.
+//
+// For anything else, and for anything the slow path would refuse, it
+// declines, and ToRDF runs the slow path (the safe-mode walk, json-gold's
+// expansion and node map, and quadWriter), which is the authority and
+// names the problem. So the fast conversion gives either the statements
+// the slow path gives (up to blank node labels and repeated statements,
+// which a dataset does not have) or nothing. The differential test and
+// FuzzFastPathAgreesWithSlowPath hold it to that.
+//
+// It declines: a top-level array; an inline or otherwise not served
+// @context; @graph, @list, @set, @included, @reverse, @nest, @index,
+// @direction and the other keywords as member names; terms with @reverse,
+// @nest or @index, and @index, @id, @type and @language containers; an
+// undefined, null, blank or invalid member name, type, datatype or
+// identifier; a malformed language tag; a base direction; a value object
+// with @type and @language, with a null or structured @value, or at the
+// top; a literal in a @graph container; two structured @json values of the
+// same kind for one node and property (json-gold panics comparing them);
+// numbers held as other Go types than float64 and json.Number; and
+// documents over the depth, context and statement limits.
+
+// fastPanics counts panics caught in the fast conversion. Each is a bug (the
+// document then takes the slow path); the tests check it stays at zero.
+var fastPanics atomic.Int64
+
+// fastToRDF converts doc with the fast conversion, or declines (ok false).
+func fastToRDF(doc any, l *Loader) (quads []rdfc.Quad, ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			fastPanics.Add(1)
+			quads, ok = nil, false
+		}
+	}()
+	m, isMap := doc.(map[string]any)
+	if !isMap {
+		return nil, false
+	}
+	init := l.fast.initialContext()
+	if init == nil {
+		return nil, false
+	}
+	w := fastWalker{fc: l.fast}
+	if _, isNode, ok := w.object(init, "", m, true, 1, 0); !ok || !isNode {
+		return nil, false
+	}
+	if w.work > limits.MaxContextWork || w.loads > limits.MaxContextLoads {
+		return nil, false
+	}
+	return w.quads, true
+}
+
+// fastWalker holds the state of one fast conversion.
+type fastWalker struct {
+	fc    *fastContexts
+	quads []rdfc.Quad
+	graph rdfc.Term
+
+	labels map[string]string // blank node label in the document -> issued
+	next   int               // next blank node number to issue
+
+	// work and loads count what the safe-mode walk would charge
+	// (checker.charge).
+	work, loads int
+
+	// jsonSeen records structured @json values per graph, subject,
+	// property and kind.
+	jsonSeen map[jsonKey]struct{}
+
+	// Scratch stacks, used in stack order by the recursion.
+	keys  []keyInfo
+	terms []rdfc.Term
+	buf   []byte
+}
+
+type keyInfo struct {
+	key string
+	val any
+	exp *expansion
+}
+
+type jsonKey struct {
+	graph, subject rdfc.Term
+	pred           string
+	kind           byte
+}
+
+var rdfTypeTerm = rdfc.Term{Kind: rdfc.IRI, Value: rdfType}
+
+// charge adds what the safe-mode walk charges for applying a context of
+// terms term definitions naming loads contexts to ctx, and reports whether
+// the document is still within the limits.
+func (w *fastWalker) charge(ctx *fastContext, terms, loads int) bool {
+	w.work += ctx.nTerms + 10*terms
+	w.loads += loads
+	return w.loads <= limits.MaxContextLoads && w.work <= limits.MaxContextWork
+}
+
+func (w *fastWalker) emit(s, p, o rdfc.Term) bool {
+	if len(w.quads) >= limits.MaxQuads {
+		return false
+	}
+	if w.quads == nil {
+		w.quads = make([]rdfc.Quad, 0, 32)
+	}
+	w.quads = append(w.quads, rdfc.Quad{Subject: s, Predicate: p, Object: o, Graph: w.graph})
+	return true
+}
+
+// blankLabels are the first blank node labels, made once.
+var blankLabels = func() []string {
+	s := make([]string, 1024)
+	for i := range s {
+		s[i] = "b" + strconv.Itoa(i)
+	}
+	return s
+}()
+
+// fresh issues a new blank node.
+func (w *fastWalker) fresh() rdfc.Term {
+	n := w.next
+	w.next++
+	label := ""
+	if n < len(blankLabels) {
+		label = blankLabels[n]
+	} else {
+		label = "b" + strconv.Itoa(n)
+	}
+	return rdfc.Term{Kind: rdfc.BlankNode, Value: label}
+}
+
+// blank returns the blank node a document's label ("_:x") stands for.
+func (w *fastWalker) blank(id string) rdfc.Term {
+	if label, ok := w.labels[id]; ok {
+		return rdfc.Term{Kind: rdfc.BlankNode, Value: label}
+	}
+	t := w.fresh()
+	if w.labels == nil {
+		w.labels = make(map[string]string)
+	}
+	w.labels[id] = t.Value
+	return t
+}
+
+// object mirrors checker.object and json-gold's expandElement for a JSON
+// object, then converts it: a node object gives its subject (isNode), a
+// value object its literal.
+func (w *fastWalker) object(ctx *fastContext, activeProp string, elem map[string]any, top bool, depth, ctxDepth int) (term rdfc.Term, isNode, ok bool) {
+	if !ctx.usable {
+		return term, false, false
+	}
+	propTD := ctx.term(activeProp)
+	var typeScoped *fastContext
+	if ctx.hasPrev() {
+		typeScoped = ctx
+	}
+	local, hasContext := elem["@context"]
+	mustRevert := true
+	if typeScoped != nil && len(elem) <= 2 && !hasContext {
+		for key := range elem {
+			e := typeScoped.expandVocab(key)
+			if e == nil {
+				return term, false, false
+			}
+			if e.kw == kwValue {
+				mustRevert = false
+				ctx = typeScoped
+				break
+			}
+			if e.kw == kwID && len(elem) == 1 {
+				mustRevert = false
+				break
+			}
+		}
+	}
+	if mustRevert {
+		r := ctx.reverted()
+		if r == nil {
+			return term, false, false
+		}
+		if r != ctx {
+			w.work += r.nTerms
+			ctx = r
+		}
+	}
+	if propTD != nil && propTD.ctxNonNil {
+		if ctxDepth++; ctxDepth > limits.MaxContextDepth {
+			return term, false, false
+		}
+		if !w.charge(ctx, propTD.ctxTerms, propTD.ctxLoads) {
+			return term, false, false
+		}
+		if ctx = ctx.scoped(propTD, 'p', activeProp); ctx == nil || !ctx.usable {
+			return term, false, false
+		}
+	}
+	if hasContext {
+		if ctxDepth++; ctxDepth > limits.MaxContextDepth {
+			return term, false, false
+		}
+		key, served := w.fc.contextKey(w.buf[:0], local)
+		w.buf = key[:0]
+		if !served {
+			return term, false, false
+		}
+		if top {
+			e := w.fc.top(key, local)
+			if !w.charge(ctx, e.terms, e.loads) || e.ctx == nil {
+				return term, false, false
+			}
+			ctx = e.ctx
+		} else {
+			e := ctx.nestedContext(key, local)
+			if !w.charge(ctx, e.terms, e.loads) || e.ctx == nil {
+				return term, false, false
+			}
+			ctx = e.ctx
+		}
+		if !ctx.usable {
+			return term, false, false
+		}
+	}
+	typeScoped = ctx
+
+	// The member names as they expand in ctx, and the one that expands to
+	// @type, if any.
+	start := len(w.keys)
+	defer func() { w.keys = w.keys[:start] }()
+	typeAt := -1
+	for key, v := range elem {
+		if key == "@context" {
+			continue
+		}
+		e := ctx.expandVocab(key)
+		if e == nil {
+			return term, false, false
+		}
+		if e.kw == kwType {
+			if typeAt >= 0 {
+				return term, false, false
+			}
+			typeAt = len(w.keys) - start
+		}
+		w.keys = append(w.keys, keyInfo{key: key, val: v, exp: e})
+	}
+	infos := w.keys[start:len(w.keys):len(w.keys)]
+
+	// Type-scoped contexts, applied in lexicographical order of the types
+	// that have one (json-gold's expandElement).
+	if typeAt >= 0 {
+		var names [4]string
+		scoped := names[:0]
+		addType := func(t string) {
+			if td := typeScoped.term(t); td != nil && td.hasContext {
+				scoped = append(scoped, t)
+			}
+		}
+		switch tv := infos[typeAt].val.(type) {
+		case string:
+			addType(tv)
+		case []any:
+			for _, x := range tv {
+				s, isStr := x.(string)
+				if !isStr {
+					return term, false, false
+				}
+				addType(s)
+			}
+		default:
+			return term, false, false
+		}
+		if len(scoped) > 1 {
+			slices.Sort(scoped)
+		}
+		for _, name := range scoped {
+			td := typeScoped.term(name)
+			if ctxDepth++; ctxDepth > limits.MaxContextDepth {
+				return term, false, false
+			}
+			if !w.charge(ctx, td.ctxTerms, td.ctxLoads) {
+				return term, false, false
+			}
+			if ctx = ctx.scoped(td, 't', name); ctx == nil || !ctx.usable {
+				return term, false, false
+			}
+		}
+		if len(scoped) > 0 {
+			// json-gold expands the members in the new context; the
+			// type member must still be the only one meaning @type.
+			for i := range infos {
+				e := ctx.expandVocab(infos[i].key)
+				if e == nil || (e.kw == kwType) != (i == typeAt) {
+					return term, false, false
+				}
+				infos[i].exp = e
+			}
+		}
+	}
+
+	// What each member is (checker.members).
+	idAt, valueAt, langAt, props := -1, -1, -1, 0
+	for i := range infos {
+		e := infos[i].exp
+		switch e.kw {
+		case kwNone:
+			if !e.prop() {
+				return term, false, false
+			}
+			props++
+		case kwType:
+		case kwID:
+			if idAt >= 0 {
+				return term, false, false
+			}
+			idAt = i
+		case kwValue:
+			if valueAt >= 0 {
+				return term, false, false
+			}
+			valueAt = i
+		case kwLanguage:
+			if langAt >= 0 {
+				return term, false, false
+			}
+			langAt = i
+		default:
+			return term, false, false
+		}
+	}
+
+	if valueAt >= 0 {
+		if top || props > 0 || idAt >= 0 {
+			return term, false, false
+		}
+		var typeVal, langVal any
+		if typeAt >= 0 {
+			typeVal = infos[typeAt].val
+		}
+		if langAt >= 0 {
+			langVal = infos[langAt].val
+		}
+		lit, ok := w.valueObject(typeScoped, infos[valueAt].val, typeVal, typeAt >= 0, langVal, langAt >= 0)
+		return lit, false, ok
+	}
+	if langAt >= 0 {
+		return term, false, false
+	}
+
+	// A node object: its identifier, types and properties.
+	var subject rdfc.Term
+	if idAt >= 0 {
+		s, isStr := infos[idAt].val.(string)
+		if !isStr {
+			return term, false, false
+		}
+		iri, ok := ctx.expandID(s)
+		if !ok {
+			return term, false, false
+		}
+		switch {
+		case isBlankNode(iri):
+			subject = w.blank(iri)
+		case validIRI(iri):
+			subject = rdfc.Term{Kind: rdfc.IRI, Value: iri}
+		default:
+			return term, false, false
+		}
+	} else {
+		subject = w.fresh()
+	}
+	if typeAt >= 0 {
+		emitType := func(t string) bool {
+			e := typeScoped.expandVocab(t)
+			var o rdfc.Term
+			switch {
+			case e == nil:
+				return false
+			case e.blank:
+				o = w.blank(e.iri)
+			case e.valid && e.kw == kwNone:
+				o = rdfc.Term{Kind: rdfc.IRI, Value: e.iri}
+			default:
+				return false
+			}
+			return w.emit(subject, rdfTypeTerm, o)
+		}
+		switch tv := infos[typeAt].val.(type) {
+		case string:
+			if !emitType(tv) {
+				return term, false, false
+			}
+		case []any:
+			for _, x := range tv {
+				if !emitType(x.(string)) { // strings, checked above
+					return term, false, false
+				}
+			}
+		}
+	}
+	for i := range infos {
+		if infos[i].exp.kw != kwNone {
+			continue
+		}
+		if !w.property(ctx, subject, infos[i].key, infos[i].exp.iri, infos[i].val, depth, ctxDepth) {
+			return term, false, false
+		}
+	}
+	return subject, true, true
+}
+
+// valueObject converts a value object: @value with @type or @language.
+func (w *fastWalker) valueObject(typeScoped *fastContext, value, typeVal any, hasType bool, langVal any, hasLang bool) (rdfc.Term, bool) {
+	switch value.(type) {
+	case string, bool, float64, json.Number:
+	default:
+		return rdfc.Term{}, false
+	}
+	if hasType && hasLang {
+		return rdfc.Term{}, false
+	}
+	datatype := ""
+	if hasType {
+		t, isStr := typeVal.(string)
+		if !isStr {
+			return rdfc.Term{}, false
+		}
+		e := typeScoped.expandVocab(t)
+		if e == nil || !e.valid || e.kw != kwNone {
+			return rdfc.Term{}, false
+		}
+		datatype = e.iri
+	}
+	lang := ""
+	if hasLang {
+		ls, isStr := langVal.(string)
+		if !isStr || !validLanguage(ls) {
+			return rdfc.Term{}, false
+		}
+		if _, isStr := value.(string); !isStr {
+			return rdfc.Term{}, false
+		}
+		if lang = strings.ToLower(ls); !validLanguage(lang) {
+			return rdfc.Term{}, false
+		}
+	}
+	lit, err := literalTerm(value, datatype, hasType, lang, hasLang)
+	return lit, err == nil
+}
+
+// property mirrors checker.property and the part of json-gold's
+// expandObject after the keywords, and writes the statements of subject's
+// property key (which expands to pred).
+func (w *fastWalker) property(ctx *fastContext, subject rdfc.Term, key, pred string, value any, depth, ctxDepth int) bool {
+	t := ctx.term(key)
+	if t != nil && t.unsupported {
+		return false
+	}
+	termCtx := ctx
+	if t != nil && t.hasContext {
+		if !w.charge(ctx, t.ctxTerms, t.ctxLoads) {
+			return false
+		}
+		if termCtx = ctx.scoped(t, 'p', key); termCtx == nil || !termCtx.usable {
+			return false
+		}
+	}
+	tt := termCtx.term(key)
+	if tt != nil && (tt.container&containerOther != 0 || tt.unsupported) {
+		return false
+	}
+	p := rdfc.Term{Kind: rdfc.IRI, Value: pred}
+	if t != nil && t.typeKind == typeJSON {
+		if tt != nil && tt.container&(containerList|containerGraph) != 0 {
+			return false
+		}
+		var kind byte
+		switch value.(type) {
+		case map[string]any:
+			kind = 'o'
+		case []any:
+			kind = 'a'
+		}
+		if kind != 0 {
+			// json-gold's node map compares such values with ==,
+			// which panics.
+			k := jsonKey{graph: w.graph, subject: subject, pred: pred, kind: kind}
+			if _, seen := w.jsonSeen[k]; seen {
+				return false
+			}
+			if w.jsonSeen == nil {
+				w.jsonSeen = make(map[jsonKey]struct{})
+			}
+			w.jsonSeen[k] = struct{}{}
+		}
+		lex, err := jsonLiteral(value)
+		if err != nil {
+			return false
+		}
+		return w.emit(subject, p, rdfc.Term{Kind: rdfc.Literal, Value: lex, Datatype: rdfJSON})
+	}
+	switch {
+	case tt != nil && tt.container&containerList != 0:
+		if value == nil {
+			return true
+		}
+		start := len(w.terms)
+		if !w.element(termCtx, key, value, depth, ctxDepth) {
+			return false
+		}
+		head, ok := w.list(start)
+		return ok && w.emit(subject, p, head)
+	case tt != nil && tt.container&containerGraph != 0:
+		return w.graphValue(termCtx, key, value, subject, p, depth, ctxDepth)
+	default:
+		start := len(w.terms)
+		if !w.element(termCtx, key, value, depth, ctxDepth) {
+			return false
+		}
+		for _, o := range w.terms[start:] {
+			if !w.emit(subject, p, o) {
+				return false
+			}
+		}
+		w.terms = w.terms[:start]
+		return true
+	}
+}
+
+// list writes an RDF collection of the terms on the stack from start, pops
+// them and returns its head.
+func (w *fastWalker) list(start int) (rdfc.Term, bool) {
+	items := w.terms[start:]
+	defer func() { w.terms = w.terms[:start] }()
+	if len(items) == 0 {
+		return rdfc.Term{Kind: rdfc.IRI, Value: rdfNil}, true
+	}
+	first := rdfc.Term{Kind: rdfc.IRI, Value: rdfFirst}
+	rest := rdfc.Term{Kind: rdfc.IRI, Value: rdfRest}
+	head := w.fresh()
+	subject := head
+	for i, item := range items {
+		if !w.emit(subject, first, item) {
+			return head, false
+		}
+		next := rdfc.Term{Kind: rdfc.IRI, Value: rdfNil}
+		if i < len(items)-1 {
+			next = w.fresh()
+		}
+		if !w.emit(subject, rest, next) {
+			return head, false
+		}
+		subject = next
+	}
+	return head, true
+}
+
+// graphValue writes the values of a property with a @graph container: each
+// node object becomes a named graph, named by a new blank node that is the
+// object of the property.
+func (w *fastWalker) graphValue(ctx *fastContext, key string, value any, subject, p rdfc.Term, depth, ctxDepth int) bool {
+	if depth > maxDepth {
+		return false
+	}
+	switch v := value.(type) {
+	case nil:
+		return true
+	case []any:
+		for _, item := range v {
+			if !w.graphValue(ctx, key, item, subject, p, depth+1, ctxDepth) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		g := w.fresh()
+		if !w.emit(subject, p, g) {
+			return false
+		}
+		outer := w.graph
+		w.graph = g
+		_, isNode, ok := w.object(ctx, key, v, false, depth+1, ctxDepth)
+		w.graph = outer
+		return ok && isNode
+	}
+	return false
+}
+
+// element mirrors checker.element and json-gold's expandElement for a value
+// of activeProp, pushing what it expands to onto w.terms: one term for a
+// node, value or list, none for null, and each item of an array (arrays in
+// an array of a @list property become lists).
+func (w *fastWalker) element(ctx *fastContext, activeProp string, value any, depth, ctxDepth int) bool {
+	if depth > maxDepth {
+		return false
+	}
+	switch v := value.(type) {
+	case nil:
+		return true
+	case []any:
+		td := ctx.term(activeProp)
+		inList := td != nil && td.container&containerList != 0
+		for _, item := range v {
+			if arr, isArr := item.([]any); isArr && inList {
+				start := len(w.terms)
+				if !w.element(ctx, activeProp, arr, depth+1, ctxDepth) {
+					return false
+				}
+				head, ok := w.list(start)
+				if !ok {
+					return false
+				}
+				w.terms = append(w.terms, head)
+				continue
+			}
+			if !w.element(ctx, activeProp, item, depth+1, ctxDepth) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		t, _, ok := w.object(ctx, activeProp, v, false, depth+1, ctxDepth)
+		if !ok {
+			return false
+		}
+		w.terms = append(w.terms, t)
+		return true
+	default:
+		t, ok := w.scalar(ctx, activeProp, v)
+		if !ok {
+			return false
+		}
+		w.terms = append(w.terms, t)
+		return true
+	}
+}
+
+// scalar mirrors checker.scalar and json-gold's ExpandValue, and converts
+// the value.
+func (w *fastWalker) scalar(ctx *fastContext, activeProp string, value any) (rdfc.Term, bool) {
+	switch value.(type) {
+	case string, bool, float64, json.Number:
+	default:
+		return rdfc.Term{}, false
+	}
+	td := ctx.term(activeProp)
+	s, isStr := value.(string)
+	if td != nil && (td.typeKind == typeID || td.typeKind == typeVocab) {
+		if !isStr {
+			lit, err := literalTerm(value, "", false, nil, false)
+			return lit, err == nil
+		}
+		var iri string
+		if td.typeKind == typeID {
+			var ok bool
+			if iri, ok = ctx.expandID(s); !ok {
+				return rdfc.Term{}, false
+			}
+		} else {
+			e := ctx.expandVocab(s)
+			if e == nil || e.kw != kwNone {
+				return rdfc.Term{}, false
+			}
+			iri = e.iri
+		}
+		switch {
+		case isBlankNode(iri):
+			return w.blank(iri), true
+		case validIRI(iri):
+			return rdfc.Term{Kind: rdfc.IRI, Value: iri}, true
+		}
+		return rdfc.Term{}, false
+	}
+	if td != nil && td.typeKind == typeJSON {
+		return rdfc.Term{}, false
+	}
+	if td != nil && td.typeKind == typeDatatype {
+		if !td.dtValid {
+			return rdfc.Term{}, false
+		}
+		lit, err := literalTerm(value, td.typ, true, nil, false)
+		return lit, err == nil
+	}
+	if !isStr {
+		lit, err := literalTerm(value, "", false, nil, false)
+		return lit, err == nil
+	}
+	lang, hasLang := "", false
+	if td != nil && td.hasLang {
+		if !td.langNull {
+			if !td.langOK {
+				return rdfc.Term{}, false
+			}
+			lang, hasLang = td.lang, true
+		}
+	} else if ctx.hasLang {
+		if !ctx.langOK {
+			return rdfc.Term{}, false
+		}
+		lang, hasLang = ctx.lang, true
+	}
+	if td != nil && td.hasDir {
+		if td.dirSet {
+			return rdfc.Term{}, false
+		}
+	} else if ctx.dir != "" {
+		return rdfc.Term{}, false
+	}
+	if !hasLang {
+		return rdfc.Term{Kind: rdfc.Literal, Value: s, Datatype: rdfc.XSDString}, true
+	}
+	return rdfc.Term{Kind: rdfc.Literal, Value: s, Datatype: rdfc.RDFLangString, Language: lang}, true
+}
