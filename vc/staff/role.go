@@ -164,7 +164,22 @@ func ParseRole(data []byte) (*Role, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
+	r.normalise()
 	return &r, nil
+}
+
+// normalise makes empty lists nil, as a role written back leaves them out.
+func (r *Role) normalise() {
+	q := &r.Requirements
+	if d := q.DBSCheck; d != nil && len(d.BarredLists) == 0 {
+		d.BarredLists = nil
+	}
+	if t := q.MandatoryTraining; t != nil && len(t.RefreshPeriods) == 0 {
+		t.RefreshPeriods = nil
+	}
+	if o := q.OccupationalHealth; o != nil && len(o.Immunisations) == 0 {
+		o.Immunisations = nil
+	}
 }
 
 // Validate reports, in a *ValidationError, every rule the role breaks,
