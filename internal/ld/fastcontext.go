@@ -388,13 +388,18 @@ func (fc *fastContexts) top(key []byte, local any) *topEntry {
 	sk := string(key)
 	// The safe-mode walk keeps the same context under its own key.
 	walkKey, _ := fc.scratch().servedURLs(local)
-	if g := fc.l.cache.top(walkKey); g != nil {
-		e.ctx = fc.context(g)
-	} else if init := fc.initialContext(); init != nil {
-		g := derive(func() (*gold.Context, error) { return init.g.Parse(local) })
-		if g != nil {
-			e.ctx = fc.context(fc.l.cache.putTop(walkKey, g))
+	g := fc.l.cache.top(walkKey)
+	if g == nil {
+		init := fc.initialContext()
+		if init == nil {
+			return e // the Loader keeps too many contexts: not remembered
 		}
+		if g = derive(func() (*gold.Context, error) { return init.g.Parse(local) }); g != nil {
+			g = fc.l.cache.putTop(walkKey, g)
+		}
+	}
+	if e.ctx = fc.context(g); e.ctx == nil && g != nil {
+		return e // the Loader keeps too many contexts: not remembered
 	}
 	fc.mu.Lock()
 	if prev := fc.tops[sk]; prev != nil {

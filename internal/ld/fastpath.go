@@ -36,7 +36,7 @@ import (
 // which a dataset does not have) or nothing. The differential test and
 // FuzzFastPathAgreesWithSlowPath hold it to that.
 //
-// It declines: a top-level array; an inline or otherwise not served
+// It declines: a top-level array; a member named ""; an inline or otherwise not served
 // @context; @graph, @list, @set, @included, @reverse, @nest, @index,
 // @direction and the other keywords as member names; terms with @reverse,
 // @nest or @index, and @index, @id, @type and @language containers; an
@@ -258,6 +258,11 @@ func (w *fastWalker) object(ctx *fastContext, activeProp string, elem map[string
 	for key, v := range elem {
 		if key == "@context" {
 			continue
+		}
+		if key == "" {
+			// json-gold takes the values of a member named "" for
+			// those of the top level, and drops some.
+			return term, false, false
 		}
 		e := ctx.expandVocab(key)
 		if e == nil {

@@ -389,6 +389,7 @@ func TestFastPathDeclinesWhatItDoesNotTake(t *testing.T) {
 		{"two members meaning @type", subject(map[string]any{"type": "StaffMember", "kind": "StaffMember"})},
 		{"a keyword the fast path does not take as a member", subject(map[string]any{"@index": "x", "raw": 1.0})},
 		{"a blank node predicate", subject(map[string]any{"_:p": 1.0})},
+		{"a member named with the empty string", subject(map[string]any{"": []any{"x", map[string]any{"raw": 1.0}}})},
 		{"more context loads than allowed", manyNested()},
 		{"nesting deeper than allowed", deepSubject(maxDepth + 2)},
 	}
@@ -480,4 +481,60 @@ func TestFastPathTakesTheFeaturesItSupports(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzFastPathAgreesWithSlowPath holds the fast conversion to the slow
+// path. The first byte chooses how the rest makes a document: choices for
+// the credential generator (credentials, presentations and proof
+// configurations over the features the fast conversion takes), choices for
+// docGen (the wider feature space of the safe-mode fuzz target), or JSON
+// text, seeded with every JSON file in testdata, for the fuzzer to mutate.
+// The fast conversion must decline, or give the slow path's dataset.
+func FuzzFastPathAgreesWithSlowPath(f *testing.F) {
+	for _, doc := range corpusFiles(f) {
+		text, err := json.Marshal(doc)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(append([]byte{2}, text...))
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 64 {
+		seed := make([]byte, 1+r.IntN(200))
+		for i := range seed {
+			seed[i] = byte(r.Uint32())
+		}
+		seed[0] = byte(r.IntN(2))
+		f.Add(seed)
+	}
+	l := testLoader(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) == 0 {
+			return
+		}
+		var doc any
+		switch data[0] % 3 {
+		case 0:
+			g := &credGen{data: data[1:]}
+			switch g.pick(3) {
+			case 0:
+				doc = g.credential(1+g.pick(4), true)
+			case 1:
+				doc = g.presentation(1 + g.pick(2))
+			default:
+				doc = g.proofConfig()
+			}
+		case 1:
+			doc = (&docGen{data: data[1:]}).object(3, true)
+		default:
+			var err error
+			if doc, err = decode(data[1:]); err != nil {
+				return
+			}
+		}
+		if _, problem := agreement(doc, l); problem != nil {
+			text, _ := json.Marshal(doc)
+			t.Fatalf("%v\ndocument: %s", problem, text)
+		}
+	})
 }
