@@ -13,6 +13,7 @@ import (
 	"github.com/staffpass/staffpass/internal/ld"
 	"github.com/staffpass/staffpass/keys"
 	"github.com/staffpass/staffpass/vc"
+	"github.com/staffpass/staffpass/vc/staff"
 )
 
 // Format is how a credential is secured.
@@ -91,7 +92,7 @@ func Issue(data []byte, signer keys.Signer, opts Options) ([]byte, error) {
 	}
 	loader, err := defaultLoader()
 	if len(opts.Contexts) > 0 {
-		var extra []ld.Context
+		extra := staffContexts()
 		for url, doc := range opts.Contexts {
 			extra = append(extra, ld.Context{URL: url, Document: doc})
 		}
@@ -108,9 +109,14 @@ func Issue(data []byte, signer keys.Signer, opts Options) ([]byte, error) {
 	}, loader)
 }
 
-// defaultLoader serves the embedded contexts. It is made once: a Loader
-// processes each context once and reuses it, which matters for batches.
-var defaultLoader = sync.OnceValues(func() (*ld.Loader, error) { return ld.NewLoader() })
+// defaultLoader serves the embedded W3C contexts and the staffpass
+// vocabulary. It is made once: a Loader processes each context once and
+// reuses it, which matters for batches.
+var defaultLoader = sync.OnceValues(func() (*ld.Loader, error) { return ld.NewLoader(staffContexts()...) })
+
+func staffContexts() []ld.Context {
+	return []ld.Context{{URL: staff.ContextURL, Document: staff.ContextDocument()}}
+}
 
 // CheckIssuer reports, wrapping ErrIssuerMismatch, whether the verification
 // method keyID is not a DID URL of the credential's issuer.

@@ -17,6 +17,7 @@ import (
 	"github.com/staffpass/staffpass/internal/limits"
 	"github.com/staffpass/staffpass/internal/strictjson"
 	"github.com/staffpass/staffpass/vc"
+	"github.com/staffpass/staffpass/vc/staff"
 )
 
 // Trust is what a Verifier trusts. Both members are required.
@@ -97,7 +98,8 @@ func WithAlgorithms(algs ...string) Option {
 }
 
 // WithContext adds a JSON-LD context document, served for url, to the
-// embedded contexts that Data Integrity proofs are checked with. Contexts are
+// embedded contexts (the W3C ones and staffpass's own,
+// https://w3id.org/staffpass/v1) that Data Integrity proofs are checked with. Contexts are
 // never fetched.
 func WithContext(url string, document []byte) Option {
 	return func(c *config) error {
@@ -152,7 +154,10 @@ func New(trust Trust, opts ...Option) (*Verifier, error) {
 		}
 		issuers[id] = true
 	}
-	loader, err := ld.NewLoader(cfg.contexts...)
+	// Our own staff vocabulary is always served, beside the embedded
+	// W3C contexts.
+	contexts := append([]ld.Context{{URL: staff.ContextURL, Document: staff.ContextDocument()}}, cfg.contexts...)
+	loader, err := ld.NewLoader(contexts...)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}

@@ -10,6 +10,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -400,4 +402,28 @@ func hmacToken(t *testing.T, o *org, payload string) []byte {
 	mac := hmac.New(sha256.New, secret)
 	mac.Write([]byte(header + "." + payload))
 	return []byte(header + "." + payload + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil)))
+}
+
+func TestVerifyCredentialServesTheStaffContext(t *testing.T) {
+	f := newFixture(t)
+	data, err := os.ReadFile("../testdata/staff/valid/dbs-check.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c map[string]any
+	if err := json.Unmarshal(data, &c); err != nil {
+		t.Fatal(err)
+	}
+	c["issuer"] = f.kch.did
+	data, _ = json.Marshal(c)
+	for _, format := range []issuer.Format{issuer.FormatEdDSARDFC2022, issuer.FormatJWT} {
+		r, err := f.verifier(t).VerifyCredential(context.Background(), issue(t, f.kch, data, format))
+		if err != nil {
+			t.Errorf("%s: a DBS check credential (https://w3id.org/staffpass/v1) does not verify: %v", format, err)
+			continue
+		}
+		if !slices.Contains(r.Types, "DBSCheckCredential") {
+			t.Errorf("%s: types = %v", format, r.Types)
+		}
+	}
 }
