@@ -2,6 +2,7 @@ package issuer
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -162,19 +163,26 @@ func (r *Registry) Reserve(ctx context.Context, res Reservation) (*Record, error
 			string(StateReserved), formatTime(now), res.Actor); err != nil {
 			return err
 		}
+		fresh := &Record{
+			IssuanceKey: res.IssuanceKey, CredentialID: credID, Type: res.Type, Subject: res.Subject,
+			Format: res.Format, State: StateReserved, ReservedAt: now, ReservedBy: res.Actor,
+		}
+		if !res.ValidUntil.IsZero() {
+			fresh.ValidUntil = res.ValidUntil.UTC()
+		}
 		for _, p := range res.Purposes {
-			if err := r.allocate(ctx, tx, p, res.IssuanceKey, res.Actor); err != nil {
+			a, err := r.allocate(ctx, tx, p, res.IssuanceKey, res.Actor)
+			if err != nil {
 				return err
 			}
+			fresh.Status = append(fresh.Status, a)
 		}
+		// The order loadRecords gives.
+		slices.SortStableFunc(fresh.Status, func(a, b StatusAssignment) int { return cmp.Compare(a.ListID, b.ListID) })
 		if err := r.audit(ctx, tx, res.Actor, "reserve", credID, 0, res.IssuanceKey); err != nil {
 			return err
 		}
-		recs, err := loadRecords(ctx, tx, `c.issuance_key = $1`, res.IssuanceKey)
-		if err != nil {
-			return err
-		}
-		rec = recs[0]
+		rec = fresh
 		return nil
 	})
 	if err != nil {
@@ -275,51 +283,48 @@ func sameReservation(rec *Record, res Reservation) bool {
 // step of a Fisher-Yates shuffle: every unused index is equally likely, each
 // allocation costs a handful of primary-key lookups (O(log n)), and a list
 // needs no set-up.
-func (r *Registry) allocate(ctx context.Context, tx *sql.Tx, purpose, issuanceKey, actor string) error {
-	var (
-		listID          int64
-		size, allocated int
-	)
-	err := tx.QueryRowContext(ctx, `SELECT id, size, allocated FROM status_lists
-	WHERE purpose = $1 ORDER BY id DESC LIMIT 1`, purpose).Scan(&listID, &size, &allocated)
+func (r *Registry) allocate(ctx context.Context, tx *sql.Tx, purpose, issuanceKey, actor string) (StatusAssignment, error) {
+	a := StatusAssignment{Purpose: purpose}
+	var size, allocated int
+	err := tx.QueryRowContext(ctx, `SELECT id, url, size, allocated FROM status_lists
+	WHERE purpose = $1 ORDER BY id DESC LIMIT 1`, purpose).Scan(&a.ListID, &a.ListURL, &size, &allocated)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return err
+		return a, err
 	}
 	if errors.Is(err, sql.ErrNoRows) || allocated >= size {
-		if listID, err = r.newList(ctx, tx, purpose, actor); err != nil {
-			return err
+		if a.ListID, a.ListURL, err = r.newList(ctx, tx, purpose, actor); err != nil {
+			return a, err
 		}
 		size, allocated = r.size, 0
 	}
 	free := size - allocated
 	j, err := randIntn(free)
 	if err != nil {
-		return err
+		return a, err
 	}
 	last := free - 1
-	idx, err := slotIndex(ctx, tx, listID, j)
-	if err != nil {
-		return err
+	if a.Index, err = slotIndex(ctx, tx, a.ListID, j); err != nil {
+		return a, err
 	}
 	if j != last {
-		moved, err := slotIndex(ctx, tx, listID, last)
+		moved, err := slotIndex(ctx, tx, a.ListID, last)
 		if err != nil {
-			return err
+			return a, err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO free_slots (list_id, slot, idx) VALUES ($1, $2, $3)
-	ON CONFLICT (list_id, slot) DO UPDATE SET idx = excluded.idx`, listID, j, moved); err != nil {
-			return err
+	ON CONFLICT (list_id, slot) DO UPDATE SET idx = excluded.idx`, a.ListID, j, moved); err != nil {
+			return a, err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM free_slots WHERE list_id = $1 AND slot = $2`, listID, last); err != nil {
-		return err
+	if _, err := tx.ExecContext(ctx, `DELETE FROM free_slots WHERE list_id = $1 AND slot = $2`, a.ListID, last); err != nil {
+		return a, err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE status_lists SET allocated = allocated + 1 WHERE id = $1`, listID); err != nil {
-		return err
+	if _, err := tx.ExecContext(ctx, `UPDATE status_lists SET allocated = allocated + 1 WHERE id = $1`, a.ListID); err != nil {
+		return a, err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO status_entries (list_id, idx, issuance_key, purpose, is_set)
-	VALUES ($1, $2, $3, $4, 0)`, listID, idx, issuanceKey, purpose)
-	return err
+	VALUES ($1, $2, $3, $4, 0)`, a.ListID, a.Index, issuanceKey, purpose)
+	return a, err
 }
 
 // slotIndex returns A[slot] of listID's array of unused indexes.
@@ -334,17 +339,17 @@ func slotIndex(ctx context.Context, tx *sql.Tx, listID int64, slot int) (int, er
 
 // newList starts a status list for purpose, numbered after the last list of
 // any purpose, at the status base URL + "/" + its number.
-func (r *Registry) newList(ctx context.Context, tx *sql.Tx, purpose, actor string) (int64, error) {
+func (r *Registry) newList(ctx context.Context, tx *sql.Tx, purpose, actor string) (int64, string, error) {
 	var id int64
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM status_lists`).Scan(&id); err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	listURL := r.baseURL + "/" + strconv.FormatInt(id, 10)
 	if _, err := tx.ExecContext(ctx, `INSERT INTO status_lists (id, purpose, url, size, allocated, created_at)
 	VALUES ($1, $2, $3, $4, 0, $5)`, id, purpose, listURL, r.size, formatTime(r.now())); err != nil {
-		return 0, err
+		return 0, "", err
 	}
-	return id, r.audit(ctx, tx, actor, "new-list", "", id, purpose+" "+listURL)
+	return id, listURL, r.audit(ctx, tx, actor, "new-list", "", id, purpose+" "+listURL)
 }
 
 // audit appends a row to the audit trail; listID 0 means none.

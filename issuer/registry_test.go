@@ -3,6 +3,7 @@ package issuer
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -416,30 +417,104 @@ func TestIndexesAreNeverReusedAndFullListsRollOver(t *testing.T) {
 	}
 }
 
-func TestIndexesAreSpreadUniformlyOverTheList(t *testing.T) {
-	// 400 indexes of a list of 131,072 in 8 equal ranges: a chi-square
-	// statistic over 38 (7 degrees of freedom) has a chance below one in a
-	// million for a uniform draw, and is certain for sequential or
-	// clustered allocation.
-	ctx := context.Background()
-	r, _ := newTestRegistry(t, status.MinEntries)
-	const n, buckets = 400, 8
-	var counts [buckets]int
-	for i := range n {
-		rec, err := r.Reserve(ctx, reservation(fmt.Sprintf("key-%d", i), status.PurposeRevocation))
-		if err != nil {
-			t.Fatal(err)
-		}
-		counts[rec.Status[0].Index*buckets/status.MinEntries]++
+// chiSquare returns the chi-square statistic of counts against equal
+// expected counts.
+func chiSquare(counts []int) float64 {
+	total := 0
+	for _, c := range counts {
+		total += c
 	}
-	want := float64(n) / buckets
+	want := float64(total) / float64(len(counts))
 	chi2 := 0.0
 	for _, c := range counts {
 		chi2 += math.Pow(float64(c)-want, 2) / want
 	}
-	if chi2 > 38 {
+	return chi2
+}
+
+func TestIndexesAreSpreadUniformlyOverTheList(t *testing.T) {
+	// 2,000 indexes of a list of 131,072, counted in 16 equal ranges: for
+	// a uniform draw a chi-square statistic over 51 (15 degrees of
+	// freedom) has a chance below one in a million; sequential or
+	// clustered allocation exceeds it for certain.
+	r, _ := newTestRegistry(t, status.MinEntries)
+	const buckets = 16
+	counts := make([]int, buckets)
+	for _, a := range allocateMany(t, r, 2000) {
+		counts[a.Index*buckets/status.MinEntries]++
+	}
+	if chi2 := chiSquare(counts); chi2 > 51 {
 		t.Fatalf("indexes are not uniform: counts %v, chi-square %.1f", counts, chi2)
 	}
+}
+
+func TestEveryAllocationOrderOfAListIsEquallyLikely(t *testing.T) {
+	// Uniform draws among the unused indexes make every order in which a
+	// list's indexes are given out equally likely. Lists of 4 have 24
+	// orders; 1,200 lists give about 50 of each, and for a uniform
+	// allocator a chi-square statistic over 70 (23 degrees of freedom)
+	// has a chance below one in a million. A biased step (say, taking
+	// the last free slot more often, or not moving it into the hole)
+	// exceeds it.
+	r, _ := newTestRegistry(t, 8)
+	r.size = 4 // below what any configuration allows, for this count only
+	const lists = 1200
+	orders := map[[4]int]int{}
+	var order [4]int
+	for i, a := range allocateMany(t, r, 4*lists) {
+		order[i%4] = a.Index
+		if i%4 == 3 {
+			orders[order]++
+		}
+	}
+	if len(orders) != 24 {
+		t.Fatalf("%d distinct orders, want all 24", len(orders))
+	}
+	counts := make([]int, 0, 24)
+	for o, c := range orders {
+		seen := map[int]bool{}
+		for _, idx := range o {
+			seen[idx] = true
+		}
+		if len(seen) != 4 {
+			t.Fatalf("a list of 4 was given out as %v", o)
+		}
+		counts = append(counts, c)
+	}
+	if chi2 := chiSquare(counts); chi2 > 70 {
+		t.Fatalf("allocation orders are not uniform: %v, chi-square %.1f", orders, chi2)
+	}
+}
+
+// allocateMany allocates n revocation indexes in one transaction (quicker
+// than n calls of Reserve, which commit one by one) and returns them in
+// order.
+func allocateMany(t testing.TB, r *Registry, n int) []StatusAssignment {
+	t.Helper()
+	ctx := context.Background()
+	var out []StatusAssignment
+	err := r.write(ctx, func(tx *sql.Tx) error {
+		out = out[:0]
+		for i := range n {
+			key := fmt.Sprintf("many-%d", i)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO credentials
+	(issuance_key, credential_id, type, subject, format, state, reserved_at, reserved_by)
+	VALUES ($1, $2, 'DBSCheckCredential', 'did:key:x', 'vc+jwt', 'reserved', '2026-01-01T00:00:00.000000000Z', 'test')`,
+				key, "urn:example:"+key); err != nil {
+				return err
+			}
+			a, err := r.allocate(ctx, tx, status.PurposeRevocation, key, "test")
+			if err != nil {
+				return err
+			}
+			out = append(out, a)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 func TestManyGoroutinesReceiveDistinctIndexes(t *testing.T) {
