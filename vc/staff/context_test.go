@@ -31,6 +31,30 @@ func TestTheContextNeverChanges(t *testing.T) {
 	}
 }
 
+// schemaDigests pins the embedded schemas. Issued credentials carry these
+// digests in credentialSchema.digestSRI, so a schema that changed would
+// make every credential issued against it fail Validate: a changed schema
+// gets a new $id (schemas/v2/...) instead.
+var schemaDigests = map[string]string{
+	staff.TypeIdentityCheck:               "sha384-AVtf5TT/AYWbg7kU2GMYbM/SMByxyyQZwXcUO6/lv1H7j6/HjIhut7TG5Z+PY6lg",
+	staff.TypeRightToWork:                 "sha384-QgCgc7XnmuCd7qNLo4LthtqJBNdxH8PZexHjvT3aUIS7HhyFiffbkNTUbcAUsUs2",
+	staff.TypeDBSCheck:                    "sha384-Gkbu0bG7DoH3FXNHZWE4fZp0FHYQrLUg2STOHeFyJxynmTqArDbm1dAr6bgCQEch",
+	staff.TypeMandatoryTraining:           "sha384-T8MFaG7YpF3xck4UYgcUaCWHuywDSY3eF1UVrkdy0g7E8NSoLMvj29E/rbfXX+T/",
+	staff.TypeProfessionalRegistration:    "sha384-xkrqDW/34XCJWjkWz5W6vbt9rqfKESua4AyrBMzPhgUmyXgvWJSZgckhqyx/YUJ8",
+	staff.TypeOccupationalHealthClearance: "sha384-5mhvNjDAv7K+fB41RPCHLzPp+6Hra+gdpFe/SeojzEbs88hhuiUgGC9IkhN6SKD5",
+	staff.TypeEmployment:                  "sha384-rfXsEUaUk3yrv3xBLeSVJKrH0wqY7NnLTNT3srU9d+uX7Z9IAykeKF9QGZ2hLpHr",
+	staff.TypeEmploymentHistory:           "sha384-Lk8G3LHVX1/FKkJIVYJfuJRmIRPv8ZyZyBSsBQIKlPs8KnfGnvMpJjFbnPf5LEdo",
+}
+
+func TestTheSchemasNeverChange(t *testing.T) {
+	for _, typ := range staff.Types() {
+		s, _ := staff.CredentialSchema(typ)
+		if s.DigestSRI != schemaDigests[typ] {
+			t.Errorf("the schema of %s (%s) is now %s, pinned %s: a released schema never changes; publish a new one under a new $id", typ, s.ID, s.DigestSRI, schemaDigests[typ])
+		}
+	}
+}
+
 func TestContextDocumentReturnsACopy(t *testing.T) {
 	a := staff.ContextDocument()
 	a[0] = 'x'
