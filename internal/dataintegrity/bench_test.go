@@ -2,11 +2,13 @@ package dataintegrity
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"testing"
 	"time"
 
 	"github.com/staffpass/staffpass/internal/ld"
+	"github.com/staffpass/staffpass/keys"
 )
 
 // Sign and Verify for each suite on the W3C vector documents: the alumni
@@ -95,4 +97,22 @@ func BenchmarkDecode(b *testing.B) {
 			}
 		}
 	})
+}
+
+// The floor of an eddsa-rdfc-2022 verification: the Ed25519 signature check
+// alone, on the same bytes, for the ratio to BenchmarkVerify.
+func BenchmarkEd25519Floor(b *testing.B) {
+	k, err := keys.ParseMultikeyPair(readVector(b, "vc-di-eddsa/keyPair.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	msg := make([]byte, 64)
+	sig := ed25519.Sign(k.(ed25519.PrivateKey), msg)
+	pub := k.Public().(ed25519.PublicKey)
+	b.ReportAllocs()
+	for b.Loop() {
+		if !ed25519.Verify(pub, msg, sig) {
+			b.Fatal("does not verify")
+		}
+	}
 }
