@@ -20,8 +20,8 @@ type Claims interface {
 
 	// Validate reports, in a *ValidationError, every field that is
 	// missing, malformed or contradicts another, and every date that is
-	// after issued (the date the credential is issued, or the date the
-	// check is judged at). Pointers name fields as they appear in the
+	// after issued (the date the credential is issued; the zero Date
+	// skips that rule). Pointers name fields as they appear in the
 	// credential ("/credentialSubject/dbsLevel").
 	Validate(issued Date) error
 

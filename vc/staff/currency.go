@@ -80,13 +80,13 @@ type CurrencyStatus string
 
 // Training currency statuses.
 const (
-	// Current: the training stays current beyond the warning window.
-	Current CurrencyStatus = "current"
-	// DueSoon: the training is still current, but its due date is within
+	// CurrencyCurrent: the training stays current beyond the warning window.
+	CurrencyCurrent CurrencyStatus = "current"
+	// CurrencyDue: the training is still current, but its due date is within
 	// the warning window (today included).
-	DueSoon CurrencyStatus = "due"
-	// Expired: the due date has passed.
-	Expired CurrencyStatus = "expired"
+	CurrencyDue CurrencyStatus = "due"
+	// CurrencyExpired: the due date has passed.
+	CurrencyExpired CurrencyStatus = "expired"
 )
 
 // SubjectCurrency is the currency of one subject at one level on a date.
@@ -163,12 +163,12 @@ func TrainingCurrency(records []TrainingRecord, periods []RefreshPeriod, on Date
 func currencyOf(s Subject, level int, done Date, months int, on Date, dueWithinDays int) SubjectCurrency {
 	due := done.AddMonths(months)
 	left := on.DaysUntil(due)
-	status := Current
+	status := CurrencyCurrent
 	switch {
 	case left < 0:
-		status = Expired
+		status = CurrencyExpired
 	case left <= dueWithinDays:
-		status = DueSoon
+		status = CurrencyDue
 	}
 	return SubjectCurrency{Subject: s, Level: level, CompletionDate: done, DueDate: due, Status: status, DaysLeft: left}
 }

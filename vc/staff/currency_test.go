@@ -22,21 +22,21 @@ func TestTrainingCurrencyAtTheBoundaries(t *testing.T) {
 		due      string
 		daysLeft int
 	}{
-		{"fire safety done a year ago today is due today", record(t, staff.SubjectFireSafety, 1, "2024-03-03"), "2025-03-03", 0, staff.DueSoon, "2025-03-03", 0},
-		{"fire safety due yesterday expired yesterday", record(t, staff.SubjectFireSafety, 1, "2024-03-02"), "2025-03-03", 30, staff.Expired, "2025-03-02", -1},
-		{"fire safety due tomorrow is current without a window", record(t, staff.SubjectFireSafety, 1, "2024-03-04"), "2025-03-03", 0, staff.Current, "2025-03-04", 1},
-		{"fire safety due in 30 days is due within 30 days", record(t, staff.SubjectFireSafety, 1, "2024-04-02"), "2025-03-03", 30, staff.DueSoon, "2025-04-02", 30},
-		{"fire safety due in 31 days is current with a 30-day window", record(t, staff.SubjectFireSafety, 1, "2024-04-03"), "2025-03-03", 30, staff.Current, "2025-04-03", 31},
-		{"a yearly subject done on 29 February is due on 28 February", record(t, staff.SubjectResuscitation, 2, "2024-02-29"), "2025-02-28", 0, staff.DueSoon, "2025-02-28", 0},
-		{"a yearly subject done on 29 February has expired on 1 March", record(t, staff.SubjectResuscitation, 2, "2024-02-29"), "2025-03-01", 0, staff.Expired, "2025-02-28", -1},
-		{"a three-yearly subject done on 29 February is due on 28 February three years on", record(t, staff.SubjectSafeguardingAdults, 2, "2024-02-29"), "2027-02-28", 0, staff.DueSoon, "2027-02-28", 0},
-		{"a three-yearly subject done on 29 February has expired on 1 March three years on", record(t, staff.SubjectSafeguardingAdults, 2, "2024-02-29"), "2027-03-01", 0, staff.Expired, "2027-02-28", -1},
-		{"a yearly subject done on 28 February 2023 is due on 28 February 2024, a leap year", record(t, staff.SubjectInformationGovernance, 1, "2023-02-28"), "2024-02-29", 0, staff.Expired, "2024-02-28", -1},
-		{"a yearly subject done on 1 March 2023 is current on 29 February 2024", record(t, staff.SubjectInformationGovernance, 1, "2023-03-01"), "2024-02-29", 0, staff.Current, "2024-03-01", 1},
-		{"level 2 infection control is yearly", record(t, staff.SubjectInfectionPreventionControl, 2, "2024-01-10"), "2025-01-11", 0, staff.Expired, "2025-01-10", -1},
-		{"level 1 infection control is three-yearly", record(t, staff.SubjectInfectionPreventionControl, 1, "2024-01-10"), "2025-01-11", 0, staff.Current, "2027-01-10", 729},
-		{"level 3 infection control takes the period of level 2", record(t, staff.SubjectInfectionPreventionControl, 3, "2024-01-10"), "2025-01-10", 0, staff.DueSoon, "2025-01-10", 0},
-		{"training completed today is current", record(t, staff.SubjectFireSafety, 1, "2025-03-03"), "2025-03-03", 30, staff.Current, "2026-03-03", 365},
+		{"fire safety done a year ago today is due today", record(t, staff.SubjectFireSafety, 1, "2024-03-03"), "2025-03-03", 0, staff.CurrencyDue, "2025-03-03", 0},
+		{"fire safety due yesterday expired yesterday", record(t, staff.SubjectFireSafety, 1, "2024-03-02"), "2025-03-03", 30, staff.CurrencyExpired, "2025-03-02", -1},
+		{"fire safety due tomorrow is current without a window", record(t, staff.SubjectFireSafety, 1, "2024-03-04"), "2025-03-03", 0, staff.CurrencyCurrent, "2025-03-04", 1},
+		{"fire safety due in 30 days is due within 30 days", record(t, staff.SubjectFireSafety, 1, "2024-04-02"), "2025-03-03", 30, staff.CurrencyDue, "2025-04-02", 30},
+		{"fire safety due in 31 days is current with a 30-day window", record(t, staff.SubjectFireSafety, 1, "2024-04-03"), "2025-03-03", 30, staff.CurrencyCurrent, "2025-04-03", 31},
+		{"a yearly subject done on 29 February is due on 28 February", record(t, staff.SubjectResuscitation, 2, "2024-02-29"), "2025-02-28", 0, staff.CurrencyDue, "2025-02-28", 0},
+		{"a yearly subject done on 29 February has expired on 1 March", record(t, staff.SubjectResuscitation, 2, "2024-02-29"), "2025-03-01", 0, staff.CurrencyExpired, "2025-02-28", -1},
+		{"a three-yearly subject done on 29 February is due on 28 February three years on", record(t, staff.SubjectSafeguardingAdults, 2, "2024-02-29"), "2027-02-28", 0, staff.CurrencyDue, "2027-02-28", 0},
+		{"a three-yearly subject done on 29 February has expired on 1 March three years on", record(t, staff.SubjectSafeguardingAdults, 2, "2024-02-29"), "2027-03-01", 0, staff.CurrencyExpired, "2027-02-28", -1},
+		{"a yearly subject done on 28 February 2023 is due on 28 February 2024, a leap year", record(t, staff.SubjectInformationGovernance, 1, "2023-02-28"), "2024-02-29", 0, staff.CurrencyExpired, "2024-02-28", -1},
+		{"a yearly subject done on 1 March 2023 is current on 29 February 2024", record(t, staff.SubjectInformationGovernance, 1, "2023-03-01"), "2024-02-29", 0, staff.CurrencyCurrent, "2024-03-01", 1},
+		{"level 2 infection control is yearly", record(t, staff.SubjectInfectionPreventionControl, 2, "2024-01-10"), "2025-01-11", 0, staff.CurrencyExpired, "2025-01-10", -1},
+		{"level 1 infection control is three-yearly", record(t, staff.SubjectInfectionPreventionControl, 1, "2024-01-10"), "2025-01-11", 0, staff.CurrencyCurrent, "2027-01-10", 729},
+		{"level 3 infection control takes the period of level 2", record(t, staff.SubjectInfectionPreventionControl, 3, "2024-01-10"), "2025-01-10", 0, staff.CurrencyDue, "2025-01-10", 0},
+		{"training completed today is current", record(t, staff.SubjectFireSafety, 1, "2025-03-03"), "2025-03-03", 30, staff.CurrencyCurrent, "2026-03-03", 365},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -73,9 +73,9 @@ func TestTrainingCurrencyTakesTheLatestCompletionAndTheOrganisationsPeriods(t *t
 		status staff.CurrencyStatus
 		due    string
 	}{
-		{staff.SubjectEqualityDiversityHumanRights, staff.Expired, "2023-01-01"},
-		{staff.SubjectFireSafety, staff.Current, "2025-06-01"},
-		{staff.SubjectResuscitation, staff.Current, "2025-06-05"},
+		{staff.SubjectEqualityDiversityHumanRights, staff.CurrencyExpired, "2023-01-01"},
+		{staff.SubjectFireSafety, staff.CurrencyCurrent, "2025-06-01"},
+		{staff.SubjectResuscitation, staff.CurrencyCurrent, "2025-06-05"},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("got %d subjects, want %d", len(got), len(want))
@@ -115,7 +115,7 @@ func TestEverySubjectHasADefaultPeriod(t *testing.T) {
 	for _, s := range staff.Subjects() {
 		for level := 1; level <= staff.MaxTrainingLevel; level++ {
 			got, err := staff.TrainingCurrency([]staff.TrainingRecord{record(t, s, level, "2024-01-01")}, periods, date(t, "2024-01-01"), 0)
-			if err != nil || len(got) != 1 || got[0].Status != staff.Current {
+			if err != nil || len(got) != 1 || got[0].Status != staff.CurrencyCurrent {
 				t.Errorf("%s level %d: %v, %v", s, level, got, err)
 			}
 		}

@@ -430,9 +430,9 @@ func (e *evaluation) training(q *TrainingRequirement) []RequirementResult {
 		}
 		r := RequirementResult{Requirement: name, Credential: bestID}
 		switch {
-		case best != nil && best.Status == Expired:
+		case best != nil && best.Status == CurrencyExpired:
 			r.Outcome, r.Reason = OutcomeExpired, fmt.Sprintf("%s (level %d) completed on %s expired on %s", title, best.Level, human(best.CompletionDate), human(best.DueDate))
-		case best != nil && best.Status == DueSoon:
+		case best != nil && best.Status == CurrencyDue:
 			r.Outcome, r.Reason = OutcomeMet, fmt.Sprintf("%s (level %d) completed on %s is current but due for refresh by %s, in %d days", title, best.Level, human(best.CompletionDate), human(best.DueDate), best.DaysLeft)
 		case best != nil:
 			r.Outcome, r.Reason = OutcomeMet, fmt.Sprintf("%s (level %d) completed on %s is current until %s", title, best.Level, human(best.CompletionDate), human(best.DueDate))
