@@ -2,99 +2,76 @@ package bench
 
 import (
 	"context"
-	"crypto"
-	"fmt"
+	"encoding/base64"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/staffpass/staffpass/did"
 	"github.com/staffpass/staffpass/did/key"
-	"github.com/staffpass/staffpass/internal/dataintegrity"
-	"github.com/staffpass/staffpass/internal/jose"
-	"github.com/staffpass/staffpass/internal/ld"
-	"github.com/staffpass/staffpass/vc"
 	"github.com/staffpass/staffpass/vc/staff"
+	"github.com/staffpass/staffpass/verifier"
 )
 
-// issuerKey returns a KeyFunc for both securing mechanisms: it resolves the
-// did:key verification method for purpose, as staffpass verify does, and
-// checks that its DID is the credential's issuer.
-func issuerKey(issuer string) func(ctx context.Context, vm, purpose string) (crypto.PublicKey, error) {
-	return func(ctx context.Context, vm, purpose string) (crypto.PublicKey, error) {
-		if d, _, _ := strings.Cut(vm, "#"); d != issuer {
-			return nil, fmt.Errorf("method %s is not the issuer's (%s)", vm, issuer)
-		}
-		m, err := did.ResolveMethod(ctx, key.Resolver{}, vm, did.Relationship(purpose))
+// issuerOf returns the issuer id of a credential, JSON or the payload of a
+// compact JWS.
+func issuerOf(b *testing.B, data []byte) string {
+	if parts := strings.Split(strings.TrimSpace(string(data)), "."); len(parts) == 3 {
+		payload, err := base64.RawURLEncoding.DecodeString(parts[1])
 		if err != nil {
-			return nil, err
+			b.Fatal(err)
 		}
-		return m.PublicKey()
+		data = payload
 	}
-}
-
-// verifyDataIntegrity parses the credential (data model checks) and verifies
-// its eddsa-rdfc-2022 or ecdsa-rdfc-2019 proofs.
-func verifyDataIntegrity(ctx context.Context, doc []byte, loader *ld.Loader, now time.Time) error {
-	c, err := vc.Parse(doc)
-	if err != nil {
-		return err
+	var c struct {
+		Issuer json.RawMessage `json:"issuer"`
 	}
-	_, err = dataintegrity.Verify(ctx, doc, dataintegrity.VerifyOptions{
-		Suites:  []string{dataintegrity.EdDSARDFC2022, dataintegrity.ECDSARDFC2019},
-		Key:     issuerKey(c.Issuer.ID),
-		Loader:  loader,
-		Now:     now,
-		Purpose: dataintegrity.AssertionMethod,
-	})
-	return err
-}
-
-// verifyJWT verifies a vc+jwt (jose.Verify parses the credential too).
-func verifyJWT(ctx context.Context, token string) error {
-	u, err := jose.ParseUnverified(token)
-	if err != nil {
-		return err
+	var obj struct {
+		ID string `json:"id"`
 	}
-	issuer, _, _ := strings.Cut(u.Header.Kid, "#")
-	_, err = jose.Verify(ctx, token, jose.VerifyOptions{
-		Algorithms: jose.DefaultAlgorithms(),
-		Key:        issuerKey(issuer),
-		Kind:       jose.KindCredential,
-	})
-	return err
+	var id string
+	if err := json.Unmarshal(data, &c); err != nil {
+		b.Fatal(err)
+	}
+	if json.Unmarshal(c.Issuer, &id) != nil {
+		if err := json.Unmarshal(c.Issuer, &obj); err != nil {
+			b.Fatal(err)
+		}
+		id = obj.ID
+	}
+	return id
 }
 
 // BenchmarkCompare verifies each input of bench/compare (the folder in
-// STAFFPASS_BENCH_INPUTS): di-*.json with Data Integrity, *.jwt as vc+jwt.
+// STAFFPASS_BENCH_INPUTS) as staffpass verify does, through
+// verifier.VerifyCredential with a did:key resolver, the input's issuer
+// trusted and the staffpass context: di-*.json carry a Data Integrity proof,
+// jwt-*.jwt are vc+jwt.
 func BenchmarkCompare(b *testing.B) {
 	dir := os.Getenv("STAFFPASS_BENCH_INPUTS")
 	if dir == "" {
 		b.Skip("STAFFPASS_BENCH_INPUTS is not set; run bench/compare")
 	}
-	loader, err := ld.NewLoader(ld.Context{URL: staff.ContextURL, Document: staff.ContextDocument()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, now := context.Background(), time.Now()
+	ctx := context.Background()
 	for _, name := range []string{"di-1.json", "jwt-1.jwt", "di-200.json"} {
 		data, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			b.Fatal(err)
 		}
-		verify := func() error { return verifyDataIntegrity(ctx, data, loader, now) }
-		if strings.HasSuffix(name, ".jwt") {
-			token := strings.TrimSpace(string(data))
-			verify = func() error { return verifyJWT(ctx, token) }
+		v, err := verifier.New(
+			verifier.Trust{Issuers: []string{issuerOf(b, data)}, Resolver: key.Resolver{}},
+			verifier.WithContext(staff.ContextURL, staff.ContextDocument()))
+		if err != nil {
+			b.Fatal(err)
 		}
+		data = []byte(strings.TrimSpace(string(data)))
 		b.Run(strings.TrimSuffix(name, filepath.Ext(name)), func(b *testing.B) {
-			if err := verify(); err != nil {
+			if _, err := v.VerifyCredential(ctx, data); err != nil {
 				b.Fatalf("%s: %v", name, err)
 			}
 			for b.Loop() {
-				if err := verify(); err != nil {
+				if _, err := v.VerifyCredential(ctx, data); err != nil {
 					b.Fatal(err)
 				}
 			}

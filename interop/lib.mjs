@@ -222,32 +222,38 @@ export async function verifyJWT({jwt, documentLoader}) {
   }
 }
 
-// tamper changes the first string claim of the credential subject (depth
-// first, skipping id and type) and returns the path it changed.
+// tamper changes one string claim of the credential subject (never an id or
+// type) and returns its path. It prefers a digest-like value (20 or more
+// base64url characters) and changes one character of it, so the credential
+// still passes schema and data model checks and only the proof can catch it;
+// otherwise it appends to the first string claim.
 export function tamper(credential) {
+  const claims = [];
   const walk = (node, path) => {
     for(const [k, v] of Object.entries(node)) {
       if(k === 'id' || k === 'type' || k.startsWith('@')) {
         continue;
       }
       if(typeof v === 'string') {
-        node[k] = v + ' (tampered)';
-        return `${path}.${k}`;
-      }
-      if(v && typeof v === 'object') {
-        const found = walk(v, `${path}.${k}`);
-        if(found) {
-          return found;
-        }
+        claims.push({node, k, path: `${path}.${k}`});
+      } else if(v && typeof v === 'object') {
+        walk(v, `${path}.${k}`);
       }
     }
-    return null;
   };
-  const path = walk(credential.credentialSubject, 'credentialSubject');
-  if(!path) {
+  walk(credential.credentialSubject ?? {}, 'credentialSubject');
+  const digest = claims.find(({node, k}) => /^[\w-]{20,}$/.test(node[k]));
+  if(digest) {
+    const {node, k} = digest;
+    const i = node[k].length >> 1;
+    node[k] = node[k].slice(0, i) + (node[k][i] === 'A' ? 'B' : 'A') + node[k].slice(i + 1);
+    return digest.path;
+  }
+  if(!claims.length) {
     throw new Error('tamper: the credential subject has no string claim');
   }
-  return path;
+  claims[0].node[claims[0].k] += ' (tampered)';
+  return claims[0].path;
 }
 
 export const isCompactJWT = text => /^[\w-]+\.[\w-]+\.[\w-]+$/.test(text.trim());

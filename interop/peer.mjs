@@ -8,6 +8,7 @@
 //   sign     --key FILE --method URL --suite eddsa-rdfc-2022|ecdsa-rdfc-2019|jwt [--created T] FILE
 //   verify   [--proof-only] FILE...              exit 0 when all verify, 1 otherwise
 //   tamper   FILE                                prints a copy with one subject claim changed
+//                                                (stderr: "peer: tampered PATH")
 //
 // sign and verify take --contexts DIR (a contexts.json folder), and any
 // number of --context URL=FILE and --did-doc FILE; nothing else is loaded.
