@@ -103,6 +103,9 @@ func TestTwoProcessesNeverReceiveTheSameIndex(t *testing.T) {
 	if testing.Short() {
 		each, size = 500, 512
 	}
+	if raceEnabled {
+		each, size = 150, 256
+	}
 	if v := os.Getenv(processCountEnv); v != "" {
 		var err error
 		if each, err = strconv.Atoi(v); err != nil {
@@ -237,10 +240,13 @@ func assignments(rec *Record) string {
 }
 
 func TestABatchKilledMidwayResumesWithoutLossOrDuplicates(t *testing.T) {
-	const n, size = 300, 128
+	n, size := 300, 128
 	// Kill after a random number of completions, a random moment later,
 	// so that runs land the kill in different steps and transactions.
 	killAfter := 50 + mrand.IntN(100)
+	if raceEnabled {
+		n, killAfter = 100, 20+mrand.IntN(40)
+	}
 	killDelay := time.Duration(mrand.IntN(3000)) * time.Microsecond
 	r, path := newTestRegistry(t, size)
 	r.Close()

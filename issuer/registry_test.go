@@ -437,6 +437,9 @@ func TestIndexesAreSpreadUniformlyOverTheList(t *testing.T) {
 	// a uniform draw a chi-square statistic over 51 (15 degrees of
 	// freedom) has a chance below one in a million; sequential or
 	// clustered allocation exceeds it for certain.
+	if raceEnabled {
+		t.Skip("a statistical test of the allocator, not of concurrency; too slow under -race")
+	}
 	r, _ := newTestRegistry(t, status.MinEntries)
 	const buckets = 16
 	counts := make([]int, buckets)
@@ -456,6 +459,9 @@ func TestEveryAllocationOrderOfAListIsEquallyLikely(t *testing.T) {
 	// has a chance below one in a million. A biased step (say, taking
 	// the last free slot more often, or not moving it into the hole)
 	// exceeds it.
+	if raceEnabled {
+		t.Skip("a statistical test of the allocator, not of concurrency; too slow under -race")
+	}
 	r, _ := newTestRegistry(t, 8)
 	r.size = 4 // below what any configuration allows, for this count only
 	const lists = 1200
@@ -520,7 +526,10 @@ func allocateMany(t testing.TB, r *Registry, n int) []StatusAssignment {
 func TestManyGoroutinesReceiveDistinctIndexes(t *testing.T) {
 	ctx := context.Background()
 	r, _ := newTestRegistry(t, 256)
-	const workers, each = 8, 40
+	workers, each := 8, 40
+	if raceEnabled {
+		each = 15
+	}
 	type got struct {
 		key string
 		a   StatusAssignment
