@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/staffpass/staffpass/did/key"
-	"github.com/staffpass/staffpass/vc/staff"
 	"github.com/staffpass/staffpass/verifier"
 )
 
@@ -45,9 +44,8 @@ func issuerOf(b *testing.B, data []byte) string {
 
 // BenchmarkCompare verifies each input of bench/compare (the folder in
 // STAFFPASS_BENCH_INPUTS) as staffpass verify does, through
-// verifier.VerifyCredential with a did:key resolver, the input's issuer
-// trusted and the staffpass context: di-*.json carry a Data Integrity proof,
-// jwt-*.jwt are vc+jwt.
+// verifier.VerifyCredential with a did:key resolver and the input's issuer
+// trusted: di-*.json carry a Data Integrity proof, jwt-*.jwt are vc+jwt.
 func BenchmarkCompare(b *testing.B) {
 	dir := os.Getenv("STAFFPASS_BENCH_INPUTS")
 	if dir == "" {
@@ -59,9 +57,7 @@ func BenchmarkCompare(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		v, err := verifier.New(
-			verifier.Trust{Issuers: []string{issuerOf(b, data)}, Resolver: key.Resolver{}},
-			verifier.WithContext(staff.ContextURL, staff.ContextDocument()))
+		v, err := verifier.New(verifier.Trust{Issuers: []string{issuerOf(b, data)}, Resolver: key.Resolver{}})
 		if err != nil {
 			b.Fatal(err)
 		}
