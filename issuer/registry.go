@@ -141,13 +141,23 @@ func CreateRegistry(ctx context.Context, path string, cfg RegistryConfig, opts .
 	if err := f.Close(); err != nil {
 		return nil, fmt.Errorf("issuer: create registry: %w", err)
 	}
-	r, err := openDB(path, o)
-	if err != nil {
+	// A registry that could not be set up is removed, so that the path
+	// can be used again.
+	fail := func(r *Registry, err error) (*Registry, error) {
+		if r != nil {
+			r.db.Close()
+		}
+		for _, p := range []string{path, path + "-wal", path + "-shm"} {
+			os.Remove(p)
+		}
 		return nil, err
 	}
+	r, err := openDB(path, o)
+	if err != nil {
+		return fail(nil, err)
+	}
 	if err := r.migrate(ctx, len(migrations)); err != nil {
-		r.db.Close()
-		return nil, err
+		return fail(r, err)
 	}
 	err = r.write(ctx, func(tx *sql.Tx) error {
 		for _, s := range [][2]string{
@@ -161,8 +171,7 @@ func CreateRegistry(ctx context.Context, path string, cfg RegistryConfig, opts .
 		return nil
 	})
 	if err != nil {
-		r.db.Close()
-		return nil, fmt.Errorf("issuer: create registry: %w", err)
+		return fail(r, fmt.Errorf("issuer: create registry: %w", err))
 	}
 	r.baseURL, r.size = cfg.StatusBaseURL, cfg.ListSize
 	return r, nil

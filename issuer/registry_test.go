@@ -573,3 +573,20 @@ func TestManyGoroutinesReceiveDistinctIndexes(t *testing.T) {
 		t.Fatalf("%d assignments, want %d", n, workers*each*2)
 	}
 }
+
+func TestAFailedCreateLeavesNoFileBehind(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	path := filepath.Join(t.TempDir(), "r.db")
+	if _, err := CreateRegistry(ctx, path, RegistryConfig{StatusBaseURL: testBaseURL}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("error = %v, want context.Canceled", err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a failed create left %s behind", path)
+	}
+	r, err := CreateRegistry(context.Background(), path, RegistryConfig{StatusBaseURL: testBaseURL})
+	if err != nil {
+		t.Fatalf("creating at the same path again: %v", err)
+	}
+	r.Close()
+}
