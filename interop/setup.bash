@@ -19,10 +19,11 @@ sp() { "$tmp/staffpass" "$@"; }
 
 # The loader of the peer serves the contexts staffpass embeds, nothing else.
 loader=(--contexts "$repo/internal/ld/contexts")
-staffctx=
-if [[ -d vc/staff ]]; then staffctx=$(find vc/staff -name '*.jsonld' | sort | head -n 1); fi
-if [[ -n $staffctx ]]; then
+staffctx=vc/staff/context/v1.jsonld
+if [[ -f $staffctx ]]; then
   loader+=(--context "https://w3id.org/staffpass/v1=$repo/$staffctx")
+else
+  staffctx=
 fi
 js() { node "$tmp/js/peer.mjs" "$@"; }
 
