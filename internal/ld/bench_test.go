@@ -1,12 +1,15 @@
 package ld
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
 	"testing"
 
 	gold "github.com/piprate/json-gold/ld"
+
+	"github.com/staffpass/staffpass/internal/rdfc"
 )
 
 // manySubjects returns a credential with n subjects, generated from a fixed
@@ -43,27 +46,142 @@ func benchDocs(b *testing.B) map[string]map[string]any {
 	signed := readJSON(b, filepath.Join(vectorDir, "vc-di-eddsa/eddsa-rdfc-2022/signedDataInt.json"))
 	delete(signed, "proof")
 	return map[string]map[string]any{
-		"eddsa-vector": signed,
-		"200-subjects": manySubjects(200),
+		"eddsa-vector":  signed,
+		"proof-config":  readJSON(b, filepath.Join(vectorDir, "vc-di-eddsa/eddsa-rdfc-2022/proofConfigDataInt.json")),
+		"10-subjects":   manySubjects(10),
+		"200-subjects":  manySubjects(200),
+		"presentation3": presentation(b, 3),
 	}
 }
 
-// BenchmarkToRDF measures the whole conversion: safe-mode walk, json-gold
-// expansion and node map, and quad writing.
+var benchNames = []string{"eddsa-vector", "proof-config", "10-subjects", "200-subjects", "presentation3"}
+
+// paths are the two conversions: ToRDF as callers get it (the fast
+// conversion, which takes every benchmark document) and the json-gold path
+// alone.
+var paths = []struct {
+	name string
+	conv func(any, *Loader) ([]rdfc.Quad, error)
+}{
+	{"fast", ToRDF},
+	{"slow", slowToRDF},
+}
+
+// measure records the process CPU time a benchmark takes.
+type measure struct {
+	cpu int64
+	ok  bool
+}
+
+func startMeasure() measure {
+	cpu, ok := cpuTime()
+	return measure{cpu, ok}
+}
+
+// report adds the wall time per statement and, where it can be measured,
+// the process CPU time per operation and per statement.
+func (m measure) report(b *testing.B, statements int) {
+	n := float64(b.N)
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/n/float64(statements), "ns/statement")
+	if end, ok := cpuTime(); ok && m.ok {
+		cpu := float64(end-m.cpu) / n
+		b.ReportMetric(cpu, "cpu-ns/op")
+		b.ReportMetric(cpu/float64(statements), "cpu-ns/statement")
+	}
+}
+
+// BenchmarkToRDF measures the conversion of each document both ways, and
+// reports the time per RDF statement, which must not grow with the
+// document (the 200-subject credential against the 10-subject one).
 func BenchmarkToRDF(b *testing.B) {
 	l, err := NewLoader()
 	if err != nil {
 		b.Fatal(err)
 	}
+	docs := benchDocs(b)
+	for _, name := range benchNames {
+		doc := docs[name]
+		if _, ok := fastToRDF(doc, l); !ok {
+			b.Fatalf("%s does not take the fast path", name)
+		}
+		for _, p := range paths {
+			quads, err := p.conv(doc, l)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Run(name+"/"+p.name, func(b *testing.B) {
+				b.ReportAllocs()
+				m := startMeasure()
+				for b.Loop() {
+					if _, err := p.conv(doc, l); err != nil {
+						b.Fatal(err)
+					}
+				}
+				m.report(b, len(quads))
+			})
+		}
+	}
+}
+
+// BenchmarkToRDFCanonicalize measures what the -rdfc- cryptosuites do
+// with a document: conversion and RDFC-1.0.
+func BenchmarkToRDFCanonicalize(b *testing.B) {
+	l, err := NewLoader()
+	if err != nil {
+		b.Fatal(err)
+	}
+	docs := benchDocs(b)
+	for _, name := range benchNames {
+		doc := docs[name]
+		for _, p := range paths {
+			quads, err := p.conv(doc, l)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Run(name+"/"+p.name, func(b *testing.B) {
+				b.ReportAllocs()
+				m := startMeasure()
+				for b.Loop() {
+					quads, err := p.conv(doc, l)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if _, err := rdfc.Canonicalize(quads, rdfc.Options{}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				m.report(b, len(quads))
+			})
+		}
+	}
+}
+
+// BenchmarkToRDFJSON measures conversion from JSON text: the strict check,
+// decoding and conversion; BenchmarkDecode the first two alone.
+func BenchmarkToRDFJSON(b *testing.B) {
+	l, err := NewLoader()
+	if err != nil {
+		b.Fatal(err)
+	}
 	for _, name := range []string{"eddsa-vector", "200-subjects"} {
-		doc := benchDocs(b)[name]
-		if _, err := ToRDF(doc, l); err != nil {
+		data, err := json.Marshal(benchDocs(b)[name])
+		if err != nil {
 			b.Fatal(err)
 		}
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
+			b.SetBytes(int64(len(data)))
 			for b.Loop() {
-				if _, err := ToRDF(doc, l); err != nil {
+				if _, err := ToRDFJSON(data, l); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(name+"/decode", func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if _, err := decode(data); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -72,8 +190,7 @@ func BenchmarkToRDF(b *testing.B) {
 }
 
 // BenchmarkJSONGoldToRDF is json-gold's own ToRDF (SafeMode, same loader)
-// on the same documents, for comparison: what the safe-mode walk and the
-// stricter conversion cost on top.
+// on the same documents, for comparison.
 func BenchmarkJSONGoldToRDF(b *testing.B) {
 	l, err := NewLoader()
 	if err != nil {

@@ -27,8 +27,8 @@ const maxFastContexts = 512
 
 // maxMemo caps the expansions of one fastContext's memo of member names,
 // types and vocabulary values that are not terms (those under @vocab,
-// compact IRIs, absolute IRIs).
-const maxMemo = 4096
+// compact IRIs, absolute IRIs). Each new entry copies the memo.
+const maxMemo = 1024
 
 // keyword identifies the keywords the fast conversion acts on.
 type keyword uint8
@@ -160,7 +160,7 @@ type fastTerm struct {
 }
 
 // fastContext is an active context as the fast conversion reads it. Apart
-// from its memo and edges (guarded by mu) it never changes once made.
+// from its memo and edges it never changes once made.
 type fastContext struct {
 	g      *gold.Context
 	fc     *fastContexts
@@ -178,10 +178,9 @@ type fastContext struct {
 	prevGold *gold.Context
 	prev     atomic.Pointer[fastContext]
 
-	mu     sync.RWMutex
-	memo   map[string]*expansion
-	edges  map[fastEdge]*fastContext
-	nested map[string]*nestedEdge
+	memo   cowMap[string, *expansion]
+	edges  cowMap[fastEdge, *fastContext]
+	nested cowMap[string, *nestedEdge]
 }
 
 // fastEdge names a scoped context applied to a fastContext: kind 'p' for a
@@ -217,33 +216,43 @@ func (c *fastContext) term(name string) *fastTerm {
 // document base IRI is empty, so "relative" changes nothing.) It returns
 // nil when json-gold fails on s.
 func (c *fastContext) expandVocab(s string) *expansion {
+	e, _ := c.lookup(s)
+	return e
+}
+
+// lookup is expandVocab that also returns the definition of s when s is a
+// term (not defined as null).
+func (c *fastContext) lookup(s string) (*expansion, *fastTerm) {
 	if len(s) > 0 && s[0] == '@' {
 		if e, ok := keywordExpansions[s]; ok {
-			return e
+			return e, nil
 		}
+		// json-gold gives "" for what looks like a keyword, and
+		// otherwise looks such a string up as a term too.
+		return c.memoExpand(s), c.term(s)
 	} else if t, ok := c.terms[s]; ok {
-		return &t.exp
+		if t.td == nil {
+			return &t.exp, nil
+		}
+		return &t.exp, t
 	}
-	c.mu.RLock()
-	e, ok := c.memo[s]
-	c.mu.RUnlock()
-	if ok {
+	return c.memoExpand(s), nil
+}
+
+// memoExpand expands s with json-gold, once per context.
+func (c *fastContext) memoExpand(s string) *expansion {
+	if e, ok := c.memo.load(s); ok {
 		if e.fail {
 			return nil
 		}
 		return e
 	}
-	e = &expansion{fail: true}
+	e := &expansion{fail: true}
 	if iri, ok := goldExpand(c.g, s); ok {
 		x := classify(iri)
 		e = &x
 	}
-	c.mu.Lock()
-	if len(c.memo) < maxMemo {
-		c.memo[s] = e
-	}
-	c.mu.Unlock()
-	if e.fail {
+	if e = c.memo.store(s, e, maxMemo); e.fail {
 		return nil
 	}
 	return e
@@ -296,12 +305,14 @@ type fastContexts struct {
 	l *Loader
 
 	mu      sync.RWMutex
-	tops    map[string]*topEntry
-	initial *fastContext
+	tops    cowMap[string, *topEntry]
+	initial atomic.Pointer[fastContext]
 	byGold  map[*gold.Context]*fastContext
 	byShape map[uint64][]*fastContext
-	terms   map[*gold.TermDefinition]*fastTerm
-	count   atomic.Int32
+	// initialHint is topEntry.hint for documents without @context.
+	initialHint atomic.Int32
+	terms       map[*gold.TermDefinition]*fastTerm
+	count       atomic.Int32
 }
 
 // topEntry is the context a document's top-level @context of served URLs
@@ -309,12 +320,12 @@ type fastContexts struct {
 type topEntry struct {
 	ctx          *fastContext // nil: processing it fails
 	terms, loads int
+	hint         atomic.Int32 // statements of the last document converted
 }
 
 func newFastContexts(l *Loader) *fastContexts {
 	return &fastContexts{
 		l:       l,
-		tops:    make(map[string]*topEntry),
 		byGold:  make(map[*gold.Context]*fastContext),
 		byShape: make(map[uint64][]*fastContext),
 		terms:   make(map[*gold.TermDefinition]*fastTerm),
@@ -358,32 +369,24 @@ func (fc *fastContexts) counts(local any) (terms, loads int) {
 
 // initialContext returns the context of a document without @context.
 func (fc *fastContexts) initialContext() *fastContext {
-	fc.mu.RLock()
-	c := fc.initial
-	fc.mu.RUnlock()
-	if c != nil {
+	if c := fc.initial.Load(); c != nil {
 		return c
 	}
-	c = fc.context(gold.NewContext(nil, fc.l.opts))
-	fc.mu.Lock()
-	if fc.initial == nil {
-		fc.initial = c
+	c := fc.context(gold.NewContext(nil, fc.l.opts))
+	if c == nil {
+		return nil
 	}
-	c = fc.initial
-	fc.mu.Unlock()
-	return c
+	fc.initial.CompareAndSwap(nil, c)
+	return fc.initial.Load()
 }
 
 // top returns the entry for a document's @context, given as key (see
-// topKey), made the first time from local.
+// contextKey), made the first time from local.
 func (fc *fastContexts) top(key []byte, local any) *topEntry {
-	fc.mu.RLock()
-	e := fc.tops[string(key)]
-	fc.mu.RUnlock()
-	if e != nil {
+	if e, ok := fc.tops.snapshot()[string(key)]; ok {
 		return e
 	}
-	e = &topEntry{}
+	e := &topEntry{}
 	e.terms, e.loads = fc.counts(local)
 	sk := string(key)
 	// The safe-mode walk keeps the same context under its own key.
@@ -401,14 +404,7 @@ func (fc *fastContexts) top(key []byte, local any) *topEntry {
 	if e.ctx = fc.context(g); e.ctx == nil && g != nil {
 		return e // the Loader keeps too many contexts: not remembered
 	}
-	fc.mu.Lock()
-	if prev := fc.tops[sk]; prev != nil {
-		e = prev
-	} else if len(fc.tops) < maxFastContexts {
-		fc.tops[sk] = e
-	}
-	fc.mu.Unlock()
-	return e
+	return fc.tops.store(sk, e, maxFastContexts)
 }
 
 // context returns the fastContext made from g, making it if need be; nil
@@ -558,9 +554,6 @@ func (fc *fastContexts) build(g *gold.Context) *fastContext {
 		terms:  make(map[string]*fastTerm, len(g.TermDefinitions)),
 		nTerms: len(g.TermDefinitions),
 		usable: g.Values != nil && g.Values.Base == "",
-		memo:   make(map[string]*expansion),
-		edges:  make(map[fastEdge]*fastContext),
-		nested: make(map[string]*nestedEdge),
 	}
 	for name, td := range g.TermDefinitions {
 		c.terms[name] = fc.term(td)
@@ -679,54 +672,33 @@ func (c *fastContext) reverted() *fastContext {
 // the safe-mode walk applies it; nil if json-gold refuses it.
 func (c *fastContext) scoped(t *fastTerm, kind byte, term string) *fastContext {
 	key := fastEdge{td: t.td, kind: kind}
-	c.mu.RLock()
-	next, ok := c.edges[key]
-	c.mu.RUnlock()
-	if ok {
+	if next, ok := c.edges.load(key); ok {
 		return next
 	}
 	g := derive(func() (*gold.Context, error) {
 		return c.fc.scratch().scopedContext(c.g, t.td, kind, nil, term)
 	})
-	next = c.fc.context(g)
+	next := c.fc.context(g)
 	if next == nil && g != nil {
 		return nil // the Loader keeps too many contexts: not remembered
 	}
-	c.mu.Lock()
-	if prev, ok := c.edges[key]; ok {
-		next = prev
-	} else if len(c.edges) < maxFastContexts {
-		c.edges[key] = next
-	}
-	c.mu.Unlock()
-	return next
+	return c.edges.store(key, next, maxFastContexts)
 }
 
 // nestedContext returns the edge for a nested @context value local (one
 // served URL or a list of them) whose key is key (see contextKey).
 func (c *fastContext) nestedContext(key []byte, local any) *nestedEdge {
-	c.mu.RLock()
-	e := c.nested[string(key)]
-	c.mu.RUnlock()
-	if e != nil {
+	if e, ok := c.nested.snapshot()[string(key)]; ok {
 		return e
 	}
-	e = &nestedEdge{}
+	e := &nestedEdge{}
 	e.terms, e.loads = c.fc.counts(local)
 	g := derive(func() (*gold.Context, error) { return c.g.Parse(local) })
 	e.ctx = c.fc.context(g)
 	if e.ctx == nil && g != nil {
 		return e // the Loader keeps too many contexts: not remembered
 	}
-	sk := string(key)
-	c.mu.Lock()
-	if prev := c.nested[sk]; prev != nil {
-		e = prev
-	} else if len(c.nested) < maxFastContexts {
-		c.nested[sk] = e
-	}
-	c.mu.Unlock()
-	return e
+	return c.nested.store(string(key), e, maxFastContexts)
 }
 
 // contextKey appends to buf a key for a @context value that is one served
@@ -758,4 +730,54 @@ func (fc *fastContexts) contextKey(buf []byte, local any) ([]byte, bool) {
 		return buf, true
 	}
 	return buf, false
+}
+
+// cowMap is a map read without locking: writers, which are rare (each
+// entry is written once), replace it with a copy.
+type cowMap[K comparable, V any] struct {
+	m  atomic.Pointer[map[K]V]
+	mu sync.Mutex
+}
+
+// snapshot returns the map as it is (nil if empty), to read without
+// locking: indexing it with string(b) for a []byte b does not allocate.
+func (c *cowMap[K, V]) snapshot() map[K]V {
+	if m := c.m.Load(); m != nil {
+		return *m
+	}
+	return nil
+}
+
+func (c *cowMap[K, V]) load(k K) (V, bool) {
+	if m := c.m.Load(); m != nil {
+		v, ok := (*m)[k]
+		return v, ok
+	}
+	var zero V
+	return zero, false
+}
+
+// store adds k with v unless k is there already (it returns the value
+// kept) or the map holds limit entries (it returns v, not kept).
+func (c *cowMap[K, V]) store(k K, v V, limit int) V {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	old := c.m.Load()
+	var n int
+	if old != nil {
+		if prev, ok := (*old)[k]; ok {
+			return prev
+		}
+		n = len(*old)
+	}
+	if n >= limit {
+		return v
+	}
+	m := make(map[K]V, n+1)
+	if old != nil {
+		maps.Copy(m, *old)
+	}
+	m[k] = v
+	c.m.Store(&m)
+	return v
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/staffpass/staffpass/internal/limits"
@@ -68,14 +69,33 @@ func fastToRDF(doc any, l *Loader) (quads []rdfc.Quad, ok bool) {
 	if init == nil {
 		return nil, false
 	}
-	w := fastWalker{fc: l.fast}
-	if _, isNode, ok := w.object(init, "", m, true, 1, 0); !ok || !isNode {
+	w := walkers.Get().(*fastWalker)
+	w.fc, w.hint = l.fast, &l.fast.initialHint
+	_, isNode, ok := w.object(init, "", init.term(""), m, true, 1, 0)
+	quads = w.quads
+	ok = ok && isNode && w.work <= limits.MaxContextWork && w.loads <= limits.MaxContextLoads
+	if ok {
+		w.hint.Store(int32(len(quads)))
+	}
+	w.reset()
+	walkers.Put(w)
+	if !ok {
 		return nil, false
 	}
-	if w.work > limits.MaxContextWork || w.loads > limits.MaxContextLoads {
-		return nil, false
-	}
-	return w.quads, true
+	return quads, true
+}
+
+// walkers keeps fastWalkers, with their scratch stacks, for reuse.
+var walkers = sync.Pool{New: func() any { return new(fastWalker) }}
+
+// reset readies w for another document, keeping its scratch space but no
+// reference to the last document.
+func (w *fastWalker) reset() {
+	clear(w.keys[:cap(w.keys)])
+	clear(w.terms[:cap(w.terms)])
+	clear(w.labels)
+	clear(w.jsonSeen)
+	*w = fastWalker{keys: w.keys[:0], terms: w.terms[:0], buf: w.buf[:0], labels: w.labels, jsonSeen: w.jsonSeen}
 }
 
 // fastWalker holds the state of one fast conversion.
@@ -83,6 +103,9 @@ type fastWalker struct {
 	fc    *fastContexts
 	quads []rdfc.Quad
 	graph rdfc.Term
+	// hint holds the number of statements of the last document with the
+	// same top-level @context, to size quads once.
+	hint *atomic.Int32
 
 	labels map[string]string // blank node label in the document -> issued
 	next   int               // next blank node number to issue
@@ -102,9 +125,10 @@ type fastWalker struct {
 }
 
 type keyInfo struct {
-	key string
-	val any
-	exp *expansion
+	key  string
+	val  any
+	exp  *expansion
+	term *fastTerm // the member name's definition, if it is a term
 }
 
 type jsonKey struct {
@@ -125,14 +149,36 @@ func (w *fastWalker) charge(ctx *fastContext, terms, loads int) bool {
 }
 
 func (w *fastWalker) emit(s, p, o rdfc.Term) bool {
-	if len(w.quads) >= limits.MaxQuads {
+	n := len(w.quads)
+	if n >= limits.MaxQuads {
 		return false
 	}
-	if w.quads == nil {
-		w.quads = make([]rdfc.Quad, 0, 32)
+	if n == cap(w.quads) {
+		w.quads = slices.Grow(w.quads, max(8, int(w.hint.Load()), n))
 	}
-	w.quads = append(w.quads, rdfc.Quad{Subject: s, Predicate: p, Object: o, Graph: w.graph})
+	// Fill the (zeroed) element in place: copying a whole Quad into the
+	// slice costs a bulk write barrier while the GC runs.
+	w.quads = w.quads[:n+1]
+	q := &w.quads[n]
+	setTerm(&q.Subject, s)
+	setTerm(&q.Predicate, p)
+	setTerm(&q.Object, o)
+	if w.graph.Kind != rdfc.DefaultGraph {
+		setTerm(&q.Graph, w.graph)
+	}
 	return true
+}
+
+// setTerm sets the zero Term *dst to t, writing only what t has.
+func setTerm(dst *rdfc.Term, t rdfc.Term) {
+	dst.Kind = t.Kind
+	dst.Value = t.Value
+	if t.Datatype != "" {
+		dst.Datatype = t.Datatype
+	}
+	if t.Language != "" {
+		dst.Language = t.Language
+	}
 }
 
 // blankLabels are the first blank node labels, made once.
@@ -173,11 +219,10 @@ func (w *fastWalker) blank(id string) rdfc.Term {
 // object mirrors checker.object and json-gold's expandElement for a JSON
 // object, then converts it: a node object gives its subject (isNode), a
 // value object its literal.
-func (w *fastWalker) object(ctx *fastContext, activeProp string, elem map[string]any, top bool, depth, ctxDepth int) (term rdfc.Term, isNode, ok bool) {
+func (w *fastWalker) object(ctx *fastContext, activeProp string, propTD *fastTerm, elem map[string]any, top bool, depth, ctxDepth int) (term rdfc.Term, isNode, ok bool) {
 	if !ctx.usable {
 		return term, false, false
 	}
-	propTD := ctx.term(activeProp)
 	var typeScoped *fastContext
 	if ctx.hasPrev() {
 		typeScoped = ctx
@@ -236,7 +281,7 @@ func (w *fastWalker) object(ctx *fastContext, activeProp string, elem map[string
 			if !w.charge(ctx, e.terms, e.loads) || e.ctx == nil {
 				return term, false, false
 			}
-			ctx = e.ctx
+			ctx, w.hint = e.ctx, &e.hint
 		} else {
 			e := ctx.nestedContext(key, local)
 			if !w.charge(ctx, e.terms, e.loads) || e.ctx == nil {
@@ -264,7 +309,7 @@ func (w *fastWalker) object(ctx *fastContext, activeProp string, elem map[string
 			// those of the top level, and drops some.
 			return term, false, false
 		}
-		e := ctx.expandVocab(key)
+		e, t := ctx.lookup(key)
 		if e == nil {
 			return term, false, false
 		}
@@ -274,7 +319,13 @@ func (w *fastWalker) object(ctx *fastContext, activeProp string, elem map[string
 			}
 			typeAt = len(w.keys) - start
 		}
-		w.keys = append(w.keys, keyInfo{key: key, val: v, exp: e})
+		n := len(w.keys)
+		if n == cap(w.keys) {
+			w.keys = slices.Grow(w.keys, max(16, n))
+		}
+		w.keys = w.keys[:n+1]
+		k := &w.keys[n]
+		k.key, k.val, k.exp, k.term = key, v, e, t
 	}
 	infos := w.keys[start:len(w.keys):len(w.keys)]
 
@@ -321,11 +372,11 @@ func (w *fastWalker) object(ctx *fastContext, activeProp string, elem map[string
 			// json-gold expands the members in the new context; the
 			// type member must still be the only one meaning @type.
 			for i := range infos {
-				e := ctx.expandVocab(infos[i].key)
+				e, t := ctx.lookup(infos[i].key)
 				if e == nil || (e.kw == kwType) != (i == typeAt) {
 					return term, false, false
 				}
-				infos[i].exp = e
+				infos[i].exp, infos[i].term = e, t
 			}
 		}
 	}
@@ -434,7 +485,7 @@ func (w *fastWalker) object(ctx *fastContext, activeProp string, elem map[string
 		if infos[i].exp.kw != kwNone {
 			continue
 		}
-		if !w.property(ctx, subject, infos[i].key, infos[i].exp.iri, infos[i].val, depth, ctxDepth) {
+		if !w.property(ctx, subject, &infos[i], depth, ctxDepth) {
 			return term, false, false
 		}
 	}
@@ -483,8 +534,8 @@ func (w *fastWalker) valueObject(typeScoped *fastContext, value, typeVal any, ha
 // property mirrors checker.property and the part of json-gold's
 // expandObject after the keywords, and writes the statements of subject's
 // property key (which expands to pred).
-func (w *fastWalker) property(ctx *fastContext, subject rdfc.Term, key, pred string, value any, depth, ctxDepth int) bool {
-	t := ctx.term(key)
+func (w *fastWalker) property(ctx *fastContext, subject rdfc.Term, m *keyInfo, depth, ctxDepth int) bool {
+	key, pred, value, t := m.key, m.exp.iri, m.val, m.term
 	if t != nil && t.unsupported {
 		return false
 	}
@@ -497,7 +548,10 @@ func (w *fastWalker) property(ctx *fastContext, subject rdfc.Term, key, pred str
 			return false
 		}
 	}
-	tt := termCtx.term(key)
+	tt := t
+	if termCtx != ctx {
+		tt = termCtx.term(key)
+	}
 	if tt != nil && (tt.container&containerOther != 0 || tt.unsupported) {
 		return false
 	}
@@ -537,25 +591,15 @@ func (w *fastWalker) property(ctx *fastContext, subject rdfc.Term, key, pred str
 			return true
 		}
 		start := len(w.terms)
-		if !w.element(termCtx, key, value, depth, ctxDepth) {
+		if !w.element(termCtx, key, tt, value, &sink{list: true}, depth, ctxDepth) {
 			return false
 		}
 		head, ok := w.list(start)
 		return ok && w.emit(subject, p, head)
 	case tt != nil && tt.container&containerGraph != 0:
-		return w.graphValue(termCtx, key, value, subject, p, depth, ctxDepth)
+		return w.graphValue(termCtx, key, tt, value, subject, p, depth, ctxDepth)
 	default:
-		start := len(w.terms)
-		if !w.element(termCtx, key, value, depth, ctxDepth) {
-			return false
-		}
-		for _, o := range w.terms[start:] {
-			if !w.emit(subject, p, o) {
-				return false
-			}
-		}
-		w.terms = w.terms[:start]
-		return true
+		return w.element(termCtx, key, tt, value, &sink{s: subject, p: p}, depth, ctxDepth)
 	}
 }
 
@@ -590,7 +634,7 @@ func (w *fastWalker) list(start int) (rdfc.Term, bool) {
 // graphValue writes the values of a property with a @graph container: each
 // node object becomes a named graph, named by a new blank node that is the
 // object of the property.
-func (w *fastWalker) graphValue(ctx *fastContext, key string, value any, subject, p rdfc.Term, depth, ctxDepth int) bool {
+func (w *fastWalker) graphValue(ctx *fastContext, key string, kt *fastTerm, value any, subject, p rdfc.Term, depth, ctxDepth int) bool {
 	if depth > maxDepth {
 		return false
 	}
@@ -599,7 +643,7 @@ func (w *fastWalker) graphValue(ctx *fastContext, key string, value any, subject
 		return true
 	case []any:
 		for _, item := range v {
-			if !w.graphValue(ctx, key, item, subject, p, depth+1, ctxDepth) {
+			if !w.graphValue(ctx, key, kt, item, subject, p, depth+1, ctxDepth) {
 				return false
 			}
 		}
@@ -611,18 +655,39 @@ func (w *fastWalker) graphValue(ctx *fastContext, key string, value any, subject
 		}
 		outer := w.graph
 		w.graph = g
-		_, isNode, ok := w.object(ctx, key, v, false, depth+1, ctxDepth)
+		_, isNode, ok := w.object(ctx, key, kt, v, false, depth+1, ctxDepth)
 		w.graph = outer
 		return ok && isNode
 	}
 	return false
 }
 
+// sink is where element puts what a value expands to: the objects of a
+// property, written at once, or the items of a list, kept on w.terms.
+type sink struct {
+	list bool
+	s, p rdfc.Term
+}
+
+func (w *fastWalker) put(out *sink, t rdfc.Term) bool {
+	if !out.list {
+		return w.emit(out.s, out.p, t)
+	}
+	n := len(w.terms)
+	if n == cap(w.terms) {
+		w.terms = slices.Grow(w.terms, max(16, n))
+	}
+	w.terms = w.terms[:n+1]
+	e := &w.terms[n]
+	e.Kind, e.Value, e.Datatype, e.Language = t.Kind, t.Value, t.Datatype, t.Language
+	return true
+}
+
 // element mirrors checker.element and json-gold's expandElement for a value
-// of activeProp, pushing what it expands to onto w.terms: one term for a
-// node, value or list, none for null, and each item of an array (arrays in
-// an array of a @list property become lists).
-func (w *fastWalker) element(ctx *fastContext, activeProp string, value any, depth, ctxDepth int) bool {
+// of activeProp (whose definition in ctx is apt), and puts what it expands
+// to into out: one term for a node, value or list, none for null, and each
+// item of an array (arrays in an array of a @list property become lists).
+func (w *fastWalker) element(ctx *fastContext, activeProp string, apt *fastTerm, value any, out *sink, depth, ctxDepth int) bool {
 	if depth > maxDepth {
 		return false
 	}
@@ -630,52 +695,41 @@ func (w *fastWalker) element(ctx *fastContext, activeProp string, value any, dep
 	case nil:
 		return true
 	case []any:
-		td := ctx.term(activeProp)
-		inList := td != nil && td.container&containerList != 0
+		inList := apt != nil && apt.container&containerList != 0
 		for _, item := range v {
 			if arr, isArr := item.([]any); isArr && inList {
 				start := len(w.terms)
-				if !w.element(ctx, activeProp, arr, depth+1, ctxDepth) {
+				if !w.element(ctx, activeProp, apt, arr, &sink{list: true}, depth+1, ctxDepth) {
 					return false
 				}
 				head, ok := w.list(start)
-				if !ok {
+				if !ok || !w.put(out, head) {
 					return false
 				}
-				w.terms = append(w.terms, head)
 				continue
 			}
-			if !w.element(ctx, activeProp, item, depth+1, ctxDepth) {
+			if !w.element(ctx, activeProp, apt, item, out, depth+1, ctxDepth) {
 				return false
 			}
 		}
 		return true
 	case map[string]any:
-		t, _, ok := w.object(ctx, activeProp, v, false, depth+1, ctxDepth)
-		if !ok {
-			return false
-		}
-		w.terms = append(w.terms, t)
-		return true
+		t, _, ok := w.object(ctx, activeProp, apt, v, false, depth+1, ctxDepth)
+		return ok && w.put(out, t)
 	default:
-		t, ok := w.scalar(ctx, activeProp, v)
-		if !ok {
-			return false
-		}
-		w.terms = append(w.terms, t)
-		return true
+		t, ok := w.scalar(ctx, apt, v)
+		return ok && w.put(out, t)
 	}
 }
 
 // scalar mirrors checker.scalar and json-gold's ExpandValue, and converts
 // the value.
-func (w *fastWalker) scalar(ctx *fastContext, activeProp string, value any) (rdfc.Term, bool) {
+func (w *fastWalker) scalar(ctx *fastContext, td *fastTerm, value any) (rdfc.Term, bool) {
 	switch value.(type) {
 	case string, bool, float64, json.Number:
 	default:
 		return rdfc.Term{}, false
 	}
-	td := ctx.term(activeProp)
 	s, isStr := value.(string)
 	if td != nil && (td.typeKind == typeID || td.typeKind == typeVocab) {
 		if !isStr {
