@@ -2,8 +2,9 @@ package jose
 
 import "errors"
 
-// Errors callers can branch on with errors.Is. Every error Sign, Verify and
-// ParseUnverified return wraps one of them.
+// Errors callers can branch on with errors.Is. Every error Verify and
+// ParseUnverified return wraps one of them, and so does every error of Sign
+// but a failure of the Signer itself, which Sign returns wrapped as it is.
 var (
 	// ErrMalformed means the text is not a JWS in compact serialisation
 	// (RFC 7515 section 7.1) as this package reads it: not three
@@ -14,8 +15,9 @@ var (
 	// of the wrong JSON type.
 	ErrMalformed = errors.New("jose: malformed JWS")
 
-	// ErrTooLarge means the token is longer than limits.MaxJWTBytes or its
-	// header longer than limits.MaxJWSHeaderBytes.
+	// ErrTooLarge means the token is longer than limits.MaxJWTBytes, its
+	// header longer than limits.MaxJWSHeaderBytes, or its payload (the
+	// document Sign is given) longer than limits.MaxDocumentBytes.
 	ErrTooLarge = errors.New("jose: JWS too large")
 
 	// ErrAlgorithmNotAllowed means the header's alg is none, an HMAC
