@@ -9,7 +9,9 @@ import (
 
 	gold "github.com/piprate/json-gold/ld"
 
+	"github.com/staffpass/staffpass/internal/limits"
 	"github.com/staffpass/staffpass/internal/rdfc"
+	"github.com/staffpass/staffpass/internal/strictjson"
 )
 
 // manySubjects returns a credential with n subjects, generated from a fixed
@@ -182,6 +184,25 @@ func BenchmarkToRDFJSON(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			for b.Loop() {
 				if _, err := decode(data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(name+"/strictjson-check", func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if err := strictjson.Check(data, limits.MaxDocumentBytes); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(name+"/encoding-json", func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				var v any
+				if err := json.Unmarshal(data, &v); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -1,7 +1,6 @@
 package ld
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -86,8 +85,8 @@ func decode(data []byte) (any, error) {
 	if err := strictjson.Check(data, limits.MaxDocumentBytes); err != nil {
 		return nil, err
 	}
-	var doc any
-	if err := json.Unmarshal(data, &doc); err != nil {
+	doc, err := decodeJSON(data)
+	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidJSONLD, err)
 	}
 	return doc, nil
