@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/staffpass/staffpass/internal/rdfc"
@@ -537,4 +538,91 @@ func FuzzFastPathAgreesWithSlowPath(f *testing.F) {
 			t.Fatalf("%v\ndocument: %s", problem, text)
 		}
 	})
+}
+
+// One Loader's contexts are made and shared by concurrent conversions (run
+// with -race); each gets the dataset the slow path gives alone.
+func TestFastPathIsSafeForConcurrentUse(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	docs := make([]any, 24)
+	want := make([][]byte, len(docs))
+	ref := testLoader(t)
+	for i := range docs {
+		g := &credGen{r: r}
+		switch i % 3 {
+		case 0:
+			docs[i] = g.credential(1+i%4, true)
+		case 1:
+			docs[i] = g.presentation(2)
+		default:
+			docs[i] = g.proofConfig()
+		}
+		quads, err := slowToRDF(clone(docs[i]), ref)
+		if err == nil {
+			want[i] = canonicalOutcome(quads).nquads
+		}
+	}
+	shared := testLoader(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, len(docs))
+	for g := range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range docs {
+				i := (k + 4*g) % len(docs)
+				quads, ok := fastToRDF(clone(docs[i]), shared)
+				if !ok {
+					continue
+				}
+				if got := canonicalOutcome(quads).nquads; want[i] == nil || !bytes.Equal(got, want[i]) {
+					errs <- fmt.Errorf("document %d: the concurrent fast conversion differs from the slow path", i)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+// A Loader keeps at most maxFastContexts contexts for the fast conversion.
+// Past that, documents that need new ones take the slow path, and convert
+// all the same.
+func TestFastPathGivesWayWhenTheLoaderIsFull(t *testing.T) {
+	extra := make([]Context, maxFastContexts+20)
+	for i := range extra {
+		extra[i] = Context{
+			URL:      fmt.Sprintf("https://staffpass.example/ns/many/%d", i),
+			Document: []byte(fmt.Sprintf(`{"@context": {"note%d": "https://example.org/many#note"}}`, i)),
+		}
+	}
+	l, err := NewLoader(extra...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	declined := 0
+	for i, c := range extra {
+		doc := map[string]any{"@context": c.URL, "@id": "urn:x", fmt.Sprintf("note%d", i): "y"}
+		took, problem := agreement(doc, l)
+		if problem != nil {
+			t.Fatal(problem)
+		}
+		if !took {
+			declined++
+			quads, err := ToRDF(doc, l)
+			if err != nil || len(quads) != 1 {
+				t.Fatalf("document %d: %d quads, %v", i, len(quads), err)
+			}
+		}
+	}
+	if declined == 0 || declined > 30 {
+		t.Errorf("%d documents declined, want the few past the cap", declined)
+	}
+	if n := l.fast.count.Load(); n > maxFastContexts {
+		t.Errorf("the Loader keeps %d contexts, more than %d", n, maxFastContexts)
+	}
 }
