@@ -1,6 +1,7 @@
 package issuer
 
 import (
+	"context"
 	"crypto"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/staffpass/staffpass/did"
@@ -26,6 +28,8 @@ const (
 	// DIDDocumentFile is the DID document to publish at the URL that
 	// web.DocumentURL gives for the organisation's DID.
 	DIDDocumentFile = "did.json"
+	// RegistryFile is the issuance registry (SQLite).
+	RegistryFile = "registry.db"
 )
 
 // ErrNotOrganisation means a directory holds no organisation set-up.
@@ -48,17 +52,46 @@ type Organisation struct {
 	KeyType keys.KeyType `json:"keyType"`
 	// DocumentURL is where the DID document must be published.
 	DocumentURL string `json:"documentUrl"`
+	// StatusBaseURL is where status lists are published: list n at
+	// StatusBaseURL + "/" + n.
+	StatusBaseURL string `json:"statusBaseUrl"`
+	// StatusFormat is how status list credentials are secured.
+	StatusFormat Format `json:"statusFormat"`
 }
 
-// InitOrganisation sets up an organisation in dir: it generates a signing key
-// of type kt, writes it (mode 0600), writes the did:web DID document for
-// domain and the optional path segments, and the configuration. It refuses a
-// directory that is already set up, so a key is never overwritten.
-func InitOrganisation(dir, domain string, path []string, kt keys.KeyType) (*Organisation, error) {
+// InitOptions are the choices of an organisation's set-up. The zero value
+// is a set-up with an Ed25519 key, status lists under
+// https://DOMAIN[/PATH]/status, secured as vc+jwt.
+type InitOptions struct {
+	// Path are optional did:web path segments.
+	Path []string
+	// KeyType is the signing key's type (default Ed25519).
+	KeyType keys.KeyType
+	// StatusBaseURL is where status lists will be published; an https URL.
+	StatusBaseURL string
+	// StatusFormat secures the status list credentials (default FormatJWT).
+	StatusFormat Format
+}
+
+// InitOrganisation sets up an organisation in dir for the did:web DID of
+// domain: it generates a signing key, writes it (mode 0600), writes the DID
+// document, creates the issuance registry and writes the configuration.
+// It refuses a directory that is already set up, so a key is never
+// overwritten.
+func InitOrganisation(ctx context.Context, dir, domain string, opts InitOptions) (*Organisation, error) {
 	if _, err := os.Stat(filepath.Join(dir, ConfigFile)); err == nil {
 		return nil, fmt.Errorf("%w: %s exists", ErrOrganisationExists, filepath.Join(dir, ConfigFile))
 	}
-	id, err := web.New(domain, path...)
+	if opts.KeyType == "" {
+		opts.KeyType = keys.Ed25519
+	}
+	if opts.StatusFormat == "" {
+		opts.StatusFormat = FormatJWT
+	}
+	if !slices.Contains(Formats(), opts.StatusFormat) {
+		return nil, fmt.Errorf("%w: unknown status list format %q", ErrOptions, opts.StatusFormat)
+	}
+	id, err := web.New(domain, opts.Path...)
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +99,13 @@ func InitOrganisation(dir, domain string, path []string, kt keys.KeyType) (*Orga
 	if err != nil {
 		return nil, err
 	}
-	key, err := keys.Generate(kt)
+	if opts.StatusBaseURL == "" {
+		// The DID document's URL without its file name: the site of the
+		// organisation, with the did:web path.
+		base := strings.TrimSuffix(strings.TrimSuffix(docURL, "/.well-known/did.json"), "/did.json")
+		opts.StatusBaseURL = base + "/status"
+	}
+	key, err := keys.Generate(opts.KeyType)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +118,10 @@ func InitOrganisation(dir, domain string, path []string, kt keys.KeyType) (*Orga
 	if err != nil {
 		return nil, err
 	}
-	org := &Organisation{Dir: dir, DID: id.String(), KeyID: vm.ID, KeyType: kt, DocumentURL: docURL}
+	org := &Organisation{
+		Dir: dir, DID: id.String(), KeyID: vm.ID, KeyType: opts.KeyType, DocumentURL: docURL,
+		StatusBaseURL: opts.StatusBaseURL, StatusFormat: opts.StatusFormat,
+	}
 	cfg, err := json.MarshalIndent(org, "", "  ")
 	if err != nil {
 		return nil, err
@@ -87,9 +129,17 @@ func InitOrganisation(dir, domain string, path []string, kt keys.KeyType) (*Orga
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	// The key first: a set-up without a config is not an organisation, so
-	// an interrupted run can be repeated after removing the key file.
+	// The key first and the config last: a set-up without a config is not
+	// an organisation, and a rerun after an interruption finds the key and
+	// refuses, naming it, rather than replacing it.
 	if err := keys.WritePrivateKeyFile(filepath.Join(dir, KeyFile), key, keys.FormatJWK); err != nil {
+		return nil, err
+	}
+	reg, err := CreateRegistry(ctx, filepath.Join(dir, RegistryFile), RegistryConfig{StatusBaseURL: opts.StatusBaseURL})
+	if err != nil {
+		return nil, err
+	}
+	if err := reg.Close(); err != nil {
 		return nil, err
 	}
 	if err := atomicfile.Write(filepath.Join(dir, DIDDocumentFile), append(docJSON, '\n'), 0o644); err != nil {
@@ -120,6 +170,9 @@ func OpenOrganisation(dir string) (*Organisation, error) {
 	if _, err := did.Parse(org.DID); err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrNotOrganisation, ConfigFile, err)
 	}
+	if !slices.Contains(Formats(), org.StatusFormat) {
+		return nil, fmt.Errorf("%w: %s: unknown statusFormat %q", ErrNotOrganisation, ConfigFile, org.StatusFormat)
+	}
 	if !strings.HasPrefix(org.KeyID, org.DID+"#") {
 		return nil, fmt.Errorf("%w: %s: keyId %q is not a method of %s", ErrNotOrganisation, ConfigFile, org.KeyID, org.DID)
 	}
@@ -134,6 +187,11 @@ func (o *Organisation) Signer() (keys.Signer, error) {
 		return nil, err
 	}
 	return keys.NewSigner(key, o.KeyID)
+}
+
+// OpenRegistry opens the organisation's issuance registry.
+func (o *Organisation) OpenRegistry(ctx context.Context, opts ...RegistryOption) (*Registry, error) {
+	return OpenRegistry(ctx, filepath.Join(o.Dir, RegistryFile), opts...)
 }
 
 // Document reads the organisation's DID document.

@@ -1,6 +1,7 @@
 package issuer
 
 import (
+	"context"
 	"crypto"
 	"errors"
 	"os"
@@ -13,11 +14,12 @@ import (
 
 func TestInitOrganisationWritesAUsableSetUp(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "kch")
-	org, err := InitOrganisation(dir, "kch.nhs.uk", nil, keys.P256)
+	org, err := InitOrganisation(context.Background(), dir, "kch.nhs.uk", InitOptions{KeyType: keys.P256})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if org.DID != "did:web:kch.nhs.uk" || org.DocumentURL != "https://kch.nhs.uk/.well-known/did.json" {
+	if org.DID != "did:web:kch.nhs.uk" || org.DocumentURL != "https://kch.nhs.uk/.well-known/did.json" ||
+		org.StatusBaseURL != "https://kch.nhs.uk/status" || org.StatusFormat != FormatJWT {
 		t.Errorf("org = %+v", org)
 	}
 	st, err := os.Stat(filepath.Join(dir, KeyFile))
@@ -39,6 +41,14 @@ func TestInitOrganisationWritesAUsableSetUp(t *testing.T) {
 	if signer.KeyID() != org.KeyID || signer.Algorithm() != "ES256" {
 		t.Errorf("signer = %s %s, want %s ES256", signer.KeyID(), signer.Algorithm(), org.KeyID)
 	}
+	reg, err := opened.OpenRegistry(context.Background())
+	if err != nil {
+		t.Fatalf("the registry was not created: %v", err)
+	}
+	if got := reg.Config().StatusBaseURL; got != org.StatusBaseURL {
+		t.Errorf("registry status base URL = %q, want %q", got, org.StatusBaseURL)
+	}
+	reg.Close()
 	doc, err := opened.Document()
 	if err != nil {
 		t.Fatal(err)
@@ -58,11 +68,11 @@ func TestInitOrganisationWritesAUsableSetUp(t *testing.T) {
 
 func TestInitOrganisationNeverReplacesAKey(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := InitOrganisation(dir, "kch.nhs.uk", nil, keys.Ed25519); err != nil {
+	if _, err := InitOrganisation(context.Background(), dir, "kch.nhs.uk", InitOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(filepath.Join(dir, KeyFile))
-	if _, err := InitOrganisation(dir, "kch.nhs.uk", nil, keys.Ed25519); !errors.Is(err, ErrOrganisationExists) {
+	if _, err := InitOrganisation(context.Background(), dir, "kch.nhs.uk", InitOptions{}); !errors.Is(err, ErrOrganisationExists) {
 		t.Fatalf("second InitOrganisation = %v, want ErrOrganisationExists", err)
 	}
 	after, _ := os.ReadFile(filepath.Join(dir, KeyFile))

@@ -31,6 +31,18 @@ var (
 	// proof's expires time) ended before the verification time.
 	ErrExpired = errors.New("verifier: expired")
 
+	// ErrRevoked: a revocation status entry of the credential is set in
+	// its issuer's status list.
+	ErrRevoked = errors.New("verifier: revoked")
+
+	// ErrSuspended: a suspension status entry of the credential is set.
+	ErrSuspended = errors.New("verifier: suspended")
+
+	// ErrStatus: the credential's status could not be checked: its status
+	// list was not given to the verifier, does not verify, is not its
+	// issuer's, is outside its validity period, or the entry is malformed.
+	ErrStatus = errors.New("verifier: status cannot be checked")
+
 	// ErrConfig: New was given an incomplete or contradictory configuration.
 	ErrConfig = errors.New("verifier: invalid configuration")
 )

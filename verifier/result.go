@@ -22,6 +22,11 @@ const (
 	// CheckValidityPeriod: the credential (and its proof and JWT time
 	// claims) is valid at the verification time.
 	CheckValidityPeriod = "validity-period"
+	// CheckStatus: no status entry of the credential (Bitstring Status
+	// List) says it is revoked or suspended, each checked against a
+	// status list credential the verifier was given, signed by the
+	// credential's issuer and within its validity period.
+	CheckStatus = "status"
 )
 
 // Status is the outcome of one check.
@@ -38,7 +43,8 @@ const (
 type Check struct {
 	Name   string `json:"name"`
 	Status Status `json:"status"`
-	// Reason says in words why the check failed or was skipped.
+	// Reason says in words why the check failed or was skipped (or, for a
+	// check that passed with nothing to check, why).
 	Reason string `json:"reason,omitempty"`
 	// Err is the error behind a failed check; errors.Is works on it.
 	Err error `json:"-"`
@@ -98,6 +104,12 @@ func (r *Result) Err() error {
 
 func (r *Result) pass(name string) {
 	r.Checks = append(r.Checks, Check{Name: name, Status: Passed})
+}
+
+// passBecause records a passed check with a note on why there was nothing
+// to fail.
+func (r *Result) passBecause(name, note string) {
+	r.Checks = append(r.Checks, Check{Name: name, Status: Passed, Reason: note})
 }
 
 func (r *Result) fail(name string, err error) {

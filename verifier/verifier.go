@@ -20,7 +20,7 @@ import (
 	"github.com/staffpass/staffpass/vc/staff"
 )
 
-// Trust is what a Verifier trusts. Both members are required.
+// Trust is what a Verifier trusts. Issuers and Resolver are required.
 type Trust struct {
 	// Issuers are the DIDs of the issuers whose credentials are accepted.
 	Issuers []string
@@ -29,12 +29,19 @@ type Trust struct {
 	// did/jwk and a did.StaticResolver holding the trusted issuers'
 	// documents.
 	Resolver did.Resolver
+	// StatusLists are the status list credentials (W3C Bitstring Status
+	// List, signed by the issuers, as vc+jwt or Data Integrity JSON) that
+	// revocation and suspension are checked against. Verification is
+	// offline: a credential with a credentialStatus whose list is not
+	// here fails the status check.
+	StatusLists [][]byte
 }
 
 // Verifier verifies credentials against a Trust. It is safe for concurrent
 // use.
 type Verifier struct {
 	issuers    map[string]bool
+	lists      map[string]*statusList
 	resolver   did.Resolver
 	loader     *ld.Loader
 	suites     []string
@@ -161,8 +168,20 @@ func New(trust Trust, opts ...Option) (*Verifier, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
+	lists := make(map[string]*statusList, len(trust.StatusLists))
+	for i, data := range trust.StatusLists {
+		id, err := statusListID(data)
+		if err != nil {
+			return nil, fmt.Errorf("%w: status list %d: %w", ErrConfig, i, err)
+		}
+		if lists[id] != nil {
+			return nil, fmt.Errorf("%w: two status lists with id %s", ErrConfig, id)
+		}
+		lists[id] = &statusList{data: slices.Clone(data)}
+	}
 	return &Verifier{
 		issuers:    issuers,
+		lists:      lists,
 		resolver:   trust.Resolver,
 		loader:     loader,
 		suites:     cfg.suites,
@@ -181,43 +200,46 @@ func New(trust Trust, opts ...Option) (*Verifier, error) {
 func (v *Verifier) VerifyCredential(ctx context.Context, data []byte) (*Result, error) {
 	now := v.clock()
 	r := &Result{VerifiedAt: now.UTC()}
-	var cred *vc.Credential
-	var jwtTimes *jose.Verified
-
-	trimmed := bytes.TrimSpace(data)
-	switch {
-	case len(trimmed) > 0 && trimmed[0] == '{':
-		doc, err := parseJSON(trimmed)
-		if err != nil {
-			r.fail(CheckSyntax, err)
-			break
-		}
-		if doc.Envelope != nil {
-			token, err := envelopedJWT(doc.Envelope)
-			if err != nil {
-				r.fail(CheckSyntax, err)
-				break
-			}
-			cred, jwtTimes = v.verifyJWT(ctx, r, token)
-			break
-		}
-		cred = doc.Credential
-		r.pass(CheckSyntax)
-		v.verifyDataIntegrity(ctx, r, trimmed, cred, now)
-	default:
-		cred, jwtTimes = v.verifyJWT(ctx, r, string(trimmed))
-	}
-
+	cred, jwtTimes := v.secure(ctx, r, data, now)
 	if cred == nil {
-		r.skip(CheckProof, "the credential could not be read")
-		r.skip(CheckIssuerTrust, "the credential could not be read")
-		r.skip(CheckValidityPeriod, "the credential could not be read")
+		for _, name := range []string{CheckProof, CheckIssuerTrust, CheckValidityPeriod, CheckStatus} {
+			if r.Check(name) == nil {
+				r.skip(name, "the credential could not be read")
+			}
+		}
 		return r, r.finish()
 	}
 	r.describe(cred)
 	r.record(CheckIssuerTrust, v.checkIssuer(cred.Issuer.ID))
 	r.record(CheckValidityPeriod, v.checkValidity(cred, jwtTimes, now))
+	v.checkStatus(ctx, r, cred, now)
 	return r, r.finish()
+}
+
+// secure runs the syntax and proof checks of a credential in any of the
+// supported forms, recording them in r, and returns the credential if it
+// could be read (verified or not: r says) and a JWT's time claims.
+func (v *Verifier) secure(ctx context.Context, r *Result, data []byte, now time.Time) (*vc.Credential, *jose.Verified) {
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return v.verifyJWT(ctx, r, string(trimmed))
+	}
+	doc, err := parseJSON(trimmed)
+	if err != nil {
+		r.fail(CheckSyntax, err)
+		return nil, nil
+	}
+	if doc.Envelope != nil {
+		token, err := envelopedJWT(doc.Envelope)
+		if err != nil {
+			r.fail(CheckSyntax, err)
+			return nil, nil
+		}
+		return v.verifyJWT(ctx, r, token)
+	}
+	r.pass(CheckSyntax)
+	v.verifyDataIntegrity(ctx, r, trimmed, doc.Credential, now)
+	return doc.Credential, nil
 }
 
 // parseJSON reads a credential or an enveloped credential.

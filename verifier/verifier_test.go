@@ -167,8 +167,8 @@ func TestVerifyCredentialAcceptsEveryFormat(t *testing.T) {
 					t.Errorf("check %s is %s", c.Name, c.Status)
 				}
 			}
-			if len(r.Checks) != 4 {
-				t.Errorf("%d checks, want 4", len(r.Checks))
+			if len(r.Checks) != 5 {
+				t.Errorf("%d checks, want 5", len(r.Checks))
 			}
 		})
 	}
@@ -372,7 +372,7 @@ func TestResultMarshalsAsAReport(t *testing.T) {
 	if err := json.Unmarshal(out, &back); err != nil {
 		t.Fatal(err)
 	}
-	if back.Verified || len(back.Checks) != 4 || back.Checks[2].Status != "failed" || !strings.Contains(back.Checks[2].Reason, "not a trusted issuer") {
+	if back.Verified || len(back.Checks) != 5 || back.Checks[2].Status != "failed" || !strings.Contains(back.Checks[2].Reason, "not a trusted issuer") {
 		t.Errorf("report = %s", out)
 	}
 }

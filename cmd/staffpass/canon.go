@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -76,6 +77,9 @@ Use --hash sha384 for ecdsa-rdfc-2019 with P-384. FILE "-" reads standard input.
 // bytes.
 func readInput(stdin io.Reader, name string, max int) ([]byte, error) {
 	var r io.Reader = stdin
+	if name == "-" && stdin == nil {
+		return nil, errors.New(`"-" (standard input) cannot be used here; name a file`)
+	}
 	if name != "-" {
 		f, err := os.Open(name)
 		if err != nil {

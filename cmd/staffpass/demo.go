@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -37,20 +38,20 @@ Nothing leaves the machine.`,
 				defer os.RemoveAll(tmp)
 				dir = tmp
 			}
-			return runDemo(cmd.OutOrStdout(), dir)
+			return runDemo(cmd.Context(), cmd.OutOrStdout(), dir)
 		},
 	}
 	cmd.Flags().StringVar(&dir, "dir", "", "keep the demo's files in this directory instead of a temporary one")
 	return cmd
 }
 
-func runDemo(w io.Writer, dir string) error {
+func runDemo(ctx context.Context, w io.Writer, dir string) error {
 	step := func(n int, format string, a ...any) {
 		fmt.Fprintf(w, "\n%d. %s\n", n, fmt.Sprintf(format, a...))
 	}
 
 	step(1, "An NHS organisation sets up: a signing key and a did:web DID document")
-	org, err := issuer.InitOrganisation(filepath.Join(dir, "org"), "kch.nhs.uk", nil, keys.Ed25519)
+	org, err := issuer.InitOrganisation(ctx, filepath.Join(dir, "org"), "kch.nhs.uk", issuer.InitOptions{})
 	if err != nil {
 		return err
 	}

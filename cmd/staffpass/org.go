@@ -21,10 +21,12 @@ func newOrgCmd() *cobra.Command {
 }
 
 type orgInitOptions struct {
-	domain string
-	path   string
-	dir    string
-	alg    string
+	domain       string
+	path         string
+	dir          string
+	alg          string
+	statusURL    string
+	statusFormat string
 }
 
 func newOrgInitCmd() *cobra.Command {
@@ -36,9 +38,14 @@ func newOrgInitCmd() *cobra.Command {
 
   ` + issuer.KeyFile + `  the private signing key (JWK, mode 0600; never printed)
   ` + issuer.DIDDocumentFile + `         the DID document, to publish at the URL printed
-  ` + issuer.ConfigFile + `          the organisation's DID and signing method
+  ` + issuer.RegistryFile + `      the issuance registry: every credential issued and its
+                       status list entries (revocation, suspension)
+  ` + issuer.ConfigFile + `          the organisation's DID, signing method and status settings
 
 The organisation's DID is did:web:DOMAIN (with --path, did:web:DOMAIN:a:b).
+Status lists are published under --status-url (default https://DOMAIN/status),
+list n at --status-url/n; the URL is written into every credential issued, so
+it cannot change later.
 An existing set-up is never overwritten.`,
 		Example: `  staffpass org init --domain kch.nhs.uk --dir ./kch
   staffpass org init --domain nhs.example --path trusts:rj1 --dir ./rj1`,
@@ -55,7 +62,9 @@ An existing set-up is never overwritten.`,
 			if o.path != "" {
 				path = strings.Split(strings.Trim(o.path, ":/"), ":")
 			}
-			org, err := issuer.InitOrganisation(o.dir, o.domain, path, kt)
+			org, err := issuer.InitOrganisation(cmd.Context(), o.dir, o.domain, issuer.InitOptions{
+				Path: path, KeyType: kt, StatusBaseURL: o.statusURL, StatusFormat: issuer.Format(o.statusFormat),
+			})
 			if err != nil {
 				if errors.Is(err, issuer.ErrOrganisationExists) {
 					return withHint(err, "use another --dir; an existing organisation key is never replaced")
@@ -67,6 +76,7 @@ An existing set-up is never overwritten.`,
 			fmt.Fprintf(w, "signing method: %s\n", org.KeyID)
 			fmt.Fprintf(w, "publish         %s\n", filepath.Join(o.dir, issuer.DIDDocumentFile))
 			fmt.Fprintf(w, "at              %s\n", org.DocumentURL)
+			fmt.Fprintf(w, "status lists    %s/N (%s)\n", org.StatusBaseURL, org.StatusFormat)
 			return nil
 		},
 	}
@@ -74,5 +84,7 @@ An existing set-up is never overwritten.`,
 	cmd.Flags().StringVar(&o.path, "path", "", "optional did:web path segments, separated by ':'")
 	cmd.Flags().StringVar(&o.dir, "dir", "", "directory to create the set-up in (required)")
 	cmd.Flags().StringVar(&o.alg, "alg", "Ed25519", "signing key type: Ed25519, P-256 or P-384")
+	cmd.Flags().StringVar(&o.statusURL, "status-url", "", "https URL status lists are published under (default https://DOMAIN/status)")
+	cmd.Flags().StringVar(&o.statusFormat, "status-format", string(issuer.FormatJWT), "how status list credentials are secured: jwt or a Data Integrity suite")
 	return cmd
 }

@@ -33,6 +33,8 @@ Exit codes: 0 success, 1 not verified, 2 usage or input error.`,
 		newCanonCmd(),
 		newSignCmd(),
 		newVerifyCmd(),
+		newIssueCmd(),
+		newStatusCmd(),
 		newDemoCmd(),
 	)
 	return root

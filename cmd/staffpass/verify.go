@@ -17,9 +17,10 @@ import (
 )
 
 type verifyOptions struct {
-	didDocs []string
-	trust   []string
-	output  string
+	didDocs     []string
+	statusLists []string
+	trust       []string
+	output      string
 }
 
 func newVerifyCmd() *cobra.Command {
@@ -34,7 +35,9 @@ Verification is offline. did:key and did:jwk issuers resolve by themselves;
 did:web issuers only from the DID documents given with --did-doc (never over
 the network). A credential verifies only if its issuer is one of the --trust
 DIDs, its proof verifies with a key the issuer's DID document lists for
-assertionMethod, and it is within its validity period.
+assertionMethod, it is within its validity period, and, when it has a
+credentialStatus, its issuer's status lists (given with --status-list, signed
+by the issuer and still valid) say it is neither revoked nor suspended.
 
 Every file is reported: a line each on standard output, or with --output json
 the verifier's Result (one object for one FILE, an array for several).
@@ -55,7 +58,15 @@ error (unreadable file, bad DID document, no --trust).`,
 			if err != nil {
 				return err
 			}
-			v, err := verifier.New(verifier.Trust{Issuers: o.trust, Resolver: resolver})
+			var lists [][]byte
+			for _, name := range o.statusLists {
+				data, err := readInput(nil, name, limits.MaxJWTBytes)
+				if err != nil {
+					return err
+				}
+				lists = append(lists, data)
+			}
+			v, err := verifier.New(verifier.Trust{Issuers: o.trust, Resolver: resolver, StatusLists: lists})
 			if err != nil {
 				return err
 			}
@@ -84,6 +95,7 @@ error (unreadable file, bad DID document, no --trust).`,
 	}
 	f := cmd.Flags()
 	f.StringArrayVar(&o.didDocs, "did-doc", nil, "a DID document file to resolve its DID from (repeatable)")
+	f.StringArrayVar(&o.statusLists, "status-list", nil, "a signed status list credential to check revocation against (repeatable)")
 	f.StringArrayVar(&o.trust, "trust", nil, "a trusted issuer DID (repeatable; at least one)")
 	f.StringVar(&o.output, "output", "text", "report format: text or json")
 	return cmd
@@ -142,7 +154,7 @@ func report(w io.Writer, format string, names []string, results []*verifier.Resu
 		fmt.Fprintf(w, "%s: NOT VERIFIED\n", name)
 		for _, c := range r.Checks {
 			if c.Status != verifier.Passed {
-				fmt.Fprintf(w, "  %s %s: %s\n", c.Name, c.Status, c.Reason)
+				fmt.Fprintf(w, "  %s %s: %s\n", c.Name, c.Status, strings.ReplaceAll(c.Reason, "\n", "; "))
 			}
 		}
 	}

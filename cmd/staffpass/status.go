@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/staffpass/staffpass/issuer"
+)
+
+func newStatusCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Revoke, suspend and publish the status of issued credentials",
+		Long: `Change the status of credentials the organisation issued, and publish its
+status lists (W3C Bitstring Status List) for verifiers to pick up.
+
+A change takes effect for verifiers when the lists are published again and
+reach them (with the next trust bundle). Every change is recorded in the
+registry's audit trail with who made it and why.`,
+	}
+	cmd.AddCommand(
+		newStatusChangeCmd("revoke", "Revoke credentials, for good", func(r *issuer.Registry) changeFunc { return r.Revoke }),
+		newStatusChangeCmd("suspend", "Suspend credentials until unsuspended", func(r *issuer.Registry) changeFunc { return r.Suspend }),
+		newStatusChangeCmd("unsuspend", "Lift a suspension", func(r *issuer.Registry) changeFunc { return r.Unsuspend }),
+		newStatusPublishCmd(),
+	)
+	return cmd
+}
+
+type changeFunc = func(ctx context.Context, t issuer.Target, c issuer.Change) ([]*issuer.Record, error)
+
+type statusChangeOptions struct {
+	org, id, subject, typ, reason, actor string
+}
+
+func newStatusChangeCmd(name, short string, op func(*issuer.Registry) changeFunc) *cobra.Command {
+	var o statusChangeOptions
+	cmd := &cobra.Command{
+		Use:   name + " --org DIR (--id ID | --subject DID --type TYPE) --reason TEXT",
+		Short: short,
+		Example: "  staffpass status " + name + " --org ./kch --id urn:uuid:2b5c7c5e-0d1e-4c57-9a39-1f6c1b0e0a03 --reason 'DBS check superseded'\n" +
+			"  staffpass status " + name + " --org ./kch --subject did:key:z6Mk... --type DBSCheckCredential --reason 'left the trust'",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.org == "" || o.reason == "" {
+				return withHint(errors.New("--org and --reason are required"), "the reason goes into the audit trail")
+			}
+			t := issuer.Target{CredentialID: o.id, Subject: o.subject, Type: o.typ}
+			if (o.id == "") == (o.subject == "" && o.typ == "") || (o.id == "" && (o.subject == "" || o.typ == "")) {
+				return withHint(errors.New("give either --id, or both --subject and --type"), "see 'staffpass status "+name+" --help'")
+			}
+			org, err := issuer.OpenOrganisation(o.org)
+			if err != nil {
+				return err
+			}
+			reg, err := org.OpenRegistry(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer reg.Close()
+			recs, err := op(reg)(cmd.Context(), t, issuer.Change{Actor: actor(o.actor), Reason: o.reason})
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			for _, rec := range recs {
+				state := "active"
+				switch {
+				case rec.Revoked:
+					state = "revoked"
+				case rec.Suspended:
+					state = "suspended"
+				}
+				fmt.Fprintf(w, "%s (%s, %s): %s\n", rec.CredentialID, rec.Type, rec.Subject, state)
+			}
+			fmt.Fprintln(cmd.ErrOrStderr(), "staffpass: publish the status lists for verifiers to see this: staffpass status publish --org "+o.org+" --out DIR")
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.org, "org", "", "the organisation directory")
+	f.StringVar(&o.id, "id", "", "the credential's id")
+	f.StringVar(&o.subject, "subject", "", "the subject (with --type: every such credential of theirs)")
+	f.StringVar(&o.typ, "type", "", "the credential type, e.g. DBSCheckCredential")
+	f.StringVar(&o.reason, "reason", "", "why, for the audit trail")
+	f.StringVar(&o.actor, "actor", "", "who, for the audit trail (default: the login name)")
+	return cmd
+}
+
+type statusPublishOptions struct {
+	org, out, actor string
+	validFor        time.Duration
+}
+
+func newStatusPublishCmd() *cobra.Command {
+	var o statusPublishOptions
+	cmd := &cobra.Command{
+		Use:   "publish --org DIR --out DIR [--valid-for DURATION]",
+		Short: "Sign the status lists and write them out for hosting",
+		Long: `Sign each of the organisation's status lists as a BitstringStatusListCredential
+and write it to --out, one file per list named as the last part of its URL, to
+host at that URL. Files are replaced atomically. Verifiers refuse a list after
+--valid-for, so publish again well before then (e.g. daily from cron).`,
+		Example: "  staffpass status publish --org ./kch --out ./site/status",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.org == "" || o.out == "" {
+				return withHint(errors.New("--org and --out are required"), "see 'staffpass status publish --help'")
+			}
+			org, err := issuer.OpenOrganisation(o.org)
+			if err != nil {
+				return err
+			}
+			signer, err := org.Signer()
+			if err != nil {
+				return err
+			}
+			reg, err := org.OpenRegistry(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer reg.Close()
+			pubs, err := issuer.PublishStatusLists(cmd.Context(), reg, signer, time.Now(), issuer.PublishOptions{
+				Dir: o.out, Format: org.StatusFormat, ValidFor: o.validFor, Actor: actor(o.actor),
+			})
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			if len(pubs) == 0 {
+				fmt.Fprintln(w, "no status lists yet: issue a credential first")
+			}
+			for _, p := range pubs {
+				fmt.Fprintf(w, "%s  %s list, %d of %d entries set  -> %s\n", p.File, p.List.Purpose, p.Set, p.List.Size, p.List.URL)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.org, "org", "", "the organisation directory")
+	f.StringVar(&o.out, "out", "", "directory to write the signed lists to")
+	f.DurationVar(&o.validFor, "valid-for", 7*24*time.Hour, "how long verifiers accept the published lists")
+	f.StringVar(&o.actor, "actor", "", "who, for the audit trail (default: the login name)")
+	return cmd
+}

@@ -1,0 +1,158 @@
+package issuer
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/staffpass/staffpass/internal/jcs"
+	"github.com/staffpass/staffpass/keys"
+	"github.com/staffpass/staffpass/vc"
+	"github.com/staffpass/staffpass/vc/status"
+)
+
+// Issuance is one credential to issue through the registry.
+type Issuance struct {
+	// Credential is the unsigned credential JSON, which vc.Parse must
+	// accept. Its issuer must be the signer's DID. It must not have a
+	// credentialStatus: the registry assigns the status entries. If it
+	// has no id the registry gives it a urn:uuid.
+	Credential []byte
+	// Key makes issuance idempotent: issuing the same key again returns
+	// the credential issued the first time. Empty means DefaultIssuanceKey.
+	Key string
+	// Format secures the credential.
+	Format Format
+	// NotRevocable leaves out the revocation and suspension entries; by
+	// default every credential can be revoked and suspended.
+	NotRevocable bool
+	// Actor is who issues, for the audit trail (required).
+	Actor string
+}
+
+// ErrHasStatus means a credential to issue through the registry already has
+// a credentialStatus.
+var ErrHasStatus = errors.New("issuer: the credential already has a credentialStatus; the registry assigns it")
+
+// IssueRecorded issues a credential through the registry so that it can be
+// revoked and suspended and so that a rerun never issues it twice: it
+// reserves the credential's id and status list indexes under the issuance
+// key, adds them to the credential, signs it with signer (at now) and records
+// it as issued. When the key was issued before it returns the stored record
+// and signs nothing; when a previous run was interrupted after reserving, it
+// signs with the reserved id and indexes. signed reports whether this call
+// signed the credential (false: an earlier run had).
+func IssueRecorded(ctx context.Context, reg *Registry, signer keys.Signer, is Issuance, now time.Time) (rec *Record, signed bool, err error) {
+	if reg == nil || signer == nil || is.Actor == "" {
+		return nil, false, fmt.Errorf("%w: IssueRecorded needs a registry, a signer and an actor", ErrOptions)
+	}
+	cred, err := vc.Parse(is.Credential)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := CheckIssuer(cred, signer.KeyID()); err != nil {
+		return nil, false, err
+	}
+	if cred.CredentialStatus.Len() > 0 {
+		return nil, false, ErrHasStatus
+	}
+	subjects := cred.SubjectIDs()
+	if len(subjects) == 0 || subjects[0] == "" {
+		return nil, false, fmt.Errorf("%w: the credential's subject has no id, so it cannot be recorded, revoked or presented", ErrOptions)
+	}
+	key := is.Key
+	if key == "" {
+		if key, err = DefaultIssuanceKey(cred); err != nil {
+			return nil, false, err
+		}
+	}
+	var purposes []string
+	if !is.NotRevocable {
+		purposes = []string{status.PurposeRevocation, status.PurposeSuspension}
+	}
+	_, until := cred.ValidityPeriod()
+	rec, err = reg.Reserve(ctx, Reservation{
+		IssuanceKey:  key,
+		CredentialID: cred.ID,
+		Type:         CredentialType(cred),
+		Subject:      subjects[0],
+		Format:       string(is.Format),
+		ValidUntil:   until,
+		Purposes:     purposes,
+		Actor:        is.Actor,
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	if rec.State == StateIssued {
+		return rec, false, nil
+	}
+	cred.ID = rec.CredentialID
+	for _, e := range rec.StatusEntries() {
+		obj, err := e.TypedObject()
+		if err != nil {
+			return nil, false, err
+		}
+		cred.CredentialStatus.Items = append(cred.CredentialStatus.Items, obj)
+	}
+	data, err := json.Marshal(cred)
+	if err != nil {
+		return nil, false, err
+	}
+	out, err := Issue(data, signer, Options{Format: is.Format, Created: now})
+	if err != nil {
+		return nil, false, err
+	}
+	rec, err = reg.Complete(ctx, key, now, out)
+	return rec, err == nil, err
+}
+
+// DefaultIssuanceKey is the issuance key of a credential when the caller
+// gives none: its most specific type, its first subject's id and the SHA-256
+// of its subjects' claims in RFC 8785 form. Issuing the same claims about the
+// same person again is then recognised as a rerun; a new check (a new check
+// date, another level) is a new credential.
+func DefaultIssuanceKey(cred *vc.Credential) (string, error) {
+	var subjects []any
+	for _, s := range cred.CredentialSubject.Items {
+		m := make(map[string]any, len(s.Claims)+1)
+		for k, raw := range s.Claims {
+			var v any
+			if err := json.Unmarshal(raw, &v); err != nil {
+				return "", err
+			}
+			m[k] = v
+		}
+		if s.ID != "" {
+			m["id"] = s.ID
+		}
+		subjects = append(subjects, m)
+	}
+	canon, err := jcs.Marshal(subjects)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(canon)
+	ids := cred.SubjectIDs()
+	subject := ""
+	if len(ids) > 0 {
+		subject = ids[0]
+	}
+	return strings.Join([]string{CredentialType(cred), subject, hex.EncodeToString(sum[:])}, "|"), nil
+}
+
+// CredentialType returns the most specific type of a credential: its last
+// type other than VerifiableCredential, or VerifiableCredential.
+func CredentialType(cred *vc.Credential) string {
+	for i := len(cred.Type.Items) - 1; i >= 0; i-- {
+		if t := cred.Type.Items[i]; t != vc.TypeCredential {
+			return t
+		}
+	}
+	return vc.TypeCredential
+}

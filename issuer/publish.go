@@ -1,0 +1,134 @@
+package issuer
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"time"
+
+	"github.com/staffpass/staffpass/did"
+	"github.com/staffpass/staffpass/internal/atomicfile"
+	"github.com/staffpass/staffpass/keys"
+	"github.com/staffpass/staffpass/vc/status"
+)
+
+// Published describes one status list credential PublishStatusLists wrote.
+type Published struct {
+	List StatusList
+	// File is where the signed status list credential was written; host
+	// it at List.URL.
+	File string
+	// Set counts the entries whose bit is set (revoked or suspended).
+	Set int
+}
+
+// PublishOptions say how status lists are published.
+type PublishOptions struct {
+	// Dir is the directory the signed status list credentials are written
+	// to, one file per list, named by the last segment of its URL.
+	Dir string
+	// Format secures the status list credentials.
+	Format Format
+	// ValidFor is how long a published list stays valid: verifiers refuse
+	// it afterwards, so lists must be published again before then. Zero
+	// means a week.
+	ValidFor time.Duration
+	// Actor is who publishes, for the audit trail (required).
+	Actor string
+}
+
+// PublishStatusLists signs every status list of the registry as a
+// BitstringStatusListCredential issued by signer's DID, valid from now for
+// opts.ValidFor, writes each atomically into opts.Dir and records the
+// publication. Publishing twice without a status change gives the same bits.
+func PublishStatusLists(ctx context.Context, reg *Registry, signer keys.Signer, now time.Time, opts PublishOptions) ([]Published, error) {
+	if reg == nil || signer == nil || opts.Dir == "" || opts.Actor == "" {
+		return nil, fmt.Errorf("%w: PublishStatusLists needs a registry, a signer, a directory and an actor", ErrOptions)
+	}
+	if opts.ValidFor == 0 {
+		opts.ValidFor = 7 * 24 * time.Hour
+	}
+	issuerDID, err := signerDID(signer)
+	if err != nil {
+		return nil, err
+	}
+	lists, err := reg.StatusLists(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
+		return nil, err
+	}
+	now = now.UTC().Truncate(time.Second)
+	var out []Published
+	for _, l := range lists {
+		bits, snapshot, err := reg.ListBits(ctx, l.ID)
+		if err != nil {
+			return nil, err
+		}
+		lc := &status.ListCredential{
+			ID:         snapshot.URL,
+			Issuer:     issuerDID,
+			Purposes:   []string{snapshot.Purpose},
+			List:       bits,
+			ValidFrom:  now,
+			ValidUntil: now.Add(opts.ValidFor),
+		}
+		cred, err := lc.Credential()
+		if err != nil {
+			return nil, err
+		}
+		data, err := json.Marshal(cred)
+		if err != nil {
+			return nil, err
+		}
+		signed, err := Issue(data, signer, Options{Format: opts.Format, Created: now})
+		if err != nil {
+			return nil, fmt.Errorf("status list %s: %w", snapshot.URL, err)
+		}
+		file, err := listFile(opts.Dir, snapshot.URL)
+		if err != nil {
+			return nil, err
+		}
+		if err := atomicfile.Write(file, signed, 0o644); err != nil {
+			return nil, err
+		}
+		if err := reg.RecordPublished(ctx, l.ID, snapshot.Version, opts.Actor); err != nil {
+			return nil, err
+		}
+		set := 0
+		for i := range bits.Len() {
+			if b, _ := bits.Get(i); b {
+				set++
+			}
+		}
+		out = append(out, Published{List: snapshot, File: file, Set: set})
+	}
+	return out, nil
+}
+
+// listFile names the file a list's credential is written to: the last
+// segment of its URL, which the registry made as base URL + "/" + n.
+func listFile(dir, listURL string) (string, error) {
+	u, err := url.Parse(listURL)
+	if err != nil {
+		return "", err
+	}
+	name := path.Base(u.Path)
+	if name == "" || name == "." || name == "/" || name == ".." {
+		return "", fmt.Errorf("status list URL %q has no file name", listURL)
+	}
+	return filepath.Join(dir, name), nil
+}
+
+func signerDID(s keys.Signer) (string, error) {
+	u, err := did.ParseURL(s.KeyID())
+	if err != nil {
+		return "", fmt.Errorf("%w: signer key id %q is not a DID URL", ErrOptions, s.KeyID())
+	}
+	return u.DID().String(), nil
+}
