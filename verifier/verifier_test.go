@@ -427,3 +427,50 @@ func TestVerifyCredentialServesTheStaffContext(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkVerifyCredential(b *testing.B) {
+	data, err := os.ReadFile("../testdata/staff/valid/dbs-check.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	key := seededEd25519(7)
+	issuerDID, _ := didkey.New(key.Public())
+	kid, _ := didkey.KeyID(key.Public())
+	signer, err := keys.NewSigner(key, kid)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var c map[string]any
+	json.Unmarshal(data, &c)
+	c["issuer"] = issuerDID.String()
+	data, _ = json.Marshal(c)
+	v, err := verifier.New(verifier.Trust{Issuers: []string{issuerDID.String()}, Resolver: didkey.Resolver{}},
+		verifier.WithClock(func() time.Time { return now }))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, format := range []issuer.Format{issuer.FormatJWT, issuer.FormatEdDSARDFC2022, issuer.FormatEdDSAJCS2022} {
+		signed, err := issuer.Issue(data, signer, issuer.Options{Format: format, Created: now.Add(-time.Hour)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(string(format), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := v.VerifyCredential(context.Background(), signed); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	b.Run("bare-ed25519", func(b *testing.B) {
+		msg := make([]byte, 1400)
+		sig := ed25519.Sign(key, msg)
+		pub := key.Public().(ed25519.PublicKey)
+		for b.Loop() {
+			if !ed25519.Verify(pub, msg, sig) {
+				b.Fatal("bad")
+			}
+		}
+	})
+}
