@@ -37,17 +37,19 @@ import (
 // which a dataset does not have) or nothing. The differential test and
 // FuzzFastPathAgreesWithSlowPath hold it to that.
 //
-// It declines: a top-level array; a member named ""; an inline or otherwise not served
-// @context; @graph, @list, @set, @included, @reverse, @nest, @index,
-// @direction and the other keywords as member names; terms with @reverse,
-// @nest or @index, and @index, @id, @type and @language containers; an
-// undefined, null, blank or invalid member name, type, datatype or
-// identifier; a malformed language tag; a base direction; a value object
-// with @type and @language, with a null or structured @value, or at the
-// top; a literal in a @graph container; two structured @json values of the
-// same kind for one node and property (json-gold panics comparing them);
-// numbers held as other Go types than float64 and json.Number; and
-// documents over the depth, context and statement limits.
+// It declines: a top-level array; an inline or otherwise not served
+// @context; a member named "" (which json-gold reads as the top level);
+// @graph, @list, @set, @included, @reverse, @nest, @index, @direction and
+// the other keywords as member names; terms with @reverse, @nest or
+// @index, and @index, @id, @type and @language containers; an undefined,
+// null, blank or invalid member name, type, datatype or identifier; a
+// malformed language tag; a base direction; a value object with @type and
+// @language, with a null or structured @value, or at the top; anything
+// but a node object in a @graph container; two structured @json values of
+// the same kind for one node and property (json-gold panics comparing
+// them); numbers held as other Go types than float64 and json.Number; and
+// documents over the depth, context and statement limits. It also gives way
+// when its Loader already keeps maxFastContexts contexts.
 
 // fastPanics counts panics caught in the fast conversion. Each is a bug (the
 // document then takes the slow path); the tests check it stays at zero.
@@ -90,12 +92,30 @@ var walkers = sync.Pool{New: func() any { return new(fastWalker) }}
 
 // reset readies w for another document, keeping its scratch space but no
 // reference to the last document.
+// Space grown past maxKept by a large document is left to the GC.
 func (w *fastWalker) reset() {
-	clear(w.keys[:cap(w.keys)])
-	clear(w.terms[:cap(w.terms)])
-	clear(w.labels)
-	clear(w.jsonSeen)
-	*w = fastWalker{keys: w.keys[:0], terms: w.terms[:0], buf: w.buf[:0], labels: w.labels, jsonSeen: w.jsonSeen}
+	const maxKept = 256
+	keys, terms, buf, labels, seen := w.keys, w.terms, w.buf, w.labels, w.seen
+	if cap(keys) > maxKept {
+		keys = nil
+	}
+	clear(keys[:cap(keys)])
+	if cap(terms) > maxKept {
+		terms = nil
+	}
+	clear(terms[:cap(terms)])
+	if cap(buf) > 16*maxKept {
+		buf = nil
+	}
+	if len(labels) > maxKept {
+		labels = nil
+	}
+	clear(labels)
+	if len(seen) > maxKept {
+		seen = nil
+	}
+	clear(seen)
+	*w = fastWalker{keys: keys[:0], terms: terms[:0], buf: buf[:0], labels: labels, seen: seen}
 }
 
 // fastWalker holds the state of one fast conversion.
@@ -114,9 +134,10 @@ type fastWalker struct {
 	// (checker.charge).
 	work, loads int
 
-	// jsonSeen records structured @json values per graph, subject,
-	// property and kind.
-	jsonSeen map[jsonKey]struct{}
+	// seen records, per graph, subject and property, the values that
+	// json-gold's node map would wrongly take for equal to another value
+	// (see clash).
+	seen map[seenKey]struct{}
 
 	// Scratch stacks, used in stack order by the recursion.
 	keys  []keyInfo
@@ -131,10 +152,35 @@ type keyInfo struct {
 	term *fastTerm // the member name's definition, if it is a term
 }
 
-type jsonKey struct {
+type seenKey struct {
 	graph, subject rdfc.Term
 	pred           string
 	kind           byte
+}
+
+// clash records a value of kind for subject's property pred, and reports
+// whether json-gold's node map would mistake it for one recorded before.
+// The node map drops a value equal (by Go's ==) to one the property has,
+// and compares structured @json values, which panics: kinds 'o' and 'a'
+// are @json objects and arrays, which clash with one of the same kind.
+// It keeps only the first of 0 and -0, whose xsd:double literals differ:
+// kinds '+' and '-', which clash with each other.
+func (w *fastWalker) clash(subject rdfc.Term, pred string, kind byte) bool {
+	other := kind
+	switch kind {
+	case '+':
+		other = '-'
+	case '-':
+		other = '+'
+	}
+	if _, ok := w.seen[seenKey{graph: w.graph, subject: subject, pred: pred, kind: other}]; ok {
+		return true
+	}
+	if w.seen == nil {
+		w.seen = make(map[seenKey]struct{})
+	}
+	w.seen[seenKey{graph: w.graph, subject: subject, pred: pred, kind: kind}] = struct{}{}
+	return false
 }
 
 var rdfTypeTerm = rdfc.Term{Kind: rdfc.IRI, Value: rdfType}
@@ -154,7 +200,7 @@ func (w *fastWalker) emit(s, p, o rdfc.Term) bool {
 		return false
 	}
 	if n == cap(w.quads) {
-		w.quads = slices.Grow(w.quads, max(8, int(w.hint.Load()), n))
+		w.quads = slices.Grow(w.quads, max(8, min(int(w.hint.Load()), maxHint), n))
 	}
 	// Fill the (zeroed) element in place: copying a whole Quad into the
 	// slice costs a bulk write barrier while the GC runs.
@@ -180,6 +226,11 @@ func setTerm(dst *rdfc.Term, t rdfc.Term) {
 		dst.Language = t.Language
 	}
 }
+
+// maxHint caps the statements a hint makes room for at once, so that one
+// large document does not make the next ones with its contexts allocate as
+// much.
+const maxHint = 1024
 
 // blankLabels are the first blank node labels, made once.
 var blankLabels = func() []string {
@@ -567,17 +618,8 @@ func (w *fastWalker) property(ctx *fastContext, subject rdfc.Term, m *keyInfo, d
 		case []any:
 			kind = 'a'
 		}
-		if kind != 0 {
-			// json-gold's node map compares such values with ==,
-			// which panics.
-			k := jsonKey{graph: w.graph, subject: subject, pred: pred, kind: kind}
-			if _, seen := w.jsonSeen[k]; seen {
-				return false
-			}
-			if w.jsonSeen == nil {
-				w.jsonSeen = make(map[jsonKey]struct{})
-			}
-			w.jsonSeen[k] = struct{}{}
+		if kind != 0 && w.clash(subject, pred, kind) {
+			return false
 		}
 		lex, err := jsonLiteral(value)
 		if err != nil {
@@ -671,6 +713,15 @@ type sink struct {
 
 func (w *fastWalker) put(out *sink, t rdfc.Term) bool {
 	if !out.list {
+		if t.Kind == rdfc.Literal && t.Datatype == xsdDouble && (t.Value == "0.0E0" || t.Value == "-0.0E0") {
+			sign := byte('+')
+			if t.Value[0] == '-' {
+				sign = '-'
+			}
+			if w.clash(out.s, out.p.Value, sign) {
+				return false
+			}
+		}
 		return w.emit(out.s, out.p, t)
 	}
 	n := len(w.terms)

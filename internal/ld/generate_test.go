@@ -113,7 +113,7 @@ func (g *credGen) value(depth int) any {
 }
 
 func (g *credGen) valueObject() any {
-	switch g.pick(7) {
+	switch g.pick(8) {
 	case 0:
 		return map[string]any{"@value": words[g.pick(len(words))], "@language": g.oneOf("en", "en-GB", "fr-CA", "de")}
 	case 1:
@@ -126,6 +126,8 @@ func (g *credGen) valueObject() any {
 		return map[string]any{"@value": true, "@type": xsd + "boolean"}
 	case 5:
 		return map[string]any{"@value": g.scalarNotNull()}
+	case 6:
+		return map[string]any{"@value": "x", "@type": g.oneOf("StaffMember", "Team", "https://example.org/dt")}
 	default:
 		return map[string]any{"val": "x", "lang": "EN"}
 	}
@@ -142,10 +144,12 @@ func (g *credGen) scalarNotNull() any {
 // with scoped contexts.
 func (g *credGen) node(depth int, typed bool) map[string]any {
 	m := map[string]any{}
-	switch g.pick(4) {
+	switch g.pick(5) {
 	case 0:
 	case 1:
 		m["ident"] = g.iri()
+	case 2:
+		m["@id"] = g.iri()
 	default:
 		m["id"] = g.iri()
 	}
@@ -163,6 +167,8 @@ func (g *credGen) node(depth int, typed bool) map[string]any {
 			staff, team = true, true
 		case 3:
 			m["kind"] = g.oneOf("ExamplePerson", "https://example.org/T", "_:K", "ex:Kind")
+		case 4:
+			m["@type"] = []any{"ExamplePerson", g.oneOf("Team", "_:K")}
 		}
 	}
 	for range 1 + g.pick(6) {
