@@ -200,7 +200,16 @@ func (w *fastWalker) emit(s, p, o rdfc.Term) bool {
 		return false
 	}
 	if n == cap(w.quads) {
-		w.quads = slices.Grow(w.quads, max(8, min(int(w.hint.Load()), maxHint), n))
+		// First room for the hinted number of statements, up to
+		// maxHint; then for all of them; then twice as many.
+		hint, more := int(w.hint.Load()), n
+		switch {
+		case n == 0:
+			more = max(8, min(hint, maxHint))
+		case hint > n:
+			more = hint - n
+		}
+		w.quads = slices.Grow(w.quads, more)
 	}
 	// Fill the (zeroed) element in place: copying a whole Quad into the
 	// slice costs a bulk write barrier while the GC runs.

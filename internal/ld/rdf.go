@@ -47,7 +47,9 @@ func ToRDFJSON(data []byte, l *Loader) ([]rdfc.Quad, error) {
 // protected term, or if a statement would otherwise be lost or changed on
 // the way to RDF (a relative or malformed IRI, a blank node predicate, a
 // malformed language tag, a base direction). The quads are in no
-// particular order; blank node labels are those json-gold's node map gave.
+// particular order, their blank node labels are arbitrary, and a
+// statement may be repeated: the dataset they make is what matters (which
+// rdfc.Canonicalize writes out).
 func ToRDF(doc any, l *Loader) (quads []rdfc.Quad, err error) {
 	defer recoverPanic(&err)
 	l, err = l.orDefault()
