@@ -149,6 +149,22 @@ const (
 	DIDWebMaxRedirects = 3
 )
 
+// Salted identifier hashes (vc/staff.SaltedHash, PBKDF2-HMAC-SHA256).
+const (
+	// MinHashIterations is the fewest PBKDF2 iterations a salted
+	// identifier hash may record. Fewer would let anyone holding a
+	// credential try every value of a short identifier (a 9-digit
+	// passport number, a 12-digit DBS certificate number) cheaply; such a
+	// hash is refused, never checked.
+	MinHashIterations = 10_000
+
+	// MaxHashIterations is the most PBKDF2 iterations a salted identifier
+	// hash may record: fifty times the default (vc/staff.DefaultIterations),
+	// room to raise it for years, while checking one hostile hash still
+	// costs a verifier at most about two seconds of CPU.
+	MaxHashIterations = 10_000_000
+)
+
 // Keys.
 const (
 	// MaxKeyFileBytes caps a key file (JWK, PEM or Multikey JSON).
