@@ -94,7 +94,9 @@ func keywordOf(s string) keyword {
 	return kwNone
 }
 
-// keywordExpansions holds the expansion of each keyword (itself).
+// keywordExpansions holds the expansion of each keyword (itself), so
+// that looking one up takes no call into json-gold. (A keyword missing
+// here is expanded by json-gold, to the same result.)
 var keywordExpansions = func() map[string]*expansion {
 	m := make(map[string]*expansion)
 	for _, k := range []string{"@always", "@base", "@container", "@context", "@default",
@@ -104,11 +106,10 @@ var keywordExpansions = func() map[string]*expansion {
 		"@none", "@null", "@omitDefault", "@once", "@prefix",
 		"@preserve", "@propagate", "@protected", "@requireAll", "@reverse",
 		"@set", "@type", "@value", "@version", "@vocab"} {
-		if !gold.IsKeyword(k) {
-			panic("ld: " + k + " is not a json-gold keyword")
+		if gold.IsKeyword(k) {
+			e := classify(k)
+			m[k] = &e
 		}
-		e := classify(k)
-		m[k] = &e
 	}
 	return m
 }()
@@ -304,15 +305,18 @@ func (c *fastContext) expandID(s string) (iri string, ok bool) {
 type fastContexts struct {
 	l *Loader
 
-	mu      sync.RWMutex
+	// Read by every document, without locking.
 	tops    cowMap[string, *topEntry]
 	initial atomic.Pointer[fastContext]
-	byGold  map[*gold.Context]*fastContext
-	byShape map[uint64][]*fastContext
 	// initialHint is topEntry.hint for documents without @context.
 	initialHint atomic.Int32
-	terms       map[*gold.TermDefinition]*fastTerm
-	count       atomic.Int32
+
+	// Used when a context is made; count is read before.
+	mu      sync.RWMutex
+	byGold  map[*gold.Context]*fastContext // the fastContext of a json-gold Context
+	byShape map[uint64][]*fastContext      // the fastContexts of each shape
+	terms   map[*gold.TermDefinition]*fastTerm
+	count   atomic.Int32 // fastContexts made
 }
 
 // topEntry is the context a document's top-level @context of served URLs
