@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/staffpass/staffpass/did"
+	"github.com/staffpass/staffpass/internal/limits"
 )
 
 // Claims is what one staff credential says about its subject: the members of
@@ -149,8 +150,10 @@ func (c *checker) saltedHash(ptr string, h SaltedHash, required bool) {
 		if required {
 			c.add(ptr, ErrMissing, "is required (a salted hash, never the identifier itself)")
 		}
-	case !h.valid():
-		c.add(ptr, ErrFormat, "is not a salted hash of a %d-byte salt and a 32-byte SHA-256 digest", SaltLen)
+	case !h.sized():
+		c.add(ptr, ErrFormat, "is not a salted hash of a %d-byte salt and a %d-byte PBKDF2-HMAC-SHA256 digest", SaltLen, digestLen)
+	case checkIterations(h.Iterations) != nil:
+		c.add(ptr+"/iterations", ErrIterations, "must be %d to %d PBKDF2 iterations, not %d", limits.MinHashIterations, limits.MaxHashIterations, h.Iterations)
 	}
 }
 

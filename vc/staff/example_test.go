@@ -1,6 +1,7 @@
 package staff_test
 
 import (
+	"crypto/rand"
 	"fmt"
 
 	"github.com/staffpass/staffpass/vc/staff"
@@ -24,8 +25,15 @@ func ExampleTrainingCurrency() {
 }
 
 func ExampleSaltedHash_Matches() {
-	salt := make([]byte, staff.SaltLen) // use crypto/rand via NewSaltedHash in real code
-	h, _ := staff.HashIdentifier(salt, "WXY 123 ABC")
-	fmt.Println(h.Matches("wxy-123-abc"), h.Matches("WXY 123 ABD"))
-	// Output: true false
+	// An issuer hashes the share code under a fresh random salt, with
+	// staff.DefaultIterations of PBKDF2 (tens of milliseconds).
+	h, _ := staff.NewSaltedHash(rand.Reader, "WXY 123 ABC")
+	fmt.Println(len(h.Salt), len(h.Digest), h.Iterations)
+
+	// A verifier told the share code checks it with the hash's own salt
+	// and count.
+	fmt.Println(h.Matches("wxy-123-abc"))
+	// Output:
+	// 16 32 200000
+	// true
 }

@@ -147,6 +147,20 @@ func invalidExamples() []invalidExample {
 			setSubject("disclosure", "none recorded"), cs + "disclosure", staff.ErrSchema},
 		{"dbs-check-short-salt.json", dbs, "a salted hash has a 16-byte salt",
 			func(doc map[string]any) { subject(doc)["certificateNumberHash"].(map[string]any)["salt"] = "c2FsdA" }, cs + "certificateNumberHash/salt", staff.ErrSchema},
+		{"dbs-check-hash-without-iterations.json", dbs, "a salted hash records its PBKDF2 iteration count",
+			func(doc map[string]any) { delete(subject(doc)["certificateNumberHash"].(map[string]any), "iterations") }, cs + "certificateNumberHash/iterations", staff.ErrMissing},
+		{"dbs-check-too-few-iterations.json", dbs, "a salted hash has at least 10,000 iterations, so guesses stay slow",
+			func(doc map[string]any) {
+				subject(doc)["certificateNumberHash"].(map[string]any)["iterations"] = json.Number("1000")
+			}, cs + "certificateNumberHash/iterations", staff.ErrIterations},
+		{"dbs-check-too-many-iterations.json", dbs, "a salted hash has at most 10,000,000 iterations, so checking it stays cheap",
+			func(doc map[string]any) {
+				subject(doc)["certificateNumberHash"].(map[string]any)["iterations"] = json.Number("1000000000")
+			}, cs + "certificateNumberHash/iterations", staff.ErrIterations},
+		{"dbs-check-fractional-iterations.json", dbs, "an iteration count is a whole number",
+			func(doc map[string]any) {
+				subject(doc)["certificateNumberHash"].(map[string]any)["iterations"] = json.Number("100000.5")
+			}, cs + "certificateNumberHash/iterations", staff.ErrSchema},
 
 		{"mandatory-training-completed-after-issue.json", tr, "training was completed before the credential was issued",
 			func(doc map[string]any) { entry(doc, "trainingRecords", 3)["completionDate"] = "2025-03-10" }, cs + "trainingRecords/3/completionDate", staff.ErrFuture},

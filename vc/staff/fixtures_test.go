@@ -1,9 +1,11 @@
 package staff_test
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
+	"sync"
 	"testing"
 	"time"
 
@@ -44,12 +46,25 @@ func fixedSalt(label string) []byte {
 	return s[:staff.SaltLen]
 }
 
+// exampleHashes keeps the hashes of the examples, made once per test
+// binary: each costs DefaultIterations of PBKDF2.
+var exampleHashes sync.Map // label + "\x00" + identifier -> staff.SaltedHash
+
+// hashOf returns the salted hash of identifier in the example for label,
+// made as an issuer makes it (NewSaltedHash, DefaultIterations) but with
+// the fixed salt of label read in place of random bytes.
 func hashOf(t testing.TB, label, identifier string) staff.SaltedHash {
 	t.Helper()
-	h, err := staff.HashIdentifier(fixedSalt(label), identifier)
+	key := label + "\x00" + identifier
+	if v, ok := exampleHashes.Load(key); ok {
+		h := v.(staff.SaltedHash)
+		return staff.SaltedHash{Salt: bytes.Clone(h.Salt), Digest: bytes.Clone(h.Digest), Iterations: h.Iterations}
+	}
+	h, err := staff.NewSaltedHash(bytes.NewReader(fixedSalt(label)), identifier)
 	if err != nil {
 		t.Fatal(err)
 	}
+	exampleHashes.Store(key, h)
 	return h
 }
 
