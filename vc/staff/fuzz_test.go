@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/staffpass/staffpass/internal/limits"
 	"github.com/staffpass/staffpass/vc"
 	"github.com/staffpass/staffpass/vc/staff"
 )
@@ -153,6 +154,59 @@ func FuzzParseDate(f *testing.F) {
 		}
 		if err == nil && (d.String() != s || !d.Time().Equal(tm)) {
 			t.Fatalf("ParseDate(%q) = %s", s, d)
+		}
+	})
+}
+
+// FuzzSaltedHashJSON: no panic; UnmarshalJSON accepts exactly what has a
+// canonical 16-byte salt, a 32-byte digest and an integer count; an
+// accepted hash is written back unchanged when its count is within the
+// limits, and refused with ErrIterations when not. Seeded with the hashes
+// of the example credentials.
+func FuzzSaltedHashJSON(f *testing.F) {
+	files, err := filepath.Glob(filepath.Join(examplesDir, "valid", "*.json"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, file := range files {
+		var doc struct {
+			Subject map[string]json.RawMessage `json:"credentialSubject"`
+		}
+		if err := json.Unmarshal(mustRead(f, filepath.Join("valid", filepath.Base(file))), &doc); err != nil {
+			f.Fatal(err)
+		}
+		for _, name := range []string{"certificateNumberHash", "shareCodeHash"} {
+			if h, ok := doc.Subject[name]; ok {
+				f.Add([]byte(h))
+			}
+		}
+	}
+	f.Add([]byte(`{"salt":"AAAAAAAAAAAAAAAAAAAAAA","digest":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","iterations":1e5}`))
+	f.Add([]byte(`{"salt":"AAAAAAAAAAAAAAAAAAAAAA","digest":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","iterations":9999}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var h staff.SaltedHash
+		if err := json.Unmarshal(data, &h); err != nil {
+			return
+		}
+		if len(h.Salt) != staff.SaltLen || len(h.Digest) != 32 {
+			t.Fatalf("accepted a salt of %d and a digest of %d bytes", len(h.Salt), len(h.Digest))
+		}
+		out, err := json.Marshal(h)
+		if h.Iterations < limits.MinHashIterations || h.Iterations > limits.MaxHashIterations {
+			if !errors.Is(err, staff.ErrIterations) {
+				t.Fatalf("a count of %d was written: %v", h.Iterations, err)
+			}
+			if h.Matches("A1") {
+				t.Fatalf("a count of %d matches", h.Iterations)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back staff.SaltedHash
+		if err := json.Unmarshal(out, &back); err != nil || !back.Equal(h) {
+			t.Fatalf("round trip: %v, %+v", err, back)
 		}
 	})
 }
