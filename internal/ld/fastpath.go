@@ -78,6 +78,10 @@ func fastToRDF(doc any, l *Loader) (quads []rdfc.Quad, ok bool) {
 	ok = ok && isNode && w.work <= limits.MaxContextWork && w.loads <= limits.MaxContextLoads
 	if ok {
 		w.hint.Store(int32(len(quads)))
+		if cap(quads) > 2*len(quads)+64 {
+			// Sized for a larger document: keep only what is used.
+			quads = append(make([]rdfc.Quad, 0, len(quads)), quads...)
+		}
 	}
 	w.reset()
 	walkers.Put(w)
@@ -238,8 +242,9 @@ func setTerm(dst *rdfc.Term, t rdfc.Term) {
 
 // maxHint caps the statements a hint makes room for at once, so that one
 // large document does not make the next ones with its contexts allocate as
-// much.
-const maxHint = 1024
+// much. (A document that uses much less than it was given is copied to a
+// slice of its size.)
+const maxHint = 4096
 
 // blankLabels are the first blank node labels, made once.
 var blankLabels = func() []string {

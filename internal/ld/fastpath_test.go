@@ -643,3 +643,20 @@ func TestFastPathGivesWayWhenTheLoaderIsFull(t *testing.T) {
 		t.Errorf("the Loader keeps %d contexts, more than %d", n, maxFastContexts)
 	}
 }
+
+// The room a large document made a Loader expect is not kept by the
+// smaller documents after it.
+func TestFastPathSizesTheResultToTheDocument(t *testing.T) {
+	l := testLoader(t)
+	big, ok := fastToRDF(manySubjects(200), l)
+	if !ok {
+		t.Fatal("declined")
+	}
+	small, ok := fastToRDF(manySubjects(1), l)
+	if !ok {
+		t.Fatal("declined")
+	}
+	if cap(small) > 2*len(small)+64 {
+		t.Errorf("%d statements in room for %d (after a document of %d)", len(small), cap(small), len(big))
+	}
+}
