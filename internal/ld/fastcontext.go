@@ -391,6 +391,9 @@ func (fc *fastContexts) top(key []byte, local any) *topEntry {
 		return e
 	}
 	e := &topEntry{}
+	if !fc.served(local) {
+		return e // not remembered: any string can be a URL
+	}
 	e.terms, e.loads = fc.counts(local)
 	sk := string(key)
 	// The safe-mode walk keeps the same context under its own key.
@@ -696,6 +699,9 @@ func (c *fastContext) nestedContext(key []byte, local any) *nestedEdge {
 		return e
 	}
 	e := &nestedEdge{}
+	if !c.fc.served(local) {
+		return e // not remembered: any string can be a URL
+	}
 	e.terms, e.loads = c.fc.counts(local)
 	g := derive(func() (*gold.Context, error) { return c.g.Parse(local) })
 	e.ctx = c.fc.context(g)
@@ -705,12 +711,15 @@ func (c *fastContext) nestedContext(key []byte, local any) *nestedEdge {
 	return c.nested.store(string(key), e, maxFastContexts)
 }
 
-// contextKey appends to buf a key for a @context value that is one served
-// URL or a non-empty list of them, and reports whether it is one.
-func (fc *fastContexts) contextKey(buf []byte, local any) ([]byte, bool) {
+// contextKey appends to buf a key for a @context value that is one URL or
+// a non-empty list of them, and reports whether it is one. (Whether the
+// Loader serves them is checked when the key is first seen: see served.)
+// No two values have the same key: no URL the Loader serves holds a line
+// feed, and a value with one gets no key.
+func contextKey(buf []byte, local any) ([]byte, bool) {
 	switch v := local.(type) {
 	case string:
-		if _, ok := fc.l.docs[v]; !ok {
+		if strings.IndexByte(v, '\n') >= 0 {
 			return buf, false
 		}
 		buf = append(buf, 's')
@@ -722,10 +731,7 @@ func (fc *fastContexts) contextKey(buf []byte, local any) ([]byte, bool) {
 		buf = append(buf, 'l')
 		for _, e := range v {
 			s, ok := e.(string)
-			if !ok {
-				return buf, false
-			}
-			if _, ok := fc.l.docs[s]; !ok {
+			if !ok || strings.IndexByte(s, '\n') >= 0 {
 				return buf, false
 			}
 			buf = append(buf, s...)
@@ -734,6 +740,21 @@ func (fc *fastContexts) contextKey(buf []byte, local any) ([]byte, bool) {
 		return buf, true
 	}
 	return buf, false
+}
+
+// served reports whether the Loader serves every URL of a @context value
+// for which contextKey made a key.
+func (fc *fastContexts) served(local any) bool {
+	if s, ok := local.(string); ok {
+		_, ok := fc.l.docs[s]
+		return ok
+	}
+	for _, e := range local.([]any) {
+		if _, ok := fc.l.docs[e.(string)]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // cowMap is a map read without locking: writers, which are rare (each

@@ -208,8 +208,10 @@ func (w *fastWalker) emit(s, p, o rdfc.Term) bool {
 		// maxHint; then for all of them; then twice as many.
 		hint, more := int(w.hint.Load()), n
 		switch {
+		case n == 0 && hint == 0:
+			more = 8
 		case n == 0:
-			more = max(8, min(hint, maxHint))
+			more = min(hint, maxHint)
 		case hint > n:
 			more = hint - n
 		}
@@ -336,9 +338,9 @@ func (w *fastWalker) object(ctx *fastContext, activeProp string, propTD *fastTer
 		if ctxDepth++; ctxDepth > limits.MaxContextDepth {
 			return term, false, false
 		}
-		key, served := w.fc.contextKey(w.buf[:0], local)
+		key, isURLs := contextKey(w.buf[:0], local)
 		w.buf = key[:0]
-		if !served {
+		if !isURLs {
 			return term, false, false
 		}
 		if top {

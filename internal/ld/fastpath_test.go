@@ -3,6 +3,7 @@ package ld
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"math"
@@ -658,5 +659,28 @@ func TestFastPathSizesTheResultToTheDocument(t *testing.T) {
 	}
 	if cap(small) > 2*len(small)+64 {
 		t.Errorf("%d statements in room for %d (after a document of %d)", len(small), cap(small), len(big))
+	}
+}
+
+// The fast conversion keeps processed contexts under a key made from the
+// URLs; a list of URLs and one string holding them all do not share it.
+func TestFastPathDoesNotConfuseContextLists(t *testing.T) {
+	l := testLoader(t)
+	served := map[string]any{"@context": []any{credentialsV2, examplesV2}, "id": "urn:x", "type": "VerifiableCredential"}
+	if _, ok := fastToRDF(served, l); !ok {
+		t.Fatal("declined the served list")
+	}
+	for _, ctx := range []any{
+		[]any{credentialsV2 + "\n" + examplesV2},
+		credentialsV2 + "\n" + examplesV2 + "\n",
+		"l" + credentialsV2,
+	} {
+		doc := map[string]any{"@context": ctx, "id": "urn:x", "type": "VerifiableCredential"}
+		if _, ok := fastToRDF(doc, l); ok {
+			t.Errorf("took @context %q", ctx)
+		}
+		if _, err := ToRDF(doc, l); !errors.Is(err, ErrContextNotAllowed) {
+			t.Errorf("@context %q: err = %v, want ErrContextNotAllowed", ctx, err)
+		}
 	}
 }
