@@ -3,6 +3,7 @@ package vc
 import (
 	"bytes"
 	"encoding/json"
+	"unsafe"
 )
 
 // This file splits JSON text that internal/strictjson has already checked
@@ -13,7 +14,7 @@ import (
 
 // member is one member of a JSON object.
 type member struct {
-	name  []byte // decoded name; a slice of the input when it has no escapes
+	name  string // decoded name; a substring of source.text when it has no escapes
 	value []byte // raw value without surrounding white space
 }
 
@@ -121,26 +122,73 @@ func valueEnd(d []byte, i int) int {
 }
 
 // stringEnd returns the index just after the string whose opening quote
-// is d[i], or -1.
+// is d[i], or -1. It jumps from quote to quote (bytes.IndexByte is
+// vectorised); a quote ends the string unless an odd number of
+// backslashes comes right before it.
 func stringEnd(d []byte, i int) int {
-	for i++; i < len(d); i++ {
-		switch d[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
+	start := i + 1
+	for j := start; j < len(d); {
+		q := bytes.IndexByte(d[j:], '"')
+		if q < 0 {
+			return -1
 		}
+		q += j
+		k := q
+		for k > start && d[k-1] == '\\' {
+			k--
+		}
+		if (q-k)%2 == 0 {
+			return q + 1
+		}
+		j = q + 1
 	}
 	return -1
 }
 
-// objectMembers splits the raw JSON object d into its members.
-func objectMembers(d []byte) ([]member, bool) {
-	return appendMembers(make([]member, 0, 16), d)
+// source is the parser's own copy of a document, held twice: as bytes,
+// which the json.RawMessage values of a parsed document are slices of, and
+// as a string with the same content, which the decoded strings and member
+// names of a parsed document are substrings of. Callers may change a
+// RawMessage they were given (the bytes are theirs to change), and that
+// must not change a string, so the two are separate copies. Both live in
+// one allocation: the bytes in its first half, the string in its second,
+// which is never handed out as bytes (every RawMessage is capped at the
+// end of its value, so none can be extended into it) and never written
+// after newSource. Decoding every string and name on its own cost an
+// allocation each.
+type source struct {
+	buf  []byte
+	text string
 }
 
-// appendMembers appends the members of the raw JSON object d to ms.
-func appendMembers(ms []member, d []byte) ([]member, bool) {
+func newSource(data []byte) source {
+	n := len(data)
+	if n == 0 {
+		return source{}
+	}
+	b := make([]byte, 2*n)
+	copy(b, data)
+	copy(b[n:], data)
+	return source{buf: b[:n:n], text: unsafe.String(&b[n], n)}
+}
+
+// substring returns v, a slice of src.buf, as the substring of src.text
+// with the same bytes, or a copy of v if it is not a slice of src.buf.
+// Only the addresses are compared: no pointer is made from the difference.
+func (src *source) substring(v []byte) string {
+	if len(v) == 0 {
+		return ""
+	}
+	off := uintptr(unsafe.Pointer(unsafe.SliceData(v))) - uintptr(unsafe.Pointer(unsafe.SliceData(src.buf)))
+	if off >= uintptr(len(src.buf)) || uintptr(len(v)) > uintptr(len(src.buf))-off {
+		return string(v)
+	}
+	return src.text[off : int(off)+len(v)]
+}
+
+// appendMembers appends the members of the raw JSON object d, a slice of
+// src.buf, to ms.
+func (src *source) appendMembers(ms []member, d []byte) ([]member, bool) {
 	if kind(d) != kindObject {
 		return ms, false
 	}
@@ -156,7 +204,7 @@ func appendMembers(ms []member, d []byte) ([]member, bool) {
 		if end < 0 {
 			return ms, false
 		}
-		name, ok := decodeName(d[i:end])
+		name, ok := src.decode(d[i:end])
 		if !ok {
 			return ms, false
 		}
@@ -185,25 +233,24 @@ func appendMembers(ms []member, d []byte) ([]member, bool) {
 	}
 }
 
-// arrayElements splits the raw JSON array d into its elements.
-func arrayElements(d []byte) ([][]byte, bool) {
+// appendElements appends the elements of the raw JSON array d to els.
+func appendElements(els [][]byte, d []byte) ([][]byte, bool) {
 	if kind(d) != kindArray {
-		return nil, false
+		return els, false
 	}
 	i := skipSpace(d, 1)
 	if i < len(d) && d[i] == ']' {
-		return [][]byte{}, true
+		return els, true
 	}
-	var els [][]byte
 	for {
 		vend := valueEnd(d, i)
 		if vend < 0 {
-			return nil, false
+			return els, false
 		}
 		els = append(els, d[i:vend])
 		i = skipSpace(d, vend)
 		if i >= len(d) {
-			return nil, false
+			return els, false
 		}
 		switch d[i] {
 		case ',':
@@ -211,27 +258,25 @@ func arrayElements(d []byte) ([][]byte, bool) {
 		case ']':
 			return els, true
 		default:
-			return nil, false
+			return els, false
 		}
 	}
 }
 
-// decodeName decodes a raw member name, quotes included.
-func decodeName(raw []byte) ([]byte, bool) {
-	if len(raw) < 2 {
-		return nil, false
+// decode decodes the raw JSON value v if it is a string: a substring of
+// src.text when it has no escapes, the usual case.
+func (src *source) decode(v []byte) (string, bool) {
+	if kind(v) != kindString || len(v) < 2 {
+		return "", false
 	}
-	if bytes.IndexByte(raw, '\\') < 0 {
-		return raw[1 : len(raw)-1], true
+	if bytes.IndexByte(v, '\\') < 0 {
+		return src.substring(v[1 : len(v)-1]), true
 	}
-	var s string
-	if json.Unmarshal(raw, &s) != nil {
-		return nil, false
-	}
-	return []byte(s), true
+	return unescape(v)
 }
 
-// decodeString decodes the raw JSON value v if it is a string.
+// decodeString decodes the raw JSON value v if it is a string, into a new
+// string; it is for messages and for telling kinds apart.
 func decodeString(v []byte) (string, bool) {
 	if kind(v) != kindString || len(v) < 2 {
 		return "", false
@@ -239,6 +284,13 @@ func decodeString(v []byte) (string, bool) {
 	if bytes.IndexByte(v, '\\') < 0 {
 		return string(v[1 : len(v)-1]), true
 	}
+	return unescape(v)
+}
+
+// unescape decodes a JSON string with escapes; apart from its callers so
+// that its variable, whose address encoding/json takes, is only allocated
+// when there are escapes.
+func unescape(v []byte) (string, bool) {
 	var s string
 	if json.Unmarshal(v, &s) != nil {
 		return "", false

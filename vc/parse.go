@@ -1,12 +1,12 @@
 package vc
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/staffpass/staffpass/internal/limits"
 	"github.com/staffpass/staffpass/internal/strictjson"
@@ -58,11 +58,12 @@ type Document struct {
 // are not redefined) are left to the JSON-LD processor, and proofs to the
 // securing mechanism.
 func Parse(data []byte) (*Credential, error) {
-	ms, err := split(data, "a verifiable credential")
+	p := newParser()
+	defer p.free()
+	ms, err := p.split(data, "a verifiable credential")
 	if err != nil {
 		return nil, err
 	}
-	var p parser
 	root := loc{idx: -1}
 	c := p.credential(&root, ms)
 	if err := p.err(); err != nil {
@@ -74,11 +75,12 @@ func Parse(data []byte) (*Credential, error) {
 // ParsePresentation parses a verifiable presentation and the credentials
 // in it the way Parse parses a credential.
 func ParsePresentation(data []byte) (*Presentation, error) {
-	ms, err := split(data, "a verifiable presentation")
+	p := newParser()
+	defer p.free()
+	ms, err := p.split(data, "a verifiable presentation")
 	if err != nil {
 		return nil, err
 	}
-	var p parser
 	root := loc{idx: -1}
 	vp := p.presentation(&root, ms)
 	if err := p.err(); err != nil {
@@ -93,11 +95,12 @@ func ParsePresentation(data []byte) (*Presentation, error) {
 // credential and one with verifiableCredential or holder as a
 // presentation, so that every problem is still reported.
 func ParseDocument(data []byte) (*Document, error) {
-	ms, err := split(data, "a verifiable credential or presentation")
+	p := newParser()
+	defer p.free()
+	ms, err := p.split(data, "a verifiable credential or presentation")
 	if err != nil {
 		return nil, err
 	}
-	var p parser
 	root := loc{idx: -1}
 	k := kindOf(&p, &root, ms)
 	d := &Document{Kind: k}
@@ -139,9 +142,9 @@ func (p *Presentation) UnmarshalJSON(data []byte) error {
 }
 
 // split checks data as strict JSON, copies it (the parsed value keeps
-// slices of the copy, never of the caller's buffer) and splits the
-// top-level object into members.
-func split(data []byte, what string) ([]member, error) {
+// slices and substrings of the copy, never of the caller's buffer) and
+// splits the top-level object into members.
+func (p *parser) split(data []byte, what string) ([]member, error) {
 	if err := strictjson.Check(data, limits.MaxDocumentBytes); err != nil {
 		ptr, reason := "", err.Error()
 		var se *strictjson.Error
@@ -153,11 +156,11 @@ func split(data []byte, what string) ([]member, error) {
 			cause:    err,
 		}
 	}
-	buf := bytes.Clone(data[skipSpace(data, 0):])
-	ms, ok := objectMembers(buf)
+	p.src = newSource(data[skipSpace(data, 0):])
+	ms, ok := p.members(p.src.buf)
 	if !ok {
 		return nil, &ValidationError{Problems: []Problem{{
-			Message: fmt.Sprintf("the document must be %s, a JSON object, not %s", what, kindName(buf)),
+			Message: fmt.Sprintf("the document must be %s, a JSON object, not %s", what, kindName(p.src.buf)),
 			Err:     ErrSyntax,
 		}}}
 	}
@@ -175,6 +178,9 @@ type loc struct {
 func (l *loc) member(name string) loc { return loc{up: l, key: name, idx: -1} }
 func (l *loc) elem(i int) loc         { return loc{up: l, idx: i} }
 
+// pointer builds the JSON pointer. It copies each member name, so that no
+// part of a loc flows into the result: escape analysis then keeps every loc
+// on the stack, where the good path, which never builds a pointer, wants it.
 func (l *loc) pointer() string {
 	if l == nil || l.up == nil {
 		return ""
@@ -182,22 +188,94 @@ func (l *loc) pointer() string {
 	if l.idx >= 0 {
 		return index(l.up.pointer(), l.idx)
 	}
-	return child(l.up.pointer(), l.key)
+	return child(l.up.pointer(), strings.Clone(l.key))
 }
 
 type parser struct {
 	problems
-	// scratch holds the members of the objects being read, used as a
-	// stack: each reader takes a mark, splits objects onto the end and
-	// truncates back to its mark when done.
+	src source
+	// scratch and elems hold the members of the objects and the elements
+	// of the arrays being read, used as stacks: each reader takes a mark,
+	// splits values onto the ends and releases back to its mark when
+	// done.
+	stacks  *stacks // where scratch and elems came from
 	scratch []member
+	elems   [][]byte
+	// strings is room for the Items of type sets, handed out a piece at a
+	// time so that a document's type sets share a few allocations.
+	strings []string
+}
+
+// stringItems returns an empty slice with room for n strings, carved from
+// p.strings; its capacity is n, so appending past it reallocates rather
+// than overwrite the next piece.
+func (p *parser) stringItems(n int) []string {
+	if cap(p.strings)-len(p.strings) < n {
+		p.strings = make([]string, 0, max(n, 8))
+	}
+	start := len(p.strings)
+	p.strings = p.strings[:start+n]
+	return p.strings[start : start : start+n]
+}
+
+// stacks are the backing arrays of a parser's scratch stacks, kept in a
+// pool between parses so that each parse need not allocate them. (They
+// cannot live on the goroutine's stack: escape analysis is not field
+// sensitive, sees the parsed values in the parser go to the heap and
+// would let the stacks go with them.)
+type stacks struct {
+	members []member
+	elems   [][]byte
+}
+
+var stackPool = sync.Pool{New: func() any {
+	return &stacks{members: make([]member, 0, 32), elems: make([][]byte, 0, 16)}
+}}
+
+// maxPooledStack caps the stacks kept in the pool, so that one large
+// document does not pin a large array.
+const maxPooledStack = 1024
+
+func newParser() parser {
+	st := stackPool.Get().(*stacks)
+	return parser{stacks: st, scratch: st.members[:0], elems: st.elems[:0]}
+}
+
+// free returns the parser's stacks to the pool, cleared, so that the pool
+// holds on to no part of the document.
+func (p *parser) free() {
+	st := p.stacks
+	if st == nil {
+		return
+	}
+	p.stacks = nil
+	if cap(p.scratch) <= maxPooledStack {
+		st.members = p.scratch[:0]
+	}
+	if cap(p.elems) <= maxPooledStack {
+		st.elems = p.elems[:0]
+	}
+	clear(st.members[:cap(st.members)])
+	clear(st.elems[:cap(st.elems)])
+	stackPool.Put(st)
+}
+
+// mark is a position on the parser's scratch stacks.
+type mark struct{ members, elems int }
+
+func (p *parser) mark() mark { return mark{len(p.scratch), len(p.elems)} }
+
+// release truncates the scratch stacks back to m.
+func (p *parser) release(m mark) {
+	p.scratch = p.scratch[:m.members]
+	p.elems = p.elems[:m.elems]
 }
 
 // members splits the raw JSON object d onto the scratch stack.
 func (p *parser) members(d []byte) ([]member, bool) {
 	start := len(p.scratch)
 	var ok bool
-	p.scratch, ok = appendMembers(p.scratch, d)
+	p.scratch, ok = p.src.appendMembers(p.scratch, d)
 	if !ok {
 		p.scratch = p.scratch[:start]
 		return nil, false
@@ -205,8 +283,20 @@ func (p *parser) members(d []byte) ([]member, bool) {
 	return p.scratch[start:len(p.scratch):len(p.scratch)], true
 }
 
-// release truncates the scratch stack back to mark.
-func (p *parser) release(mark int) { p.scratch = p.scratch[:mark] }
+// array splits the raw JSON array d onto the elems stack.
+func (p *parser) array(d []byte) ([][]byte, bool) {
+	start := len(p.elems)
+	var ok bool
+	p.elems, ok = appendElements(p.elems, d)
+	if !ok {
+		p.elems = p.elems[:start]
+		return nil, false
+	}
+	return p.elems[start:len(p.elems):len(p.elems)], true
+}
+
+// str decodes the raw JSON value v if it is a string.
+func (p *parser) str(v []byte) (string, bool) { return p.src.decode(v) }
 
 func (p *parser) report(l *loc, kind error, format string, args ...any) {
 	p.add(l.pointer(), kind, format, args...)
@@ -215,7 +305,7 @@ func (p *parser) report(l *loc, kind error, format string, args ...any) {
 // find returns the raw value of member name, or nil.
 func find(ms []member, name string) []byte {
 	for _, m := range ms {
-		if string(m.name) == name {
+		if m.name == name {
 			return m.value
 		}
 	}
@@ -229,7 +319,7 @@ func addExtra(extra *map[string]json.RawMessage, m member) {
 	if *extra == nil {
 		*extra = make(map[string]json.RawMessage)
 	}
-	(*extra)[string(m.name)] = raw(m.value)
+	(*extra)[m.name] = raw(m.value)
 }
 
 // describe shows a raw value in a message: a short string quoted, other
@@ -255,15 +345,7 @@ func quoteShort(s string) string {
 // that kind.
 func kindOf(p *parser, l *loc, ms []member) Kind {
 	t := find(ms, "type")
-	types := typeStrings(t)
-	has := func(s string) bool {
-		for _, v := range types {
-			if v == s {
-				return true
-			}
-		}
-		return false
-	}
+	has := func(s string) bool { return p.typeIncludes(t, s) }
 	vc, vp := has(TypeCredential), has(TypePresentation)
 	switch {
 	case vc && vp:
@@ -291,23 +373,21 @@ func kindOf(p *parser, l *loc, ms []member) Kind {
 	return 0
 }
 
-// typeStrings returns the string values of a raw type member, ignoring
-// anything else; it is for telling kinds apart, not for validation.
-func typeStrings(v []byte) []string {
-	if s, ok := decodeString(v); ok {
-		return []string{s}
+// typeIncludes reports whether the raw type member v is the string want
+// or an array with that string among its entries, ignoring anything else;
+// it is for telling kinds apart, not for validation.
+func (p *parser) typeIncludes(v []byte, want string) bool {
+	if s, ok := p.str(v); ok {
+		return s == want
 	}
-	els, ok := arrayElements(v)
-	if !ok {
-		return nil
-	}
-	var out []string
+	defer p.release(p.mark())
+	els, _ := p.array(v)
 	for _, e := range els {
-		if s, ok := decodeString(e); ok {
-			out = append(out, s)
+		if s, ok := p.str(e); ok && s == want {
+			return true
 		}
 	}
-	return out
+	return false
 }
 
 // context reads @context and returns it with the version it tells
@@ -315,12 +395,14 @@ func typeStrings(v []byte) []string {
 func (p *parser) context(l *loc, v []byte, what string) (Set[ContextEntry], Version) {
 	var set Set[ContextEntry]
 	var els [][]byte
+	defer p.release(p.mark())
 	switch kind(v) {
 	case kindString:
 		set.Single = true
-		els = [][]byte{v}
+		p.elems = append(p.elems, v)
+		els = p.elems[len(p.elems)-1:]
 	case kindArray:
-		els, _ = arrayElements(v)
+		els, _ = p.array(v)
 		if len(els) == 0 {
 			p.report(l, ErrContext, "@context is an empty array; its first entry must be %s", ContextV2)
 			return set, V2
@@ -342,7 +424,7 @@ func (p *parser) context(l *loc, v []byte, what string) (Set[ContextEntry], Vers
 		}
 		switch kind(e) {
 		case kindString:
-			s, _ := decodeString(e)
+			s, _ := p.str(e)
 			if err := checkURL(s); err != nil {
 				p.report(at, ErrContext, "@context entry %s is not a URL: it %v", describe(e), err)
 			}
@@ -386,7 +468,7 @@ func (p *parser) context(l *loc, v []byte, what string) (Set[ContextEntry], Vers
 func (p *parser) id(l *loc, v []byte, errKind error, owner, name string) string {
 	switch kind(v) {
 	case kindString:
-		s, _ := decodeString(v)
+		s, _ := p.str(v)
 		if err := checkURL(s); err != nil {
 			p.report(l, errKind, "%s%s %s is not a URL: it %v", owner, name, describe(v), err)
 		}
@@ -406,26 +488,27 @@ func (p *parser) types(l *loc, v []byte, errKind error, what string) Set[string]
 	var set Set[string]
 	switch kind(v) {
 	case kindString:
-		s, _ := decodeString(v)
+		s, _ := p.str(v)
 		if s == "" {
 			p.report(l, errKind, "%s type is an empty string", what)
 		}
 		set.Single = true
-		set.Items = []string{s}
+		set.Items = append(p.stringItems(1), s)
 		return set
 	case kindArray:
 	default:
 		p.report(l, errKind, "%s type must be a string or an array of strings, not %s", what, kindName(v))
 		return set
 	}
-	els, _ := arrayElements(v)
+	defer p.release(p.mark())
+	els, _ := p.array(v)
 	if len(els) > limits.MaxTypes {
 		p.report(l, ErrLimit, "%s type has %d entries, more than the limit of %d", what, len(els), limits.MaxTypes)
 		return set
 	}
-	set.Items = make([]string, 0, len(els))
+	set.Items = p.stringItems(len(els))
 	for i, e := range els {
-		s, ok := decodeString(e)
+		s, ok := p.str(e)
 		if !ok || s == "" {
 			el := l.elem(i)
 			p.report(&el, errKind, "%s type entries must be non-empty strings, not %s", what, describe(e))
@@ -450,7 +533,7 @@ func (p *parser) requireType(l *loc, set Set[string], v []byte, want string) {
 
 // dateTime reads a date member.
 func (p *parser) dateTime(l *loc, v []byte, name string) DateTime {
-	s, ok := decodeString(v)
+	s, ok := p.str(v)
 	if !ok {
 		p.report(l, ErrDate, "%s must be a dateTimeStamp string, not %s", name, kindName(v))
 		return DateTime{}
@@ -477,7 +560,7 @@ func (p *parser) credential(l *loc, ms []member) *Credential {
 	var typeRaw []byte
 	var hasIssuer, hasSubject bool
 	for _, m := range ms {
-		switch string(m.name) {
+		switch m.name {
 		case "@context":
 		case "id":
 			ml := l.member("id")
@@ -608,11 +691,11 @@ func (p *parser) issuer(l *loc, v []byte, ver Version) Issuer {
 		return is
 	}
 	is.Object = true
-	defer p.release(len(p.scratch))
+	defer p.release(p.mark())
 	ms, _ := p.members(v)
 	hasID := false
 	for _, m := range ms {
-		switch string(m.name) {
+		switch m.name {
 		case "id":
 			hasID = true
 			ml := l.member("id")
@@ -657,11 +740,11 @@ func (p *parser) holder(l *loc, v []byte) *Holder {
 		return h
 	}
 	h.Object = true
-	defer p.release(len(p.scratch))
+	defer p.release(p.mark())
 	ms, _ := p.members(v)
 	hasID := false
 	for _, m := range ms {
-		if string(m.name) == "id" {
+		if m.name == "id" {
 			hasID = true
 			ml := l.member("id")
 			h.ID = p.id(&ml, m.value, ErrHolder, "holder", " id")
@@ -697,7 +780,7 @@ func (p *parser) elements(l *loc, v []byte, what string, errKind error, max int)
 	if kind(v) != kindArray {
 		return entries{one: v, single: true, n: 1}
 	}
-	els, _ := arrayElements(v)
+	els, _ := p.array(v)
 	switch {
 	case len(els) == 0:
 		p.report(l, errKind, "%s is an empty array; leave it out or give at least one entry", what)
@@ -721,14 +804,14 @@ func at(l *loc, i int, single bool) loc {
 // least one claim.
 func (p *parser) subjects(l *loc, v []byte) Set[Subject] {
 	var set Set[Subject]
+	defer p.release(p.mark())
 	es := p.elements(l, v, "credentialSubject", ErrSubject, limits.MaxSubjects)
 	set.Single = es.single
 	if es.n == 0 {
 		return set
 	}
 	set.Items = make([]Subject, 0, es.n)
-	mark := len(p.scratch)
-	defer p.release(mark)
+	mark := p.mark()
 	for i := range es.n {
 		p.release(mark)
 		e := es.at(i)
@@ -743,7 +826,7 @@ func (p *parser) subjects(l *loc, v []byte) Set[Subject] {
 		}
 		var s Subject
 		for _, m := range ms {
-			if string(m.name) == "id" {
+			if m.name == "id" {
 				ml := el.member("id")
 				s.ID = p.id(&ml, m.value, ErrID, "credentialSubject", " id")
 				continue
@@ -751,7 +834,7 @@ func (p *parser) subjects(l *loc, v []byte) Set[Subject] {
 			if s.Claims == nil {
 				s.Claims = make(map[string]json.RawMessage, len(ms))
 			}
-			s.Claims[string(m.name)] = raw(m.value)
+			s.Claims[m.name] = raw(m.value)
 		}
 		set.Items = append(set.Items, s)
 	}
@@ -763,14 +846,14 @@ func (p *parser) subjects(l *loc, v []byte) Set[Subject] {
 // an id URL (required when idRequired).
 func (p *parser) typedObjects(l *loc, v []byte, what string, idRequired bool) Set[TypedObject] {
 	var set Set[TypedObject]
+	defer p.release(p.mark())
 	es := p.elements(l, v, what, ErrEntry, 0)
 	set.Single = es.single
 	if es.n == 0 {
 		return set
 	}
 	set.Items = make([]TypedObject, 0, es.n)
-	mark := len(p.scratch)
-	defer p.release(mark)
+	mark := p.mark()
 	for i := range es.n {
 		p.release(mark)
 		e := es.at(i)
@@ -783,7 +866,7 @@ func (p *parser) typedObjects(l *loc, v []byte, what string, idRequired bool) Se
 		var o TypedObject
 		var hasID, hasType bool
 		for _, m := range ms {
-			switch string(m.name) {
+			switch m.name {
 			case "id":
 				hasID = true
 				ml := el.member("id")
@@ -811,14 +894,14 @@ func (p *parser) typedObjects(l *loc, v []byte, what string, idRequired bool) Se
 // digestSRI or digestMultibase.
 func (p *parser) relatedResources(l *loc, v []byte) Set[RelatedResource] {
 	var set Set[RelatedResource]
+	defer p.release(p.mark())
 	es := p.elements(l, v, "relatedResource", ErrEntry, 0)
 	set.Single = es.single
 	if es.n == 0 {
 		return set
 	}
 	set.Items = make([]RelatedResource, 0, es.n)
-	mark := len(p.scratch)
-	defer p.release(mark)
+	mark := p.mark()
 	for i := range es.n {
 		p.release(mark)
 		e := es.at(i)
@@ -833,7 +916,7 @@ func (p *parser) relatedResources(l *loc, v []byte) Set[RelatedResource] {
 		for _, m := range ms {
 			var dst *string
 			var name string
-			switch string(m.name) {
+			switch m.name {
 			case "id":
 				hasID = true
 				ml := el.member("id")
@@ -849,7 +932,7 @@ func (p *parser) relatedResources(l *loc, v []byte) Set[RelatedResource] {
 				addExtra(&r.Extra, m)
 				continue
 			}
-			s, ok := decodeString(m.value)
+			s, ok := p.str(m.value)
 			if !ok || s == "" {
 				ml := el.member(name)
 				p.report(&ml, ErrEntry, "relatedResource %s must be a non-empty string, not %s", name, describe(m.value))
@@ -870,14 +953,14 @@ func (p *parser) relatedResources(l *loc, v []byte) Set[RelatedResource] {
 // proofs reads proof: one or more objects, each with a type, kept raw.
 func (p *parser) proofs(l *loc, v []byte) Set[json.RawMessage] {
 	var set Set[json.RawMessage]
+	defer p.release(p.mark())
 	es := p.elements(l, v, "proof", ErrProof, limits.MaxProofs)
 	set.Single = es.single
 	if es.n == 0 {
 		return set
 	}
 	set.Items = make([]json.RawMessage, 0, es.n)
-	mark := len(p.scratch)
-	defer p.release(mark)
+	mark := p.mark()
 	for i := range es.n {
 		p.release(mark)
 		e := es.at(i)
@@ -902,21 +985,21 @@ func (p *parser) proofs(l *loc, v []byte) Set[json.RawMessage] {
 // an array of them.
 func (p *parser) text(l *loc, v []byte, what string) Set[LanguageValue] {
 	var set Set[LanguageValue]
+	defer p.release(p.mark())
 	es := p.elements(l, v, what, ErrText, 0)
 	set.Single = es.single
 	if es.n == 0 {
 		return set
 	}
 	set.Items = make([]LanguageValue, 0, es.n)
-	mark := len(p.scratch)
-	defer p.release(mark)
+	mark := p.mark()
 	for i := range es.n {
 		p.release(mark)
 		e := es.at(i)
 		el := at(l, i, es.single)
 		switch kind(e) {
 		case kindString:
-			s, _ := decodeString(e)
+			s, _ := p.str(e)
 			set.Items = append(set.Items, LanguageValue{Value: s})
 		case kindObject:
 			set.Items = append(set.Items, p.languageValue(&el, e, what))
@@ -930,12 +1013,12 @@ func (p *parser) text(l *loc, v []byte, what string) Set[LanguageValue] {
 // languageValue reads a language value object (VCDM 2.0 section 11.1).
 func (p *parser) languageValue(l *loc, v []byte, what string) LanguageValue {
 	lv := LanguageValue{Object: true}
-	defer p.release(len(p.scratch))
+	defer p.release(p.mark())
 	ms, _ := p.members(v)
 	hasValue := false
 	for _, m := range ms {
-		s, isString := decodeString(m.value)
-		switch string(m.name) {
+		s, isString := p.str(m.value)
+		switch m.name {
 		case "@value":
 			hasValue = true
 			if !isString {
@@ -956,7 +1039,7 @@ func (p *parser) languageValue(l *loc, v []byte, what string) LanguageValue {
 			}
 			lv.Direction = s
 		default:
-			name := string(m.name)
+			name := m.name
 			ml := l.member(name)
 			p.report(&ml, ErrText, "a language value object may only have @value, @language and @direction, not %s", strconv.Quote(name))
 		}
@@ -1002,7 +1085,7 @@ func (p *parser) presentation(l *loc, ms []member) *Presentation {
 	}
 	var typeRaw []byte
 	for _, m := range ms {
-		switch string(m.name) {
+		switch m.name {
 		case "@context":
 		case "id":
 			ml := l.member("id")
@@ -1037,14 +1120,14 @@ func (p *parser) presentation(l *loc, ms []member) *Presentation {
 // credential or an EnvelopedVerifiableCredential.
 func (p *parser) presented(l *loc, v []byte) Set[PresentedCredential] {
 	var set Set[PresentedCredential]
+	defer p.release(p.mark())
 	es := p.elements(l, v, "verifiableCredential", ErrEntry, limits.MaxPresentationCredentials)
 	set.Single = es.single
 	if es.n == 0 {
 		return set
 	}
 	set.Items = make([]PresentedCredential, 0, es.n)
-	mark := len(p.scratch)
-	defer p.release(mark)
+	mark := p.mark()
 	for i := range es.n {
 		p.release(mark)
 		e := es.at(i)
@@ -1055,13 +1138,7 @@ func (p *parser) presented(l *loc, v []byte) Set[PresentedCredential] {
 			continue
 		}
 		var pc PresentedCredential
-		isEnvelope := false
-		for _, t := range typeStrings(find(ms, "type")) {
-			if t == TypeEnvelopedCredential {
-				isEnvelope = true
-			}
-		}
-		if isEnvelope {
+		if p.typeIncludes(find(ms, "type"), TypeEnvelopedCredential) {
 			pc.Envelope = p.envelope(&el, ms, TypeEnvelopedCredential)
 		} else {
 			pc.Credential = p.credential(&el, ms)
@@ -1084,12 +1161,12 @@ func (p *parser) envelope(l *loc, ms []member, want string) *Envelope {
 	var typeRaw []byte
 	hasID := false
 	for _, m := range ms {
-		switch string(m.name) {
+		switch m.name {
 		case "@context":
 		case "id":
 			hasID = true
 			ml := l.member("id")
-			s, ok := decodeString(m.value)
+			s, ok := p.str(m.value)
 			if !ok {
 				p.report(&ml, ErrEnvelope, "the id of an %s must be a data: URL string, not %s", want, kindName(m.value))
 				continue

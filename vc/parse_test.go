@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -634,6 +635,63 @@ func TestParseDoesNotAliasTheCallersBuffer(t *testing.T) {
 	}
 }
 
+func TestParsedStringsDoNotChangeWithTheRawValues(t *testing.T) {
+	c, err := Parse([]byte(credentialWith("x-note", `{"id":"urn:x:1","type":"Note"}`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := []string{c.ID, c.Issuer.ID, c.CredentialSubject.Items[0].ID, c.ValidFrom.String(), c.Context.Items[0].URL}
+	// Callers may change the raw values they were given; that must not
+	// change a string, even one read from next to them.
+	var raws []json.RawMessage
+	for _, v := range c.Extra {
+		raws = append(raws, v)
+	}
+	for _, s := range c.CredentialSubject.Items {
+		for _, v := range s.Claims {
+			raws = append(raws, v)
+		}
+	}
+	for _, set := range []Set[TypedObject]{c.CredentialStatus, c.CredentialSchema} {
+		for _, o := range set.Items {
+			for _, v := range o.Extra {
+				raws = append(raws, v)
+			}
+		}
+	}
+	for _, v := range c.Issuer.Extra {
+		raws = append(raws, v)
+	}
+	raws = append(raws, c.Proof.Items...)
+	if len(raws) < 5 {
+		t.Fatalf("only %d raw values to change", len(raws))
+	}
+	for _, v := range raws {
+		for i := range v {
+			v[i] = 'X'
+		}
+	}
+	got := []string{c.ID, c.Issuer.ID, c.CredentialSubject.Items[0].ID, c.ValidFrom.String(), c.Context.Items[0].URL}
+	if !reflect.DeepEqual(got, ids) {
+		t.Errorf("strings changed with the raw values: %q, want %q", got, ids)
+	}
+	var names []string
+	for n := range c.CredentialSubject.Items[0].Claims {
+		names = append(names, n)
+	}
+	for n := range c.Extra {
+		names = append(names, n)
+	}
+	for _, n := range names {
+		if strings.Contains(n, "X") {
+			t.Errorf("member name %q changed with the raw values", n)
+		}
+	}
+	if !c.HasType(TypeCredential) || c.CredentialStatus.Items[0].Type.Items[0] != "BitstringStatusListEntry" {
+		t.Errorf("types changed with the raw values: %v, %v", c.Type.Items, c.CredentialStatus.Items[0].Type.Items)
+	}
+}
+
 func TestParsePresentationReadsVCDM11(t *testing.T) {
 	in := `{"@context":["https://www.w3.org/2018/credentials/v1"],"type":"VerifiablePresentation","holder":"did:example:h","verifiableCredential":` + minimalV1 + `}`
 	vp, err := ParsePresentation([]byte(in))
@@ -644,4 +702,28 @@ func TestParsePresentationReadsVCDM11(t *testing.T) {
 		t.Errorf("presentation = %+v", vp)
 	}
 	roundTrip(t, []byte(in), vp)
+}
+
+func TestStringEndFindsTheClosingQuote(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want int
+	}{
+		{"a plain string ends at its second quote", `"abc",`, 5},
+		{"an empty string ends at once", `"",`, 2},
+		{"an escaped quote does not end the string", `"a\"b",`, 6},
+		{"an escaped backslash before a quote ends it", `"a\\",`, 5},
+		{"three backslashes escape the quote", `"a\\\"b",`, 8},
+		{"a backslash right after the opening quote counts", `"\"",`, 4},
+		{"an unterminated string has no end", `"abc`, -1},
+		{"a string ending in an escaped quote has no end", `"abc\"`, -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := stringEnd([]byte(tt.in), 0); got != tt.want {
+				t.Errorf("stringEnd(%s) = %d, want %d", tt.in, got, tt.want)
+			}
+		})
+	}
 }
