@@ -48,6 +48,7 @@ type Verifier struct {
 	algorithms []string
 	clock      func() time.Time
 	skew       time.Duration
+	keys       keyCache
 }
 
 // Option configures a Verifier.
@@ -382,11 +383,24 @@ func (v *Verifier) keyFunc(controller string) func(ctx context.Context, method, 
 				return nil, fmt.Errorf("%w: %q belongs to %s, the issuer is %s", errNotIssuersKey, method, u.DID(), controller)
 			}
 		}
+		cache := cacheable(method)
+		if cache {
+			if k, ok := v.keys.get(method, purpose); ok {
+				return k, nil
+			}
+		}
 		m, err := did.ResolveMethod(ctx, v.resolver, method, did.Relationship(purpose))
 		if err != nil {
 			return nil, err
 		}
-		return m.PublicKey()
+		k, err := m.PublicKey()
+		if err != nil {
+			return nil, err
+		}
+		if cache {
+			v.keys.put(method, purpose, k)
+		}
+		return k, nil
 	}
 }
 

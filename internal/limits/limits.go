@@ -147,6 +147,11 @@ const (
 
 	// DIDWebMaxRedirects caps the redirects a did:web resolution follows.
 	DIDWebMaxRedirects = 3
+
+	// MaxCachedKeys caps the did:key and did:jwk public keys a verifier
+	// keeps once resolved, so that a stream of credentials from ever new
+	// holders cannot make its cache grow without bound.
+	MaxCachedKeys = 4_096
 )
 
 // Salted identifier hashes (vc/staff.SaltedHash, PBKDF2-HMAC-SHA256).
