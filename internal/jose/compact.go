@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"unsafe"
 
 	"github.com/staffpass/staffpass/internal/limits"
 	"github.com/staffpass/staffpass/internal/strictjson"
@@ -57,7 +58,8 @@ type token struct {
 	b64, hasB64 bool
 
 	// signingInput is BASE64URL(header) '.' BASE64URL(payload), the bytes
-	// the signature covers (RFC 7515 section 5.2 step 8).
+	// the signature covers (RFC 7515 section 5.2 step 8). It is a view of
+	// the compact string, shared, not copied: it must only be read.
 	signingInput []byte
 	payload      []byte
 	signature    []byte
@@ -92,9 +94,12 @@ func parseCompact(s string) (*token, error) {
 	if dot2-dot1-1 > base64.RawURLEncoding.EncodedLen(limits.MaxDocumentBytes) {
 		return nil, fmt.Errorf("%w: payload over %d bytes", ErrTooLarge, limits.MaxDocumentBytes)
 	}
-	// One copy of the text and one buffer for the three decoded segments:
-	// the verification path allocates as little as it can.
-	raw := []byte(s)
+	// One buffer for the three decoded segments, and none for the text:
+	// raw is a read-only view of s, which the base64 decoder and the
+	// signature check only read and which never leaves this package's
+	// verification path (the token keeps it for verifySignature alone).
+	// The verification path allocates as little as it can.
+	raw := unsafe.Slice(unsafe.StringData(s), len(s))
 	hdrSeg, payloadSeg, sigSeg := raw[:dot1], raw[dot1+1:dot2], raw[dot2+1:]
 	enc := base64.RawURLEncoding
 	hn, pn := enc.DecodedLen(len(hdrSeg)), enc.DecodedLen(len(payloadSeg))
