@@ -27,6 +27,9 @@ const (
 	// status list credential the verifier was given, signed by the
 	// credential's issuer and within its validity period.
 	CheckStatus = "status"
+
+	// numChecks is how many checks a Result of VerifyCredential holds.
+	numChecks = 5
 )
 
 // Status is the outcome of one check.

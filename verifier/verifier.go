@@ -15,7 +15,6 @@ import (
 	"github.com/staffpass/staffpass/internal/jose"
 	"github.com/staffpass/staffpass/internal/ld"
 	"github.com/staffpass/staffpass/internal/limits"
-	"github.com/staffpass/staffpass/internal/strictjson"
 	"github.com/staffpass/staffpass/vc"
 	"github.com/staffpass/staffpass/vc/staff"
 )
@@ -200,7 +199,7 @@ func New(trust Trust, opts ...Option) (*Verifier, error) {
 // It never panics, and it does no I/O but through the Trust's Resolver.
 func (v *Verifier) VerifyCredential(ctx context.Context, data []byte) (*Result, error) {
 	now := v.clock()
-	r := &Result{VerifiedAt: now.UTC()}
+	r := &Result{VerifiedAt: now.UTC(), Checks: make([]Check, 0, numChecks)}
 	cred, jwtTimes := v.secure(ctx, r, data, now)
 	if cred == nil {
 		for _, name := range []string{CheckProof, CheckIssuerTrust, CheckValidityPeriod, CheckStatus} {
@@ -243,11 +242,9 @@ func (v *Verifier) secure(ctx context.Context, r *Result, data []byte, now time.
 	return doc.Credential, nil
 }
 
-// parseJSON reads a credential or an enveloped credential.
+// parseJSON reads a credential or an enveloped credential. vc.ParseDocument
+// checks the text with strictjson first; its error wraps strictjson's.
 func parseJSON(data []byte) (*vc.Document, error) {
-	if err := strictjson.Check(data, limits.MaxDocumentBytes); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
-	}
 	doc, err := vc.ParseDocument(data)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
