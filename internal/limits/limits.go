@@ -170,6 +170,28 @@ const (
 	MaxHashIterations = 10_000_000
 )
 
+// Batch issuance from a spreadsheet export (vc/staff.ReadCSV,
+// issuer.IssueBatch).
+const (
+	// MaxCSVBytes caps a CSV file of staff rows: a few hundred bytes a
+	// row, so room for the largest trust's whole workforce.
+	MaxCSVBytes = 64 << 20 // 64 MiB
+
+	// MaxCSVRows caps the data rows of one CSV file.
+	MaxCSVRows = 200_000
+
+	// MaxCSVColumns caps the columns of one CSV file; the widest row
+	// mapping (mandatory training) has about fifty.
+	MaxCSVColumns = 200
+
+	// MaxCSVCellBytes caps one cell: a list of fifty texts of two hundred
+	// characters fits.
+	MaxCSVCellBytes = 64 << 10 // 64 KiB
+
+	// MaxBatchWorkers caps the goroutines that issue a batch's rows at once.
+	MaxBatchWorkers = 64
+)
+
 // Keys.
 const (
 	// MaxKeyFileBytes caps a key file (JWK, PEM or Multikey JSON).
