@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
-	"strings"
 	"unsafe"
 
 	"github.com/staffpass/staffpass/internal/limits"
@@ -34,7 +33,7 @@ type Unverified struct {
 // limits) and nothing else. Use it to look at a token before choosing a key,
 // never to trust one: only Verify checks a signature.
 func ParseUnverified(compact string) (*Unverified, error) {
-	t, err := parseCompact(compact)
+	t, err := parseCompact(view(compact))
 	if err != nil {
 		return nil, err
 	}
@@ -58,34 +57,40 @@ type token struct {
 	b64, hasB64 bool
 
 	// signingInput is BASE64URL(header) '.' BASE64URL(payload), the bytes
-	// the signature covers (RFC 7515 section 5.2 step 8). It is a view of
-	// the compact string, shared, not copied: it must only be read.
+	// the signature covers (RFC 7515 section 5.2 step 8). It is the
+	// caller's text, shared, not copied: it must only be read, and never
+	// kept past the verification.
 	signingInput []byte
 	payload      []byte
 	signature    []byte
 }
 
-// parseCompact splits and decodes a compact JWS (RFC 7515 section 7.1).
-func parseCompact(s string) (*token, error) {
-	if len(s) > limits.MaxJWTBytes {
-		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(s), limits.MaxJWTBytes)
+// view returns the bytes of s without copying them, for parseCompact,
+// which only reads them.
+func view(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
+// parseCompact splits and decodes a compact JWS (RFC 7515 section 7.1). It
+// only reads raw, and the token keeps no part of it but signingInput.
+func parseCompact(raw []byte) (*token, error) {
+	if len(raw) > limits.MaxJWTBytes {
+		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(raw), limits.MaxJWTBytes)
 	}
-	if s == "" {
+	if len(raw) == 0 {
 		return nil, fmt.Errorf("%w: empty", ErrMalformed)
 	}
-	if s[0] == '{' || s[0] == '[' {
+	if raw[0] == '{' || raw[0] == '[' {
 		return nil, fmt.Errorf("%w: JSON, not a JWS in compact serialisation (the JWS JSON serialisation and unsecured documents are not read)", ErrMalformed)
 	}
-	dot1 := strings.IndexByte(s, '.')
+	dot1 := bytes.IndexByte(raw, '.')
 	if dot1 < 0 {
 		return nil, fmt.Errorf("%w: no '.': not a JWS in compact serialisation", ErrMalformed)
 	}
-	dot2 := strings.IndexByte(s[dot1+1:], '.')
+	dot2 := bytes.IndexByte(raw[dot1+1:], '.')
 	if dot2 < 0 {
 		return nil, fmt.Errorf("%w: two segments, want three", ErrMalformed)
 	}
 	dot2 += dot1 + 1
-	if strings.IndexByte(s[dot2+1:], '.') >= 0 {
+	if bytes.IndexByte(raw[dot2+1:], '.') >= 0 {
 		return nil, fmt.Errorf("%w: more than three segments (a JWE or an extra segment)", ErrMalformed)
 	}
 	if dot1 > base64.RawURLEncoding.EncodedLen(limits.MaxJWSHeaderBytes) {
@@ -94,12 +99,9 @@ func parseCompact(s string) (*token, error) {
 	if dot2-dot1-1 > base64.RawURLEncoding.EncodedLen(limits.MaxDocumentBytes) {
 		return nil, fmt.Errorf("%w: payload over %d bytes", ErrTooLarge, limits.MaxDocumentBytes)
 	}
-	// One buffer for the three decoded segments, and none for the text:
-	// raw is a read-only view of s, which the base64 decoder and the
-	// signature check only read and which never leaves this package's
-	// verification path (the token keeps it for verifySignature alone).
-	// The verification path allocates as little as it can.
-	raw := unsafe.Slice(unsafe.StringData(s), len(s))
+	// One buffer for the three decoded segments, and none for the text,
+	// which the base64 decoder and the signature check only read: the
+	// verification path allocates as little as it can.
 	hdrSeg, payloadSeg, sigSeg := raw[:dot1], raw[dot1+1:dot2], raw[dot2+1:]
 	enc := base64.RawURLEncoding
 	hn, pn := enc.DecodedLen(len(hdrSeg)), enc.DecodedLen(len(payloadSeg))

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -224,5 +225,40 @@ func TestEd25519SigningIsDeterministic(t *testing.T) {
 	s := signers[issuerDID+"#key-1"]
 	if a, b := mustSign(t, staffCredential, KindCredential, s), mustSign(t, staffCredential, KindCredential, s); a != b {
 		t.Errorf("two EdDSA signatures of one credential differ")
+	}
+}
+
+func TestVerifyBytesReadsTheTokenInPlaceAndKeepsNoneOfIt(t *testing.T) {
+	signers, ring := fixedSigners(t)
+	for kid, s := range signers {
+		if !strings.HasPrefix(kid, issuerDID) {
+			continue
+		}
+		t.Run("a token signed by "+kid+" verifies alike from a string and from bytes", func(t *testing.T) {
+			tok := mustSign(t, staffCredential, KindCredential, s)
+			want, err := Verify(context.Background(), tok, verifyOptions(ring, KindCredential))
+			if err != nil {
+				t.Fatal(err)
+			}
+			buf := []byte(tok)
+			got, err := VerifyBytes(context.Background(), buf, verifyOptions(ring, KindCredential))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(buf) != tok {
+				t.Fatal("VerifyBytes changed the token")
+			}
+			for i := range buf {
+				buf[i] = 'A'
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("the result changed with the caller's buffer:\n%+v\nwant\n%+v", got, want)
+			}
+			buf = []byte(tok)
+			buf[len(buf)-2] ^= 1
+			if _, err := VerifyBytes(context.Background(), buf, verifyOptions(ring, KindCredential)); !errors.Is(err, ErrSignature) && !errors.Is(err, ErrMalformed) {
+				t.Errorf("a changed signature: %v, want ErrSignature or ErrMalformed", err)
+			}
+		})
 	}
 }

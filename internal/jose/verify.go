@@ -112,6 +112,13 @@ type Verified struct {
 // legacy VC-JWT of VCDM 1.1, as the package documentation describes. ctx is
 // passed to opts.Key. Every error wraps one of the package's sentinels.
 func Verify(ctx context.Context, compact string, opts VerifyOptions) (*Verified, error) {
+	return VerifyBytes(ctx, view(compact), opts)
+}
+
+// VerifyBytes is Verify for a token held in a byte slice, which it reads in
+// place: it neither changes nor keeps compact, and no part of the result
+// refers to it.
+func VerifyBytes(ctx context.Context, compact []byte, opts VerifyOptions) (*Verified, error) {
 	if opts.Key == nil {
 		return nil, fmt.Errorf("%w: no KeyFunc", ErrOptions)
 	}
