@@ -222,7 +222,7 @@ func (v *Verifier) VerifyCredential(ctx context.Context, data []byte) (*Result, 
 func (v *Verifier) secure(ctx context.Context, r *Result, data []byte, now time.Time) (*vc.Credential, *jose.Verified) {
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 || trimmed[0] != '{' {
-		return v.verifyJWT(ctx, r, string(trimmed))
+		return v.verifyJWT(ctx, r, trimmed)
 	}
 	doc, err := parseJSON(trimmed)
 	if err != nil {
@@ -268,21 +268,21 @@ func kindName(k vc.Kind) string {
 }
 
 // envelopedJWT returns the vc+jwt an EnvelopedVerifiableCredential carries.
-func envelopedJWT(env *vc.Envelope) (string, error) {
+func envelopedJWT(env *vc.Envelope) ([]byte, error) {
 	u, err := env.DataURL()
 	if err != nil {
-		return "", fmt.Errorf("%w: %w", ErrMalformed, err)
+		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	if u.MediaType != vc.MediaTypeVCJWT {
-		return "", fmt.Errorf("%w: enveloped credential of media type %q; only %s is supported", ErrMalformed, u.MediaType, vc.MediaTypeVCJWT)
+		return nil, fmt.Errorf("%w: enveloped credential of media type %q; only %s is supported", ErrMalformed, u.MediaType, vc.MediaTypeVCJWT)
 	}
-	return string(u.Data), nil
+	return u.Data, nil
 }
 
 // verifyJWT verifies a vc+jwt (or a VCDM 1.1 JWT), recording the syntax and
 // proof checks. It returns the credential when the token could be read.
-func (v *Verifier) verifyJWT(ctx context.Context, r *Result, token string) (*vc.Credential, *jose.Verified) {
-	res, err := jose.Verify(ctx, token, jose.VerifyOptions{
+func (v *Verifier) verifyJWT(ctx context.Context, r *Result, token []byte) (*vc.Credential, *jose.Verified) {
+	res, err := jose.VerifyBytes(ctx, token, jose.VerifyOptions{
 		Algorithms: v.algorithms,
 		Key:        v.keyFunc(""),
 		Kind:       jose.KindCredential,
@@ -317,8 +317,8 @@ func (v *Verifier) verifyJWT(ctx context.Context, r *Result, token string) (*vc.
 
 // unverifiedJWTCredential reads the credential of a token that did not
 // verify, for the Result's description; nil if it cannot be read.
-func unverifiedJWTCredential(token string) *vc.Credential {
-	u, err := jose.ParseUnverified(token)
+func unverifiedJWTCredential(token []byte) *vc.Credential {
+	u, err := jose.ParseUnverified(string(token))
 	if err != nil {
 		return nil
 	}
