@@ -27,25 +27,24 @@ type claims struct {
 func readClaims(m map[string]json.RawMessage) (claims, error) {
 	var c claims
 	var err error
-	for _, f := range [...]struct {
-		name string
-		dst  *string
-		has  *bool
-	}{{"iss", &c.iss, &c.hasIss}, {"sub", &c.sub, &c.hasSub}, {"jti", &c.jti, &c.hasJTI}, {"nonce", &c.nonce, nil}} {
-		raw, ok := m[f.name]
-		if !ok {
-			continue
-		}
-		if *f.dst, err = stringClaim(f.name, raw); err != nil {
-			return c, err
-		}
-		if f.has != nil {
-			*f.has = true
-		}
+	// One call per claim, not a loop over a table of names and pointers:
+	// the names reach error messages, and escape analysis would let the
+	// pointers into c, stored beside them, take c to the heap.
+	if err := optionalString(m, "iss", &c.iss, &c.hasIss); err != nil {
+		return c, err
+	}
+	if err := optionalString(m, "sub", &c.sub, &c.hasSub); err != nil {
+		return c, err
+	}
+	if err := optionalString(m, "jti", &c.jti, &c.hasJTI); err != nil {
+		return c, err
+	}
+	if err := optionalString(m, "nonce", &c.nonce, nil); err != nil {
+		return c, err
 	}
 	if raw, ok := m["aud"]; ok {
 		if len(raw) > 0 && raw[0] == '[' {
-			if err := json.Unmarshal(raw, &c.aud); err != nil {
+			if c.aud, err = stringsClaim(raw); err != nil {
 				return c, fmt.Errorf("%w: claim aud is not a string or an array of strings", ErrMalformed)
 			}
 		} else {
@@ -56,25 +55,63 @@ func readClaims(m map[string]json.RawMessage) (claims, error) {
 			c.aud = []string{s}
 		}
 	}
-	for _, f := range [...]struct {
-		name string
-		dst  *time.Time
-	}{{"iat", &c.iat}, {"nbf", &c.nbf}, {"exp", &c.exp}} {
-		raw, ok := m[f.name]
-		if !ok {
-			continue
-		}
-		if *f.dst, err = timeClaim(f.name, raw); err != nil {
-			return c, err
-		}
+	if err := optionalTime(m, "iat", &c.iat); err != nil {
+		return c, err
+	}
+	if err := optionalTime(m, "nbf", &c.nbf); err != nil {
+		return c, err
+	}
+	if err := optionalTime(m, "exp", &c.exp); err != nil {
+		return c, err
 	}
 	return c, nil
 }
 
+// optionalString reads the string claim name into dst, if it is present,
+// and then sets has (when not nil).
+func optionalString(m map[string]json.RawMessage, name string, dst *string, has *bool) error {
+	raw, ok := m[name]
+	if !ok {
+		return nil
+	}
+	s, err := stringClaim(name, raw)
+	if err != nil {
+		return err
+	}
+	*dst = s
+	if has != nil {
+		*has = true
+	}
+	return nil
+}
+
+// optionalTime reads the time claim name into dst, if it is present.
+func optionalTime(m map[string]json.RawMessage, name string, dst *time.Time) error {
+	raw, ok := m[name]
+	if !ok {
+		return nil
+	}
+	t, err := timeClaim(name, raw)
+	if err != nil {
+		return err
+	}
+	*dst = t
+	return nil
+}
+
+// stringsClaim decodes an array of strings; apart from readClaims so that
+// only its own variable, whose address encoding/json takes, goes to the
+// heap, not readClaims' claims.
+func stringsClaim(raw json.RawMessage) ([]string, error) {
+	var ss []string
+	err := json.Unmarshal(raw, &ss)
+	return ss, err
+}
+
 // stringClaim decodes a claim that must be a JSON string.
 func stringClaim(name string, raw json.RawMessage) (string, error) {
-	var s string
-	if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
+	s, ok := jsonString(raw)
+	if !ok {
 		return "", fmt.Errorf("%w: claim %s is not a string", ErrMalformed, name)
 	}
 	return s, nil
