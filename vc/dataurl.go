@@ -39,6 +39,12 @@ type DataURL struct {
 // The data part may hold any character except ASCII controls (a spec
 // example carries a space); percent escapes in it are decoded.
 //
+// ASCII tabs, line feeds and carriage returns anywhere in s are removed
+// first, as the WHATWG URL Standard's basic URL parser does (which browsers
+// and the JavaScript VC libraries use): a data: URL wrapped over lines, or
+// ending in a new line, reads as the same URL without them. Other control
+// characters are refused.
+//
 // The error wraps ErrEnvelope.
 func ParseDataURL(s string) (*DataURL, error) {
 	u, data, err := parseDataURLHeader(s)
@@ -61,8 +67,10 @@ func ParseDataURL(s string) (*DataURL, error) {
 }
 
 // parseDataURLHeader checks everything of a data: URL but the encoding of
-// its data, and returns it with the data part still encoded.
+// its data, and returns it with the data part still encoded (and without
+// tabs and new lines).
 func parseDataURLHeader(s string) (*DataURL, string, error) {
+	s = removeTabsAndNewlines(s)
 	if len(s) < 5 || !strings.EqualFold(s[:5], "data:") {
 		return nil, "", fmt.Errorf("does not start with data:")
 	}
@@ -100,6 +108,27 @@ func parseDataURLHeader(s string) (*DataURL, string, error) {
 		}
 	}
 	return u, data, nil
+}
+
+// removeTabsAndNewlines removes every ASCII tab or newline (U+0009, U+000A,
+// U+000D) from s, as the URL Standard's basic URL parser does before anything
+// else ("Remove all ASCII tab or newline from input"). It works on bytes, so
+// that text that is not UTF-8 passes through unchanged.
+func removeTabsAndNewlines(s string) string {
+	i := strings.IndexAny(s, "\t\n\r")
+	if i < 0 {
+		return s
+	}
+	b := make([]byte, i, len(s)-1)
+	copy(b, s[:i])
+	for ; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\t', '\n', '\r':
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b)
 }
 
 // percentDecode decodes the %XX escapes of data that parseDataURLHeader

@@ -118,11 +118,19 @@ func FuzzParseDateTime(f *testing.F) {
 }
 
 func FuzzParseDataURL(f *testing.F) {
-	for _, s := range []string{"data:application/vc+jwt,eyJ.eyJ.sig", "data:application/vc+cose;base64,aGVsbG8=", "data:text/plain;charset=\"utf-8\",a%20b", "data:,", "data:application/vc-ld+jwt;base64url,x"} {
-		f.Add(s)
+	for _, s := range []string{"data:application/vc+jwt,eyJ.eyJ.sig", "data:application/vc+cose;base64,aGVsbG8=", "data:text/plain;charset=\"utf-8\",a%20b", "data:,", "data:application/vc-ld+jwt;base64url,x", "data:application/vc+jwt,eyJ.eyJ.sig\n", "data:application/\tvc+cose;base64,aGVs\r\nbG8="} {
+		f.Add(s, uint16(7), byte('\n'))
 	}
-	f.Fuzz(func(t *testing.T, s string) {
+	f.Fuzz(func(t *testing.T, s string, at uint16, c byte) {
 		u, err := ParseDataURL(s)
+		// A tab or new line put anywhere changes nothing.
+		if c == '\t' || c == '\n' || c == '\r' {
+			i := int(at) % (len(s) + 1)
+			v, err2 := ParseDataURL(s[:i] + string(c) + s[i:])
+			if (err == nil) != (err2 == nil) || !reflect.DeepEqual(u, v) {
+				t.Fatalf("%q read as %+v, %v, but with %q at %d as %+v, %v", s, u, err, c, i, v, err2)
+			}
+		}
 		if err != nil {
 			return
 		}

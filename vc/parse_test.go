@@ -727,3 +727,52 @@ func TestStringEndFindsTheClosingQuote(t *testing.T) {
 		})
 	}
 }
+
+func TestParseDocumentReadsEnvelopeIDsAsTheURLStandardDoes(t *testing.T) {
+	envelope := func(id string) string {
+		return `{"@context":"https://www.w3.org/ns/credentials/v2","type":"EnvelopedVerifiableCredential","id":` + id + `}`
+	}
+	const token = `eyJhbGciOiJFUzI1NiJ9.eyJ0eXBlIjoiVmVyaWZpYWJsZUNyZWRlbnRpYWwifQ.c2ln`
+	tests := []struct {
+		name string
+		id   string // a JSON string
+		err  error
+	}{
+		{"an id ending in a new line is read without it", `"data:application/vc+jwt,` + token + `\n"`, nil},
+		{"an id wrapped over lines with tabs is read without them", `"data:application/\r\n\tvc+jwt,eyJhbGciOiJFUzI1NiJ9.\n\teyJ0eXBlIjoiVmVyaWZpYWJsZUNyZWRlbnRpYWwifQ.\n\tc2ln"`, nil},
+		{"an id with a vertical tab is refused", `"data:application/vc+jwt,` + token + `\u000b"`, ErrEnvelope},
+		{"an id with a NUL is refused", `"data:application/vc+jwt,` + token + `\u0000"`, ErrEnvelope},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := ParseDocument([]byte(envelope(tt.id)))
+			if tt.err != nil {
+				var ve *ValidationError
+				if !errors.Is(err, tt.err) || !errors.As(err, &ve) || ve.Problems[0].Pointer != "/id" {
+					t.Fatalf("error %v, want %v at /id", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := d.Envelope.MediaType(); got != MediaTypeVCJWT {
+				t.Errorf("MediaType() = %q, want %q", got, MediaTypeVCJWT)
+			}
+			u, err := d.Envelope.DataURL()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(u.Data) != token {
+				t.Errorf("data %q, want %q", u.Data, token)
+			}
+			var raw string
+			if err := json.Unmarshal([]byte(tt.id), &raw); err != nil {
+				t.Fatal(err)
+			}
+			if d.Envelope.ID != raw {
+				t.Errorf("ID = %q, want the id as written, %q", d.Envelope.ID, raw)
+			}
+		})
+	}
+}
