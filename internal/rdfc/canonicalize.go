@@ -7,6 +7,7 @@ import (
 	"crypto/sha512"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"sync"
@@ -90,6 +91,26 @@ func Canonicalize(quads []Quad, opts Options) (*Result, error) {
 	return c.result()
 }
 
+// WriteCanonical runs RDFC-1.0 over d, as Canonicalize does over quads,
+// and writes the serialized canonical form to w in pieces, without holding
+// all of it: w is typically a hash.Hash. It fails as Canonicalize does,
+// or with w's error. d is not modified.
+func WriteCanonical(w io.Writer, d *Dataset, opts Options) error {
+	c := canonicalizers.Get().(*canonicalizer)
+	defer c.release()
+	if err := c.reset(opts); err != nil {
+		return err
+	}
+	if err := c.loadDataset(d); err != nil {
+		return err
+	}
+	if err := c.label(); err != nil {
+		return err
+	}
+	_, err := c.serialize(w)
+	return err
+}
+
 // canonicalizers keeps the tables and buffers of earlier calls, so that
 // the many small datasets of Data Integrity allocate little.
 var canonicalizers = sync.Pool{New: func() any { return new(canonicalizer) }}
@@ -116,16 +137,26 @@ type canonicalizer struct {
 	maxCalls, maxSteps int
 	calls, steps       int
 
+	// d is the dataset being canonicalized: the caller's, or own.
+	d *Dataset
+	// own holds the quads given to Canonicalize, ownLabels the label of
+	// each of its blank nodes, bnodeIDs their TermIDs.
+	own       Dataset
+	ownLabels []string
+	bnodeIDs  map[string]TermID
+
 	// termText[termAt[i]:termAt[i+1]] is the canonical N-Quads form of
-	// the distinct non-blank term i; term 0 is the default graph, written
-	// as nothing.
+	// d's term i; term 0 is the default graph, written as nothing.
 	termText []byte
 	termAt   []int32
-	// quads holds the distinct quads. A component >= 0 is an index into
-	// terms, a component < 0 is blank node ^component.
-	quads [][4]int32
+	// quads holds the distinct quads. A component >= 0 is a term of d, a
+	// component < 0 is blank node ^component, numbered in order of first
+	// mention: blankOf[b] is the number d gave blank node b.
+	quads    [][4]int32
+	blankOf  []int32
+	renumber []int32 // d's blank node number -> ours, or -1
+	table    []int32 // open addressing set of quads (index+1), for duplicates
 
-	labels []string // input label of each blank node
 	// The quads mentioning blank node b (its mention set, each quad once)
 	// are mentions[mentionsAt[b]:mentionsAt[b+1]]; those also mentioning
 	// another blank node are related[relatedAt[b]:relatedAt[b+1]].
@@ -135,13 +166,6 @@ type canonicalizer struct {
 	firstDegree []hexDigest // Hash First Degree Quads of each blank node
 	canon       []int32     // canonical number of each blank node, or -1
 	issued      int32       // canonical identifier counter
-
-	// Interning tables: IRIs, the most common terms, by value; literals
-	// by the whole term; blank nodes by label; quads by components.
-	iriIDs     map[string]int32
-	literalIDs map[Term]int32
-	bnodeIDs   map[string]int32
-	seen       map[[4]int32]struct{}
 
 	// Scratch space, kept between calls.
 	scratch, scratch2 []byte
@@ -198,12 +222,9 @@ func (c *canonicalizer) reset(opts Options) error {
 	}
 	c.calls, c.steps, c.issued = 0, 0, 0
 	c.termText, c.termAt = c.termText[:0], append(c.termAt[:0], 0, 0) // term 0: the default graph
-	c.quads, c.labels = c.quads[:0], c.labels[:0]
-	if c.iriIDs == nil {
-		c.iriIDs = make(map[string]int32)
-		c.literalIDs = make(map[Term]int32)
-		c.bnodeIDs = make(map[string]int32)
-		c.seen = make(map[[4]int32]struct{})
+	c.quads, c.blankOf, c.ownLabels = c.quads[:0], c.blankOf[:0], c.ownLabels[:0]
+	if c.bnodeIDs == nil {
+		c.bnodeIDs = make(map[string]TermID)
 	}
 	return nil
 }
@@ -211,16 +232,15 @@ func (c *canonicalizer) reset(opts Options) error {
 // release drops every reference to the caller's data and puts c back in
 // the pool unless it grew large.
 func (c *canonicalizer) release() {
-	clear(c.iriIDs)
-	clear(c.literalIDs)
+	c.d = nil
+	c.own.Reset()
 	clear(c.bnodeIDs)
-	clear(c.seen)
-	clear(c.labels)
+	clear(c.ownLabels)
 	clear(c.results)
 	for _, f := range c.frames {
 		f.chosenIssuer = issuer{}
 	}
-	if cap(c.quads) > poolMaxQuads || cap(c.labels) > poolMaxBlankNodes || cap(c.termText) > poolMaxTermBytes {
+	if cap(c.quads) > poolMaxQuads || cap(c.blankOf) > poolMaxBlankNodes || cap(c.own.quads) > poolMaxQuads || cap(c.termText) > poolMaxTermBytes {
 		return
 	}
 	canonicalizers.Put(c)
@@ -235,76 +255,146 @@ func grow[T any](s []T, n int) []T {
 	return make([]T, n, n+n/4)
 }
 
-// load validates and interns the terms of quads, drops duplicate quads and
-// builds the blank node to quads map (section 4.4.3 step 2).
+// load interns the terms of quads into c's own Dataset, validating each
+// term in its position, and loads that.
 func (c *canonicalizer) load(quads []Quad) error {
-	iriIDs, literalIDs, bnodeIDs, seen := c.iriIDs, c.literalIDs, c.bnodeIDs, c.seen
+	d := &c.own
 	for i := range quads {
 		q := &quads[i]
-		var key [4]int32
+		var key [4]TermID
 		for p, t := range [4]*Term{&q.Subject, &q.Predicate, &q.Object, &q.Graph} {
-			if t.Kind == BlankNode {
-				id, ok := bnodeIDs[t.Value]
-				if !ok || !t.Kind.allowedIn(position(p)) || t.Datatype != "" || t.Language != "" {
-					if msg := t.problem(position(p)); msg != "" {
-						return fmt.Errorf("%w: quad %d %s: %s", ErrInvalidTerm, i, position(p), msg)
-					}
-				}
-				if !ok {
-					if len(c.labels) == limits.MaxBlankNodes {
-						return fmt.Errorf("%w: more than %d blank nodes", ErrTooLarge, limits.MaxBlankNodes)
-					}
-					id = int32(len(c.labels))
-					c.labels = append(c.labels, t.Value)
-					bnodeIDs[t.Value] = id
-				}
-				key[p] = ^id
-				continue
-			}
-			var id int32
-			var ok bool
-			switch t.Kind {
-			case IRI:
-				id, ok = iriIDs[t.Value]
-				ok = ok && t.Datatype == "" && t.Language == ""
-			case Literal:
-				id, ok = literalIDs[*t]
-			case DefaultGraph:
-				id, ok = 0, *t == Term{}
-			}
-			if !ok || !t.Kind.allowedIn(position(p)) {
-				if msg := t.problem(position(p)); msg != "" {
-					return fmt.Errorf("%w: quad %d %s: %s", ErrInvalidTerm, i, position(p), msg)
+			id, err := c.termID(t)
+			if err == nil {
+				if msg := d.problem(id, position(p)); msg != "" {
+					err = fmt.Errorf("%w: %s", ErrInvalidTerm, msg)
 				}
 			}
-			if !ok {
-				c.termText = appendTerm(c.termText, *t)
-				if len(c.termText) > limits.MaxCanonicalBytes {
-					return fmt.Errorf("%w: the distinct terms take more than %d bytes", ErrTooLarge, limits.MaxCanonicalBytes)
-				}
-				id = int32(len(c.termAt) - 1)
-				c.termAt = append(c.termAt, int32(len(c.termText)))
-				if t.Kind == IRI {
-					iriIDs[t.Value] = id
-				} else {
-					literalIDs[*t] = id
-				}
+			if err != nil {
+				return fmt.Errorf("quad %d %s: %w", i, position(p), err)
 			}
 			key[p] = id
 		}
-		if _, dup := seen[key]; dup {
-			continue
+		d.quads = append(d.quads, key)
+	}
+	return c.loadDataset(d)
+}
+
+// termID interns t into c's own Dataset. A blank node is known by its
+// label.
+func (c *canonicalizer) termID(t *Term) (TermID, error) {
+	d := &c.own
+	switch t.Kind {
+	case IRI:
+		if t.Datatype == "" && t.Language == "" {
+			return d.IRI(t.Value)
 		}
-		seen[key] = struct{}{}
-		c.quads = append(c.quads, key)
+	case Literal:
+		return d.Literal(t.Value, t.Datatype, t.Language)
+	case BlankNode:
+		if id, ok := c.bnodeIDs[t.Value]; ok {
+			return id, nil
+		}
+		if t.Datatype == "" && t.Language == "" {
+			if msg := labelProblem(t.Value); msg != "" {
+				return 0, fmt.Errorf("%w: %s", ErrInvalidTerm, msg)
+			}
+			id := d.BlankNode()
+			c.bnodeIDs[t.Value] = id
+			c.ownLabels = append(c.ownLabels, t.Value)
+			return id, nil
+		}
+	case DefaultGraph:
+		if *t == (Term{}) {
+			return DefaultGraphID, nil
+		}
+	}
+	return 0, fmt.Errorf("%w: %s", ErrInvalidTerm, t.problem(posObject))
+}
+
+// loadDataset takes the terms and the distinct quads of d, numbering its
+// blank nodes in order of first mention, and builds the blank node to quads
+// map (section 4.4.3 step 2). Blank nodes that no quad mentions are not
+// part of the dataset.
+func (c *canonicalizer) loadDataset(d *Dataset) error {
+	c.d = d
+	if len(d.quads) > limits.MaxQuads {
+		return fmt.Errorf("%w: %d quads is over the limit of %d", ErrTooLarge, len(d.quads), limits.MaxQuads)
+	}
+	// The canonical N-Quads form of each term.
+	nt := max(len(d.terms), 1)
+	c.termAt = grow(c.termAt, nt+1)
+	c.termAt[0], c.termAt[1] = 0, 0
+	text := c.termText[:0]
+	for i := 1; i < len(d.terms); i++ {
+		text = appendTerm(text, d.terms[i])
+		if len(text) > limits.MaxCanonicalBytes {
+			c.termText = text
+			return fmt.Errorf("%w: the distinct terms take more than %d bytes", ErrTooLarge, limits.MaxCanonicalBytes)
+		}
+		c.termAt[i+1] = int32(len(text))
+	}
+	c.termText = text
+
+	// Blank nodes renumbered in order of first mention; distinct quads.
+	c.blankOf = c.blankOf[:0]
+	c.renumber = grow(c.renumber, int(d.blanks))
+	for i := range c.renumber {
+		c.renumber[i] = -1
+	}
+	size := 1
+	for size < 2*len(d.quads) {
+		size <<= 1
+	}
+	c.table = grow(c.table, size)
+	clear(c.table)
+	mask := uint64(size - 1)
+	c.quads = c.quads[:0]
+	for _, q := range d.quads {
+		var key [4]int32
+		for p, x := range q {
+			if x >= 0 {
+				key[p] = int32(x)
+				continue
+			}
+			b := c.renumber[^x]
+			if b < 0 {
+				if len(c.blankOf) == limits.MaxBlankNodes {
+					return fmt.Errorf("%w: more than %d blank nodes", ErrTooLarge, limits.MaxBlankNodes)
+				}
+				b = int32(len(c.blankOf))
+				c.renumber[^x] = b
+				c.blankOf = append(c.blankOf, int32(^x))
+			}
+			key[p] = ^b
+		}
+		for h := quadHash(key) & mask; ; h = (h + 1) & mask {
+			e := c.table[h]
+			if e == 0 {
+				c.quads = append(c.quads, key)
+				c.table[h] = int32(len(c.quads))
+				break
+			}
+			if c.quads[e-1] == key {
+				break // a duplicate
+			}
+		}
 	}
 	c.indexMentions()
 	return nil
 }
 
+// quadHash mixes the components of a quad for the duplicate table.
+func quadHash(q [4]int32) uint64 {
+	a := uint64(uint32(q[0])) | uint64(uint32(q[1]))<<32
+	b := uint64(uint32(q[2])) | uint64(uint32(q[3]))<<32
+	h := a*0x9E3779B97F4A7C15 ^ b
+	h *= 0xC2B2AE3D27D4EB4F
+	return h ^ h>>29
+}
+
 // indexMentions fills mentions and related from quads.
 func (c *canonicalizer) indexMentions() {
-	n := len(c.labels)
+	n := len(c.blankOf)
 	c.mentionsAt = grow(c.mentionsAt, n+1)
 	c.relatedAt = grow(c.relatedAt, n+1)
 	clear(c.mentionsAt)
@@ -355,7 +445,7 @@ func (c *canonicalizer) indexMentions() {
 // label issues a canonical identifier to every blank node (section 4.4.3
 // steps 3 to 5).
 func (c *canonicalizer) label() error {
-	n := len(c.labels)
+	n := len(c.blankOf)
 	if n == 0 {
 		return nil
 	}
@@ -715,8 +805,8 @@ func (c *canonicalizer) finishPermutation(f *frame, depth int) error {
 	return nil
 }
 
-// result serializes the canonical form (section 5) and keeps what the
-// issued identifiers map needs.
+// serialize writes the canonical form (section 5): to w if it is not nil,
+// otherwise to the slice it returns.
 //
 // Sorting the lines in code point order is the same as sorting the quads
 // by their components' canonical forms, compared one after the other: where
@@ -724,8 +814,8 @@ func (c *canonicalizer) finishPermutation(f *frame, depth int) error {
 // "a"@en), the longer one continues with a character above the space that
 // follows the shorter one in its line. So each distinct component is ranked
 // once, and the quads are sorted by ranks.
-func (c *canonicalizer) result() (*Result, error) {
-	nt, nb := int32(len(c.termAt)-1), int32(len(c.labels))
+func (c *canonicalizer) serialize(w io.Writer) ([]byte, error) {
+	nt, nb := int32(len(c.termAt)-1), int32(len(c.blankOf))
 	// ranks[t] for term t, ranks[nt+k] for canonical label c14n<k>.
 	c.ints = grow(c.ints, int(nt+nb+max(nt, nb)))
 	ranks, order := c.ints[:nt+nb], c.ints[nt+nb:]
@@ -787,7 +877,12 @@ func (c *canonicalizer) result() (*Result, error) {
 		}
 		sorted, spare = spare, sorted
 	}
-	out := make([]byte, 0, size)
+	var out []byte
+	if w == nil {
+		out = make([]byte, 0, size)
+	} else {
+		out = c.scratch[:0]
+	}
 	for _, i := range sorted {
 		q := c.quads[i]
 		out = c.appendCanonical(out, q[0])
@@ -800,8 +895,46 @@ func (c *canonicalizer) result() (*Result, error) {
 			out = c.appendCanonical(out, q[3])
 		}
 		out = append(out, " .\n"...)
+		if w != nil && len(out) >= writeChunk {
+			if _, err := w.Write(out); err != nil {
+				return nil, err
+			}
+			out = out[:0]
+		}
 	}
-	return &Result{NQuads: out, labels: slices.Clone(c.labels), canon: slices.Clone(c.canon[:nb])}, nil
+	if w == nil {
+		return out, nil
+	}
+	c.scratch = out
+	if len(out) > 0 {
+		if _, err := w.Write(out); err != nil {
+			return nil, err
+		}
+	}
+	return nil, nil
+}
+
+// writeChunk is how much canonical N-Quads serialize gathers before each
+// write to a writer.
+const writeChunk = 16 << 10
+
+// result serializes the canonical form (section 5) and keeps what the
+// issued identifiers map needs.
+func (c *canonicalizer) result() (*Result, error) {
+	out, err := c.serialize(nil)
+	if err != nil {
+		return nil, err
+	}
+	nb := len(c.blankOf)
+	labels := make([]string, nb)
+	for b, orig := range c.blankOf {
+		if c.d == &c.own {
+			labels[b] = c.ownLabels[orig]
+		} else {
+			labels[b] = "b" + strconv.Itoa(int(orig))
+		}
+	}
+	return &Result{NQuads: out, labels: labels, canon: slices.Clone(c.canon[:nb])}, nil
 }
 
 // decimalOrder appends 0 to n-1 to dst in the code point order of their

@@ -103,6 +103,19 @@ func FuzzCanonicalize(f *testing.F) {
 			t.Fatalf("two blank nodes share a canonical label: %v", res.IssuedIdentifiers())
 		}
 
+		// The same quads as a Dataset, written to a writer, give the
+		// same output.
+		d, err := datasetOf(quads, 1)
+		if err != nil {
+			t.Fatalf("parsed quads refused by a Dataset: %v", err)
+		}
+		var written bytes.Buffer
+		if err := WriteCanonical(&written, d, opts); err != nil && !errors.Is(err, ErrTooComplex) {
+			t.Fatalf("WriteCanonical: %v", err)
+		} else if err == nil && !bytes.Equal(written.Bytes(), res.NQuads) {
+			t.Fatalf("WriteCanonical differs\nCanonicalize:\n%s\nWriteCanonical:\n%s", res.NQuads, written.Bytes())
+		}
+
 		// Shuffled quads and renamed blank nodes give the same output.
 		h := fnv.New64a()
 		h.Write(doc)
