@@ -127,6 +127,7 @@ func Sign(doc []byte, opts SignOptions, l *ld.Loader) ([]byte, error) {
 	}
 
 	t := &transformer{loader: l}
+	defer t.release()
 	var hb [2 * 48]byte
 	hashData, err := t.configHash(hb[:0], s, config, fit.hash)
 	if err != nil {

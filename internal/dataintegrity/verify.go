@@ -90,6 +90,7 @@ func Verify(ctx context.Context, doc []byte, opts VerifyOptions) ([]ProofResult,
 		unsecured: withoutProof(m),
 		t:         transformer{loader: opts.Loader},
 	}
+	defer vr.t.release()
 	vr.ctx, vr.hasCtx = m[mContext]
 	results := make([]ProofResult, len(all))
 	for i, e := range all {

@@ -308,8 +308,6 @@ type fastContexts struct {
 	// Read by every document, without locking.
 	tops    cowMap[string, *topEntry]
 	initial atomic.Pointer[fastContext]
-	// initialHint is topEntry.hint for documents without @context.
-	initialHint atomic.Int32
 
 	// Used when a context is made; count is read before.
 	mu      sync.RWMutex
@@ -324,7 +322,6 @@ type fastContexts struct {
 type topEntry struct {
 	ctx          *fastContext // nil: processing it fails
 	terms, loads int
-	hint         atomic.Int32 // statements of the last document converted
 }
 
 func newFastContexts(l *Loader) *fastContexts {

@@ -3,7 +3,6 @@ package ld
 import (
 	"encoding/json"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -55,40 +54,31 @@ import (
 // document then takes the slow path); the tests check it stays at zero.
 var fastPanics atomic.Int64
 
-// fastToRDF converts doc with the fast conversion, or declines (ok false).
-func fastToRDF(doc any, l *Loader) (quads []rdfc.Quad, ok bool) {
+// fastToDataset converts doc with the fast conversion into d, which it
+// empties first, or declines (ok false) and leaves d in any state.
+func fastToDataset(doc any, l *Loader, d *rdfc.Dataset) (ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			fastPanics.Add(1)
-			quads, ok = nil, false
+			ok = false
 		}
 	}()
 	m, isMap := doc.(map[string]any)
 	if !isMap {
-		return nil, false
+		return false
 	}
 	init := l.fast.initialContext()
 	if init == nil {
-		return nil, false
+		return false
 	}
+	d.Reset()
 	w := walkers.Get().(*fastWalker)
-	w.fc, w.hint = l.fast, &l.fast.initialHint
+	w.fc, w.d = l.fast, d
 	_, isNode, ok := w.object(init, "", init.term(""), m, true, 1, 0)
-	quads = w.quads
 	ok = ok && isNode && w.work <= limits.MaxContextWork && w.loads <= limits.MaxContextLoads
-	if ok {
-		w.hint.Store(int32(len(quads)))
-		if cap(quads) > 2*len(quads)+64 {
-			// Sized for a larger document: keep only what is used.
-			quads = append(make([]rdfc.Quad, 0, len(quads)), quads...)
-		}
-	}
 	w.reset()
 	walkers.Put(w)
-	if !ok {
-		return nil, false
-	}
-	return quads, true
+	return ok
 }
 
 // walkers keeps fastWalkers, with their scratch stacks, for reuse.
@@ -125,14 +115,16 @@ func (w *fastWalker) reset() {
 // fastWalker holds the state of one fast conversion.
 type fastWalker struct {
 	fc    *fastContexts
-	quads []rdfc.Quad
-	graph rdfc.Term
-	// hint holds the number of statements of the last document with the
-	// same top-level @context, to size quads once.
-	hint *atomic.Int32
+	d     *rdfc.Dataset // where the statements go
+	graph rdfc.TermID
 
-	labels map[string]string // blank node label in the document -> issued
-	next   int               // next blank node number to issue
+	labels map[string]rdfc.TermID // blank node label in the document -> blank node
+
+	// vocab holds the TermIDs of rdf:type, rdf:first, rdf:rest and rdf:nil
+	// once interned (0 before); zeros those of the xsd:double literals
+	// "0.0E0" and "-0.0E0".
+	vocab [4]rdfc.TermID
+	zeros [2]rdfc.TermID
 
 	// work and loads count what the safe-mode walk would charge
 	// (checker.charge).
@@ -145,7 +137,7 @@ type fastWalker struct {
 
 	// Scratch stacks, used in stack order by the recursion.
 	keys  []keyInfo
-	terms []rdfc.Term
+	terms []rdfc.TermID
 	buf   []byte
 }
 
@@ -157,7 +149,7 @@ type keyInfo struct {
 }
 
 type seenKey struct {
-	graph, subject rdfc.Term
+	graph, subject rdfc.TermID
 	pred           string
 	kind           byte
 }
@@ -169,7 +161,7 @@ type seenKey struct {
 // are @json objects and arrays, which clash with one of the same kind.
 // It keeps only the first of 0 and -0, whose xsd:double literals differ:
 // kinds '+' and '-', which clash with each other.
-func (w *fastWalker) clash(subject rdfc.Term, pred string, kind byte) bool {
+func (w *fastWalker) clash(subject rdfc.TermID, pred string, kind byte) bool {
 	other := kind
 	switch kind {
 	case '+':
@@ -187,7 +179,15 @@ func (w *fastWalker) clash(subject rdfc.Term, pred string, kind byte) bool {
 	return false
 }
 
-var rdfTypeTerm = rdfc.Term{Kind: rdfc.IRI, Value: rdfType}
+// The IRIs of w.vocab.
+var vocabIRIs = [...]string{rdfType, rdfFirst, rdfRest, rdfNil}
+
+const (
+	vocabType = iota
+	vocabFirst
+	vocabRest
+	vocabNil
+)
 
 // charge adds what the safe-mode walk charges for applying a context of
 // terms term definitions naming loads contexts to ctx, and reports whether
@@ -198,95 +198,63 @@ func (w *fastWalker) charge(ctx *fastContext, terms, loads int) bool {
 	return w.loads <= limits.MaxContextLoads && w.work <= limits.MaxContextWork
 }
 
-func (w *fastWalker) emit(s, p, o rdfc.Term) bool {
-	n := len(w.quads)
-	if n >= limits.MaxQuads {
-		return false
+func (w *fastWalker) emit(s, p, o rdfc.TermID) bool {
+	return w.d.Add(s, p, o, w.graph) == nil
+}
+
+// iri interns an IRI.
+func (w *fastWalker) iri(v string) (rdfc.TermID, bool) {
+	id, err := w.d.IRI(v)
+	return id, err == nil
+}
+
+// vocabTerm returns the TermID of vocabIRIs[i].
+func (w *fastWalker) vocabTerm(i int) (rdfc.TermID, bool) {
+	if id := w.vocab[i]; id != 0 {
+		return id, true
 	}
-	if n == cap(w.quads) {
-		// First room for the hinted number of statements, up to
-		// maxHint; then for all of them; then twice as many.
-		hint, more := int(w.hint.Load()), n
-		switch {
-		case n == 0 && hint == 0:
-			more = 8
-		case n == 0:
-			more = min(hint, maxHint)
-		case hint > n:
-			more = hint - n
+	id, ok := w.iri(vocabIRIs[i])
+	w.vocab[i] = id
+	return id, ok
+}
+
+// literal interns a literal, noting the xsd:double zeros.
+func (w *fastWalker) literal(t rdfc.Term) (rdfc.TermID, bool) {
+	id, err := w.d.Literal(t.Value, t.Datatype, t.Language)
+	if err != nil {
+		return 0, false
+	}
+	if t.Datatype == xsdDouble {
+		switch t.Value {
+		case "0.0E0":
+			w.zeros[0] = id
+		case "-0.0E0":
+			w.zeros[1] = id
 		}
-		w.quads = slices.Grow(w.quads, more)
 	}
-	// Fill the (zeroed) element in place: copying a whole Quad into the
-	// slice costs a bulk write barrier while the GC runs.
-	w.quads = w.quads[:n+1]
-	q := &w.quads[n]
-	setTerm(&q.Subject, s)
-	setTerm(&q.Predicate, p)
-	setTerm(&q.Object, o)
-	if w.graph.Kind != rdfc.DefaultGraph {
-		setTerm(&q.Graph, w.graph)
-	}
-	return true
+	return id, true
 }
 
-// setTerm sets the zero Term *dst to t, writing only what t has.
-func setTerm(dst *rdfc.Term, t rdfc.Term) {
-	dst.Kind = t.Kind
-	dst.Value = t.Value
-	if t.Datatype != "" {
-		dst.Datatype = t.Datatype
-	}
-	if t.Language != "" {
-		dst.Language = t.Language
-	}
-}
-
-// maxHint caps the statements a hint makes room for at once, so that one
-// large document does not make the next ones with its contexts allocate as
-// much. (A document that uses much less than it was given is copied to a
-// slice of its size.)
-const maxHint = 4096
-
-// blankLabels are the first blank node labels, made once.
-var blankLabels = func() []string {
-	s := make([]string, 1024)
-	for i := range s {
-		s[i] = "b" + strconv.Itoa(i)
-	}
-	return s
-}()
-
-// fresh issues a new blank node.
-func (w *fastWalker) fresh() rdfc.Term {
-	n := w.next
-	w.next++
-	label := ""
-	if n < len(blankLabels) {
-		label = blankLabels[n]
-	} else {
-		label = "b" + strconv.Itoa(n)
-	}
-	return rdfc.Term{Kind: rdfc.BlankNode, Value: label}
-}
+// fresh makes a new blank node.
+func (w *fastWalker) fresh() rdfc.TermID { return w.d.BlankNode() }
 
 // blank returns the blank node a document's label ("_:x") stands for.
-func (w *fastWalker) blank(id string) rdfc.Term {
-	if label, ok := w.labels[id]; ok {
-		return rdfc.Term{Kind: rdfc.BlankNode, Value: label}
+func (w *fastWalker) blank(id string) rdfc.TermID {
+	if b, ok := w.labels[id]; ok {
+		return b
 	}
-	t := w.fresh()
+	b := w.fresh()
 	if w.labels == nil {
-		w.labels = make(map[string]string)
+		w.labels = make(map[string]rdfc.TermID)
 	}
-	w.labels[id] = t.Value
-	return t
+	w.labels[id] = b
+	return b
 }
 
 // object mirrors checker.object and json-gold's expandElement for a JSON
 // object, then converts it: a node object gives its subject (isNode), a
 // value object its literal.
-func (w *fastWalker) object(ctx *fastContext, activeProp string, propTD *fastTerm, elem map[string]any, top bool, depth, ctxDepth int) (term rdfc.Term, isNode, ok bool) {
+func (w *fastWalker) object(ctx *fastContext, activeProp string, propTD *fastTerm, elem map[string]any, top bool, depth, ctxDepth int) (term rdfc.TermID, isNode, ok bool) {
 	if !ctx.usable {
 		return term, false, false
 	}
@@ -348,7 +316,7 @@ func (w *fastWalker) object(ctx *fastContext, activeProp string, propTD *fastTer
 			if !w.charge(ctx, e.terms, e.loads) || e.ctx == nil {
 				return term, false, false
 			}
-			ctx, w.hint = e.ctx, &e.hint
+			ctx = e.ctx
 		} else {
 			e := ctx.nestedContext(key, local)
 			if !w.charge(ctx, e.terms, e.loads) || e.ctx == nil {
@@ -491,14 +459,18 @@ func (w *fastWalker) object(ctx *fastContext, activeProp string, propTD *fastTer
 			langVal = infos[langAt].val
 		}
 		lit, ok := w.valueObject(typeScoped, infos[valueAt].val, typeVal, typeAt >= 0, langVal, langAt >= 0)
-		return lit, false, ok
+		if !ok {
+			return term, false, false
+		}
+		id, ok := w.literal(lit)
+		return id, false, ok
 	}
 	if langAt >= 0 {
 		return term, false, false
 	}
 
 	// A node object: its identifier, types and properties.
-	var subject rdfc.Term
+	var subject rdfc.TermID
 	if idAt >= 0 {
 		s, isStr := infos[idAt].val.(string)
 		if !isStr {
@@ -512,7 +484,9 @@ func (w *fastWalker) object(ctx *fastContext, activeProp string, propTD *fastTer
 		case isBlankNode(iri):
 			subject = w.blank(iri)
 		case validIRI(iri):
-			subject = rdfc.Term{Kind: rdfc.IRI, Value: iri}
+			if subject, ok = w.iri(iri); !ok {
+				return term, false, false
+			}
 		default:
 			return term, false, false
 		}
@@ -520,20 +494,27 @@ func (w *fastWalker) object(ctx *fastContext, activeProp string, propTD *fastTer
 		subject = w.fresh()
 	}
 	if typeAt >= 0 {
+		typ, ok := w.vocabTerm(vocabType)
+		if !ok {
+			return term, false, false
+		}
 		emitType := func(t string) bool {
 			e := typeScoped.expandVocab(t)
-			var o rdfc.Term
+			var o rdfc.TermID
 			switch {
 			case e == nil:
 				return false
 			case e.blank:
 				o = w.blank(e.iri)
 			case e.valid && e.kw == kwNone:
-				o = rdfc.Term{Kind: rdfc.IRI, Value: e.iri}
+				var ok bool
+				if o, ok = w.iri(e.iri); !ok {
+					return false
+				}
 			default:
 				return false
 			}
-			return w.emit(subject, rdfTypeTerm, o)
+			return w.emit(subject, typ, o)
 		}
 		switch tv := infos[typeAt].val.(type) {
 		case string:
@@ -601,7 +582,7 @@ func (w *fastWalker) valueObject(typeScoped *fastContext, value, typeVal any, ha
 // property mirrors checker.property and the part of json-gold's
 // expandObject after the keywords, and writes the statements of subject's
 // property key (which expands to pred).
-func (w *fastWalker) property(ctx *fastContext, subject rdfc.Term, m *keyInfo, depth, ctxDepth int) bool {
+func (w *fastWalker) property(ctx *fastContext, subject rdfc.TermID, m *keyInfo, depth, ctxDepth int) bool {
 	key, pred, value, t := m.key, m.exp.iri, m.val, m.term
 	if t != nil && t.unsupported {
 		return false
@@ -622,7 +603,10 @@ func (w *fastWalker) property(ctx *fastContext, subject rdfc.Term, m *keyInfo, d
 	if tt != nil && (tt.container&containerOther != 0 || tt.unsupported) {
 		return false
 	}
-	p := rdfc.Term{Kind: rdfc.IRI, Value: pred}
+	p, ok := w.iri(pred)
+	if !ok {
+		return false
+	}
 	if t != nil && t.typeKind == typeJSON {
 		if tt != nil && tt.container&(containerList|containerGraph) != 0 {
 			return false
@@ -641,7 +625,8 @@ func (w *fastWalker) property(ctx *fastContext, subject rdfc.Term, m *keyInfo, d
 		if err != nil {
 			return false
 		}
-		return w.emit(subject, p, rdfc.Term{Kind: rdfc.Literal, Value: lex, Datatype: rdfJSON})
+		o, ok := w.literal(rdfc.Term{Kind: rdfc.Literal, Value: lex, Datatype: rdfJSON})
+		return ok && w.emit(subject, p, o)
 	}
 	switch {
 	case tt != nil && tt.container&containerList != 0:
@@ -657,27 +642,31 @@ func (w *fastWalker) property(ctx *fastContext, subject rdfc.Term, m *keyInfo, d
 	case tt != nil && tt.container&containerGraph != 0:
 		return w.graphValue(termCtx, key, tt, value, subject, p, depth, ctxDepth)
 	default:
-		return w.element(termCtx, key, tt, value, &sink{s: subject, p: p}, depth, ctxDepth)
+		return w.element(termCtx, key, tt, value, &sink{s: subject, p: p, pred: pred}, depth, ctxDepth)
 	}
 }
 
 // list writes an RDF collection of the terms on the stack from start, pops
 // them and returns its head.
-func (w *fastWalker) list(start int) (rdfc.Term, bool) {
+func (w *fastWalker) list(start int) (rdfc.TermID, bool) {
 	items := w.terms[start:]
 	defer func() { w.terms = w.terms[:start] }()
-	if len(items) == 0 {
-		return rdfc.Term{Kind: rdfc.IRI, Value: rdfNil}, true
+	nilID, ok := w.vocabTerm(vocabNil)
+	if !ok || len(items) == 0 {
+		return nilID, ok
 	}
-	first := rdfc.Term{Kind: rdfc.IRI, Value: rdfFirst}
-	rest := rdfc.Term{Kind: rdfc.IRI, Value: rdfRest}
+	first, ok1 := w.vocabTerm(vocabFirst)
+	rest, ok2 := w.vocabTerm(vocabRest)
+	if !ok1 || !ok2 {
+		return 0, false
+	}
 	head := w.fresh()
 	subject := head
 	for i, item := range items {
 		if !w.emit(subject, first, item) {
 			return head, false
 		}
-		next := rdfc.Term{Kind: rdfc.IRI, Value: rdfNil}
+		next := nilID
 		if i < len(items)-1 {
 			next = w.fresh()
 		}
@@ -692,7 +681,7 @@ func (w *fastWalker) list(start int) (rdfc.Term, bool) {
 // graphValue writes the values of a property with a @graph container: each
 // node object becomes a named graph, named by a new blank node that is the
 // object of the property.
-func (w *fastWalker) graphValue(ctx *fastContext, key string, kt *fastTerm, value any, subject, p rdfc.Term, depth, ctxDepth int) bool {
+func (w *fastWalker) graphValue(ctx *fastContext, key string, kt *fastTerm, value any, subject, p rdfc.TermID, depth, ctxDepth int) bool {
 	if depth > maxDepth {
 		return false
 	}
@@ -721,32 +710,28 @@ func (w *fastWalker) graphValue(ctx *fastContext, key string, kt *fastTerm, valu
 }
 
 // sink is where element puts what a value expands to: the objects of a
-// property, written at once, or the items of a list, kept on w.terms.
+// property (pred, interned as p), written at once, or the items of a list,
+// kept on w.terms.
 type sink struct {
 	list bool
-	s, p rdfc.Term
+	s, p rdfc.TermID
+	pred string
 }
 
-func (w *fastWalker) put(out *sink, t rdfc.Term) bool {
+func (w *fastWalker) put(out *sink, t rdfc.TermID) bool {
 	if !out.list {
-		if t.Kind == rdfc.Literal && t.Datatype == xsdDouble && (t.Value == "0.0E0" || t.Value == "-0.0E0") {
+		if t != 0 && (t == w.zeros[0] || t == w.zeros[1]) {
 			sign := byte('+')
-			if t.Value[0] == '-' {
+			if t == w.zeros[1] {
 				sign = '-'
 			}
-			if w.clash(out.s, out.p.Value, sign) {
+			if w.clash(out.s, out.pred, sign) {
 				return false
 			}
 		}
 		return w.emit(out.s, out.p, t)
 	}
-	n := len(w.terms)
-	if n == cap(w.terms) {
-		w.terms = slices.Grow(w.terms, max(16, n))
-	}
-	w.terms = w.terms[:n+1]
-	e := &w.terms[n]
-	e.Kind, e.Value, e.Datatype, e.Language = t.Kind, t.Value, t.Datatype, t.Language
+	w.terms = append(w.terms, t)
 	return true
 }
 
@@ -785,7 +770,11 @@ func (w *fastWalker) element(ctx *fastContext, activeProp string, apt *fastTerm,
 		return ok && w.put(out, t)
 	default:
 		t, ok := w.scalar(ctx, apt, v)
-		return ok && w.put(out, t)
+		if !ok {
+			return false
+		}
+		id, ok := w.scalarTerm(t)
+		return ok && w.put(out, id)
 	}
 }
 
@@ -818,7 +807,7 @@ func (w *fastWalker) scalar(ctx *fastContext, td *fastTerm, value any) (rdfc.Ter
 		}
 		switch {
 		case isBlankNode(iri):
-			return w.blank(iri), true
+			return rdfc.Term{Kind: rdfc.BlankNode, Value: iri}, true
 		case validIRI(iri):
 			return rdfc.Term{Kind: rdfc.IRI, Value: iri}, true
 		}
@@ -863,4 +852,16 @@ func (w *fastWalker) scalar(ctx *fastContext, td *fastTerm, value any) (rdfc.Ter
 		return rdfc.Term{Kind: rdfc.Literal, Value: s, Datatype: rdfc.XSDString}, true
 	}
 	return rdfc.Term{Kind: rdfc.Literal, Value: s, Datatype: rdfc.RDFLangString, Language: lang}, true
+}
+
+// scalarTerm interns what scalar made: an IRI, a literal, or a blank node
+// (Value its document label).
+func (w *fastWalker) scalarTerm(t rdfc.Term) (rdfc.TermID, bool) {
+	switch t.Kind {
+	case rdfc.IRI:
+		return w.iri(t.Value)
+	case rdfc.BlankNode:
+		return w.blank(t.Value), true
+	}
+	return w.literal(t)
 }

@@ -99,6 +99,16 @@ func canonicalOutcome(quads []rdfc.Quad) outcome {
 	return outcome{nquads: res.NQuads}
 }
 
+// fastToRDF is the fast conversion's statements as quads, or ok false
+// where it declines.
+func fastToRDF(doc any, l *Loader) (quads []rdfc.Quad, ok bool) {
+	var d rdfc.Dataset
+	if !fastToDataset(doc, l, &d) {
+		return nil, false
+	}
+	return d.Quads(), true
+}
+
 // clone returns a deep copy of decoded JSON, so that neither path can see
 // what the other did to its input.
 func clone(v any) any {
@@ -642,23 +652,6 @@ func TestFastPathGivesWayWhenTheLoaderIsFull(t *testing.T) {
 	}
 	if n := l.fast.count.Load(); n > maxFastContexts {
 		t.Errorf("the Loader keeps %d contexts, more than %d", n, maxFastContexts)
-	}
-}
-
-// The room a large document made a Loader expect is not kept by the
-// smaller documents after it.
-func TestFastPathSizesTheResultToTheDocument(t *testing.T) {
-	l := testLoader(t)
-	big, ok := fastToRDF(manySubjects(200), l)
-	if !ok {
-		t.Fatal("declined")
-	}
-	small, ok := fastToRDF(manySubjects(1), l)
-	if !ok {
-		t.Fatal("declined")
-	}
-	if cap(small) > 2*len(small)+64 {
-		t.Errorf("%d statements in room for %d (after a document of %d)", len(small), cap(small), len(big))
 	}
 }
 

@@ -56,10 +56,68 @@ func ToRDF(doc any, l *Loader) (quads []rdfc.Quad, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if quads, ok := fastToRDF(doc, l); ok {
-		return quads, nil
+	var d rdfc.Dataset
+	if fastToDataset(doc, l, &d) {
+		return d.Quads(), nil
 	}
 	return slowToRDF(doc, l)
+}
+
+// ToDataset is [ToRDF] into d, which it empties first: the form
+// rdfc.WriteCanonical reads, without a [rdfc.Quad] for each statement.
+// Errors are those of ToRDF, and those of d (wrapping rdfc.ErrInvalidTerm
+// or rdfc.ErrTooLarge) for a statement d refuses. On error d holds any
+// part of the dataset.
+func ToDataset(doc any, l *Loader, d *rdfc.Dataset) (err error) {
+	defer recoverPanic(&err)
+	l, err = l.orDefault()
+	if err != nil {
+		return err
+	}
+	if fastToDataset(doc, l, d) {
+		return nil
+	}
+	quads, err := slowToRDF(doc, l)
+	if err != nil {
+		return err
+	}
+	d.Reset()
+	return addQuads(d, quads)
+}
+
+// addQuads adds quads to d, blank nodes known by label.
+func addQuads(d *rdfc.Dataset, quads []rdfc.Quad) error {
+	blanks := make(map[string]rdfc.TermID)
+	id := func(t rdfc.Term) (rdfc.TermID, error) {
+		switch t.Kind {
+		case rdfc.IRI:
+			return d.IRI(t.Value)
+		case rdfc.Literal:
+			return d.Literal(t.Value, t.Datatype, t.Language)
+		case rdfc.BlankNode:
+			b, ok := blanks[t.Value]
+			if !ok {
+				b = d.BlankNode()
+				blanks[t.Value] = b
+			}
+			return b, nil
+		}
+		return rdfc.DefaultGraphID, nil
+	}
+	for _, q := range quads {
+		var ids [4]rdfc.TermID
+		for i, t := range [4]rdfc.Term{q.Subject, q.Predicate, q.Object, q.Graph} {
+			x, err := id(t)
+			if err != nil {
+				return err
+			}
+			ids[i] = x
+		}
+		if err := d.Add(ids[0], ids[1], ids[2], ids[3]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // slowToRDF is ToRDF without the fast conversion (fastpath.go): the

@@ -287,3 +287,42 @@ func TestQuadsMatchJSONGoldWhereItIsRight(t *testing.T) {
 		t.Errorf("compared only %d documents", compared)
 	}
 }
+
+// ToDataset, reusing one Dataset, gives the canonical form of ToRDF's
+// quads for every document of testdata, whichever path converts it, and
+// fails where ToRDF fails.
+func TestToDatasetGivesTheDatasetOfToRDF(t *testing.T) {
+	l := testLoader(t)
+	docs := corpusFiles(t)
+	names := make([]string, 0, len(docs))
+	for name := range docs {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	var d rdfc.Dataset
+	converted, slow := 0, 0
+	for _, name := range names {
+		quads, err := ToRDF(clone(docs[name]), l)
+		derr := ToDataset(clone(docs[name]), l, &d)
+		if (err == nil) != (derr == nil) {
+			t.Errorf("%s: ToRDF %v, ToDataset %v", name, err, derr)
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		converted++
+		if _, fast := fastToRDF(clone(docs[name]), l); !fast {
+			slow++
+		}
+		want := canonicalOutcome(quads)
+		var got strings.Builder
+		gerr := rdfc.WriteCanonical(&got, &d, rdfc.Options{})
+		if (want.cerr == nil) != (gerr == nil) || got.String() != string(want.nquads) {
+			t.Errorf("%s: ToDataset gives\n%s(%v)\nToRDF\n%s(%v)", name, got.String(), gerr, want.nquads, want.cerr)
+		}
+	}
+	if converted < 50 || slow == 0 {
+		t.Errorf("%d documents converted, %d by the slow path: the test proves little", converted, slow)
+	}
+}
