@@ -2,7 +2,9 @@ package dataintegrity
 
 import (
 	"errors"
+	"slices"
 	"strconv"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -18,8 +20,14 @@ var errDecode = errors.New("malformed JSON")
 // reflection-driven decoder costs more than the rest of our own work.
 // It trusts strictjson for UTF-8 validity, duplicate names and depth, but
 // checks bounds and syntax as it goes, so any input is safe.
+//
+// It copies data to one string once: every string without escapes, value
+// or member name, is a substring of it, and every object and array is
+// made at its final size.
 func decodeJSON(data []byte) (any, error) {
-	d := decoder{data: data}
+	d := decoders.Get().(*decoder)
+	defer d.release()
+	d.data, d.src = data, string(data)
 	v, err := d.value(0)
 	if err != nil {
 		return nil, err
@@ -32,7 +40,35 @@ func decodeJSON(data []byte) (any, error) {
 
 type decoder struct {
 	data []byte
+	src  string // data as a string
 	i    int
+
+	// Scratch stacks of the members and elements read so far of the
+	// objects and arrays being read, innermost last.
+	members []member
+	items   []any
+}
+
+type member struct {
+	name string
+	v    any
+}
+
+// decoders keeps decoders for their scratch stacks.
+var decoders = sync.Pool{New: func() any { return new(decoder) }}
+
+// release drops the references d holds and puts it back in the pool,
+// unless a large document grew its stacks.
+func (d *decoder) release() {
+	const maxKept = 1024
+	members, items := d.members, d.items
+	clear(members[:cap(members)])
+	clear(items[:cap(items)])
+	if cap(members) > maxKept || cap(items) > maxKept {
+		return
+	}
+	*d = decoder{members: members[:0], items: items[:0]}
+	decoders.Put(d)
 }
 
 // maxDecodeDepth bounds recursion for input that did not go through
@@ -89,18 +125,22 @@ func (d *decoder) literal(lit string) error {
 
 func (d *decoder) object(depth int) (any, error) {
 	d.i++ // '{'
-	m := make(map[string]any)
 	d.skipSpace()
 	if d.i < len(d.data) && d.data[d.i] == '}' {
 		d.i++
-		return m, nil
+		return map[string]any{}, nil
 	}
+	start := len(d.members)
+	defer func() {
+		clear(d.members[start:])
+		d.members = d.members[:start]
+	}()
 	for {
 		d.skipSpace()
 		if d.i >= len(d.data) || d.data[d.i] != '"' {
 			return nil, errDecode
 		}
-		k, err := d.key()
+		k, err := d.string()
 		if err != nil {
 			return nil, err
 		}
@@ -113,7 +153,7 @@ func (d *decoder) object(depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		m[k] = v
+		d.members = append(d.members, member{k, v})
 		d.skipSpace()
 		if d.i >= len(d.data) {
 			return nil, errDecode
@@ -123,6 +163,11 @@ func (d *decoder) object(depth int) (any, error) {
 			d.i++
 		case '}':
 			d.i++
+			ms := d.members[start:]
+			m := make(map[string]any, len(ms))
+			for _, e := range ms {
+				m[e.name] = e.v // the last of duplicates, as encoding/json
+			}
 			return m, nil
 		default:
 			return nil, errDecode
@@ -132,18 +177,22 @@ func (d *decoder) object(depth int) (any, error) {
 
 func (d *decoder) array(depth int) (any, error) {
 	d.i++ // '['
-	a := []any{}
 	d.skipSpace()
 	if d.i < len(d.data) && d.data[d.i] == ']' {
 		d.i++
-		return a, nil
+		return []any{}, nil
 	}
+	start := len(d.items)
+	defer func() {
+		clear(d.items[start:])
+		d.items = d.items[:start]
+	}()
 	for {
 		v, err := d.value(depth + 1)
 		if err != nil {
 			return nil, err
 		}
-		a = append(a, v)
+		d.items = append(d.items, v)
 		d.skipSpace()
 		if d.i >= len(d.data) {
 			return nil, errDecode
@@ -153,76 +202,11 @@ func (d *decoder) array(depth int) (any, error) {
 			d.i++
 		case ']':
 			d.i++
-			return a, nil
+			return slices.Clone(d.items[start:]), nil
 		default:
 			return nil, errDecode
 		}
 	}
-}
-
-// key reads a member name. Names that credentials and proofs use are
-// returned without allocating.
-func (d *decoder) key() (string, error) {
-	end := d.i + 1
-	for end < len(d.data) && d.data[end] != '"' && d.data[end] != '\\' {
-		end++
-	}
-	if end < len(d.data) && d.data[end] == '"' {
-		if k, ok := commonKey(d.data[d.i+1 : end]); ok {
-			d.i = end + 1
-			return k, nil
-		}
-	}
-	return d.string()
-}
-
-// commonKey returns the interned string for a common member name.
-func commonKey(b []byte) (string, bool) {
-	switch string(b) {
-	case "@context":
-		return "@context", true
-	case "id":
-		return "id", true
-	case "type":
-		return "type", true
-	case "name":
-		return "name", true
-	case "description":
-		return "description", true
-	case "issuer":
-		return "issuer", true
-	case "validFrom":
-		return "validFrom", true
-	case "validUntil":
-		return "validUntil", true
-	case "credentialSubject":
-		return "credentialSubject", true
-	case "credentialStatus":
-		return "credentialStatus", true
-	case "credentialSchema":
-		return "credentialSchema", true
-	case "proof":
-		return "proof", true
-	case "cryptosuite":
-		return "cryptosuite", true
-	case "created":
-		return "created", true
-	case "expires":
-		return "expires", true
-	case "verificationMethod":
-		return "verificationMethod", true
-	case "proofPurpose":
-		return "proofPurpose", true
-	case "proofValue":
-		return "proofValue", true
-	case "challenge":
-		return "challenge", true
-	case "domain":
-		return "domain", true
-	case "previousProof":
-		return "previousProof", true
-	}
-	return "", false
 }
 
 // string reads a string literal starting at the quote.
@@ -233,7 +217,7 @@ func (d *decoder) string() (string, error) {
 		c := d.data[d.i]
 		switch {
 		case c == '"':
-			s := string(d.data[start:d.i])
+			s := d.src[start:d.i]
 			d.i++
 			return s, nil
 		case c == '\\':
