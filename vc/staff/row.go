@@ -193,7 +193,7 @@ func RowColumns(credentialType string) []Column {
 }
 
 var commonColumns = []Column{
-	{Name: ColumnStaffID, Required: true, Help: "the employer's staff or assignment number: 1 to 64 letters, digits, '.', '_' and '-', starting with a letter or digit. With the type and the check date it identifies the credential, so that a rerun never issues it twice"},
+	{Name: ColumnStaffID, Required: true, Help: "the staff or assignment number (letters, digits, '.', '_', '-'); with the type and check date it names the credential, issued once"},
 	{Name: ColumnSubject, Required: true, Help: "the member of staff's wallet DID: did:key:... or did:jwk:..."},
 	{Name: ColumnValidUntil, Help: "the last day the credential is valid (to 23:59:59 UTC); empty: no end"},
 }
