@@ -36,7 +36,9 @@ is signed and recorded. The signed credential is printed.
 Issuing is idempotent: issuing the same claims about the same person again
 (or the same --issuance-key) prints the credential issued the first time, so
 an interrupted run can simply be repeated. The credential's issuer must be the
-organisation's DID.`,
+organisation's DID.
+
+To issue many credentials from a spreadsheet, see 'staffpass issue batch'.`,
 		Example: `  staffpass issue --org ./kch dbs.json > dbs.jwt
   staffpass issue --org ./kch --format eddsa-rdfc-2022 --issuance-key "E1234|DBS|2026-11-20" dbs.json`,
 		Args: cobra.ExactArgs(1),
@@ -85,6 +87,7 @@ organisation's DID.`,
 			return err
 		},
 	}
+	cmd.AddCommand(newIssueBatchCmd())
 	f := cmd.Flags()
 	f.StringVar(&o.org, "org", "", "the organisation directory (from 'staffpass org init')")
 	f.StringVar(&o.format, "format", string(issuer.FormatJWT), "jwt or a Data Integrity suite")
