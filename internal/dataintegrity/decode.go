@@ -7,19 +7,41 @@ import (
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/staffpass/staffpass/internal/limits"
+	"github.com/staffpass/staffpass/internal/strictjson"
 )
 
-// errDecode is returned by decodeJSON for input it cannot read. It only
-// happens for input strictjson.Check would have refused.
+// errDecode is returned by decodeJSON for input it cannot read.
 var errDecode = errors.New("malformed JSON")
 
+// decodeStrict checks data as strictjson.Check(data, maxBytes) does and
+// decodes it, in one pass: the error is strictjson's (which decodeJSON
+// leaves to it to name, by running it on the input it refuses) or
+// errDecode for a strict input it cannot decode (a number out of range,
+// as encoding/json refuses it).
+func decodeStrict(data []byte, maxBytes int) (any, error) {
+	if len(data) <= maxBytes {
+		if v, err := decodeJSON(data); err == nil {
+			return v, nil
+		}
+	}
+	if err := strictjson.Check(data, maxBytes); err != nil {
+		return nil, err
+	}
+	return nil, errDecode
+}
+
 // decodeJSON decodes JSON text into the values encoding/json gives an
-// interface (map[string]any, []any, string, float64, bool, nil) and gives
-// the same result for every input strictjson.Check accepts: the
-// verification path runs it on every document, and encoding/json's
-// reflection-driven decoder costs more than the rest of our own work.
-// It trusts strictjson for UTF-8 validity, duplicate names and depth, but
-// checks bounds and syntax as it goes, so any input is safe.
+// interface (map[string]any, []any, string, float64, bool, nil), with the
+// same result for every input strictjson.Check accepts, and fails on every
+// input it refuses (but for its size limit): the verification path runs it
+// on every document, and encoding/json's reflection-driven decoder and a
+// separate strictjson pass cost more than the rest of our own work. It is
+// as strict as strictjson: valid UTF-8, no unpaired surrogate escapes, no
+// duplicate member names, at most limits.MaxJSONDepth levels and
+// limits.MaxJSONMembers members or elements, numbers of at most 512
+// characters.
 //
 // It copies data to one string once: every string without escapes, value
 // or member name, is a substring of it, and every object and array is
@@ -71,10 +93,6 @@ func (d *decoder) release() {
 	decoders.Put(d)
 }
 
-// maxDecodeDepth bounds recursion for input that did not go through
-// strictjson (which allows less).
-const maxDecodeDepth = 1000
-
 func (d *decoder) skipSpace() {
 	for d.i < len(d.data) {
 		switch d.data[d.i] {
@@ -86,18 +104,23 @@ func (d *decoder) skipSpace() {
 	}
 }
 
+// value reads a value; depth is the number of objects and arrays around
+// it.
 func (d *decoder) value(depth int) (any, error) {
-	if depth > maxDecodeDepth {
-		return nil, errDecode
-	}
 	d.skipSpace()
 	if d.i >= len(d.data) {
 		return nil, errDecode
 	}
 	switch c := d.data[d.i]; c {
 	case '{':
+		if depth >= limits.MaxJSONDepth {
+			return nil, errDecode
+		}
 		return d.object(depth)
 	case '[':
+		if depth >= limits.MaxJSONDepth {
+			return nil, errDecode
+		}
 		return d.array(depth)
 	case '"':
 		return d.string()
@@ -154,6 +177,9 @@ func (d *decoder) object(depth int) (any, error) {
 			return nil, err
 		}
 		d.members = append(d.members, member{k, v})
+		if len(d.members)-start > limits.MaxJSONMembers {
+			return nil, errDecode
+		}
 		d.skipSpace()
 		if d.i >= len(d.data) {
 			return nil, errDecode
@@ -166,7 +192,10 @@ func (d *decoder) object(depth int) (any, error) {
 			ms := d.members[start:]
 			m := make(map[string]any, len(ms))
 			for _, e := range ms {
-				m[e.name] = e.v // the last of duplicates, as encoding/json
+				m[e.name] = e.v
+			}
+			if len(m) != len(ms) {
+				return nil, errDecode // a duplicate name
 			}
 			return m, nil
 		default:
@@ -193,6 +222,9 @@ func (d *decoder) array(depth int) (any, error) {
 			return nil, err
 		}
 		d.items = append(d.items, v)
+		if len(d.items)-start > limits.MaxJSONMembers {
+			return nil, errDecode
+		}
 		d.skipSpace()
 		if d.i >= len(d.data) {
 			return nil, errDecode
@@ -213,10 +245,14 @@ func (d *decoder) array(depth int) (any, error) {
 func (d *decoder) string() (string, error) {
 	d.i++ // '"'
 	start := d.i
+	ascii := true
 	for d.i < len(d.data) {
 		c := d.data[d.i]
 		switch {
 		case c == '"':
+			if !ascii && !utf8.Valid(d.data[start:d.i]) {
+				return "", errDecode
+			}
 			s := d.src[start:d.i]
 			d.i++
 			return s, nil
@@ -224,6 +260,8 @@ func (d *decoder) string() (string, error) {
 			return d.escapedString(start)
 		case c < 0x20:
 			return "", errDecode
+		case c >= utf8.RuneSelf:
+			ascii = false
 		}
 		d.i++
 	}
@@ -238,6 +276,9 @@ func (d *decoder) escapedString(start int) (string, error) {
 		c := d.data[d.i]
 		switch {
 		case c == '"':
+			if !utf8.Valid(d.data[start:d.i]) {
+				return "", errDecode
+			}
 			d.i++
 			return string(b), nil
 		case c < 0x20:
@@ -272,22 +313,17 @@ func (d *decoder) escapedString(start int) (string, error) {
 				return "", errDecode
 			}
 			if utf16.IsSurrogate(r) {
-				// A pair, or (as encoding/json does) U+FFFD.
-				r2 := utf8.RuneError
-				if d.i+1 < len(d.data) && d.data[d.i] == '\\' && d.data[d.i+1] == 'u' {
-					save := d.i
-					d.i += 2
-					if lo, ok := d.hex4(); ok {
-						if dec := utf16.DecodeRune(r, lo); dec != utf8.RuneError {
-							r2 = dec
-						} else {
-							d.i = save
-						}
-					} else {
-						return "", errDecode
-					}
+				// Only a high surrogate followed by a low one: strictjson
+				// refuses unpaired surrogates.
+				if r >= 0xDC00 || d.i+1 >= len(d.data) || d.data[d.i] != '\\' || d.data[d.i+1] != 'u' {
+					return "", errDecode
 				}
-				r = r2
+				d.i += 2
+				lo, ok := d.hex4()
+				if !ok || lo < 0xDC00 || lo >= 0xE000 {
+					return "", errDecode
+				}
+				r = utf16.DecodeRune(r, lo)
 			}
 			b = utf8.AppendRune(b, r)
 		default:
@@ -317,6 +353,9 @@ func (d *decoder) hex4() (rune, bool) {
 	d.i += 4
 	return r, true
 }
+
+// maxNumberLength is the longest number strictjson accepts.
+const maxNumberLength = 512
 
 func (d *decoder) number() (any, error) {
 	start := d.i
@@ -350,7 +389,10 @@ func (d *decoder) number() (any, error) {
 			return nil, errDecode
 		}
 	}
-	f, err := strconv.ParseFloat(string(d.data[start:d.i]), 64)
+	if d.i-start > maxNumberLength {
+		return nil, errDecode
+	}
+	f, err := strconv.ParseFloat(d.src[start:d.i], 64)
 	if err != nil {
 		return nil, errDecode // out of range, as encoding/json refuses it
 	}

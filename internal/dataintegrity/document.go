@@ -3,6 +3,7 @@ package dataintegrity
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/staffpass/staffpass/internal/limits"
@@ -11,13 +12,13 @@ import (
 
 const mProof = "proof"
 
-// decodeDocument checks data strictly and decodes it, once, into the map
+// decodeDocument checks data strictly and decodes it, in one pass, into the map
 // every later step reads.
 func decodeDocument(data []byte) (map[string]any, error) {
-	if err := strictjson.Check(data, limits.MaxDocumentBytes); err != nil {
+	v, err := decodeStrict(data, limits.MaxDocumentBytes)
+	if errors.Is(err, strictjson.ErrInvalid) {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
 	}
-	v, err := decodeJSON(data)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidDocument, err)
 	}

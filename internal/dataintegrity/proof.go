@@ -2,6 +2,7 @@ package dataintegrity
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -70,10 +71,10 @@ const (
 // cryptosuite this package does not implement, is returned together with
 // an ErrUnsupportedSuite error.
 func ParseProof(data []byte) (*Proof, error) {
-	if err := strictjson.Check(data, limits.MaxDocumentBytes); err != nil {
+	v, err := decodeStrict(data, limits.MaxDocumentBytes)
+	if errors.Is(err, strictjson.ErrInvalid) {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidProof, err)
 	}
-	v, err := decodeJSON(data)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidProof, err)
 	}
