@@ -5,7 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
+	"time"
 )
 
 // addVectorSeeds adds every JSON vector of the three vector folders, and
@@ -54,6 +57,66 @@ func checkRoundTrip[T json.Marshaler](t *testing.T, in []byte, v T, parse func([
 	}
 }
 
+// checkStringsStay changes every byte of every json.RawMessage in v, as a
+// caller may, and fails if any string in v changed with them: the parser
+// keeps strings and raw values in one copy of the input, and must never
+// keep a string from inside a value it hands out raw. It spoils v's raw
+// values, so it runs last.
+func checkStringsStay(t *testing.T, in []byte, v any) {
+	t.Helper()
+	before := parsedStrings(v)
+	walkParsed(reflect.ValueOf(v), func(string) {}, func(raw []byte) {
+		for i := range raw {
+			raw[i] ^= 0x55
+		}
+	})
+	if after := parsedStrings(v); !slices.Equal(before, after) {
+		t.Fatalf("parsing %q: changing the raw values changed the strings:\n%q\n%q", in, before, after)
+	}
+}
+
+// parsedStrings returns every string in v (fields, elements, map keys),
+// sorted.
+func parsedStrings(v any) []string {
+	var out []string
+	walkParsed(reflect.ValueOf(v), func(s string) { out = append(out, strings.Clone(s)) }, func([]byte) {})
+	slices.Sort(out)
+	return out
+}
+
+// walkParsed calls str with each string and raw with each json.RawMessage
+// in a parsed value.
+func walkParsed(v reflect.Value, str func(string), raw func([]byte)) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			walkParsed(v.Elem(), str, raw)
+		}
+	case reflect.Struct:
+		if v.Type() == reflect.TypeFor[time.Time]() {
+			return
+		}
+		for i := range v.NumField() {
+			walkParsed(v.Field(i), str, raw)
+		}
+	case reflect.Slice:
+		if v.Type() == reflect.TypeFor[json.RawMessage]() {
+			raw(v.Bytes())
+			return
+		}
+		for i := range v.Len() {
+			walkParsed(v.Index(i), str, raw)
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			walkParsed(it.Key(), str, raw)
+			walkParsed(it.Value(), str, raw)
+		}
+	case reflect.String:
+		str(v.String())
+	}
+}
+
 func FuzzParse(f *testing.F) {
 	addVectorSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -80,6 +143,12 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("envelope %q decodes but has no media type", d.Envelope.ID)
 			}
 		}
+		if err == nil {
+			checkStringsStay(t, data, c)
+		}
+		if docErr == nil {
+			checkStringsStay(t, data, d)
+		}
 	})
 }
 
@@ -96,6 +165,7 @@ func FuzzParsePresentation(f *testing.F) {
 				t.Fatalf("presented credential with %v credential and %v envelope", pc.Credential != nil, pc.Envelope != nil)
 			}
 		}
+		checkStringsStay(t, data, p)
 	})
 }
 

@@ -145,17 +145,19 @@ func stringEnd(d []byte, i int) int {
 	return -1
 }
 
-// source is the parser's own copy of a document, held twice: as bytes,
-// which the json.RawMessage values of a parsed document are slices of, and
-// as a string with the same content, which the decoded strings and member
-// names of a parsed document are substrings of. Callers may change a
-// RawMessage they were given (the bytes are theirs to change), and that
-// must not change a string, so the two are separate copies. Both live in
-// one allocation: the bytes in its first half, the string in its second,
-// which is never handed out as bytes (every RawMessage is capped at the
-// end of its value, so none can be extended into it) and never written
-// after newSource. Decoding every string and name on its own cost an
-// allocation each.
+// source is the parser's own copy of a document, held once and read two
+// ways: as bytes, which the json.RawMessage values of a parsed document
+// are slices of, and as a string over the same bytes (unsafe.String), which
+// the decoded strings and member names of a parsed document are substrings
+// of. The caller's buffer is never aliased. Callers may change a
+// RawMessage they were given (the bytes are theirs to change), so no
+// string may be read from inside a value handed out as a RawMessage: the
+// parser keeps strings only from the members it reads (ids, types,
+// contexts, dates, names of the objects it splits) and hands out raw only
+// values none of whose strings it keeps (a proof's type is checked, not
+// kept), and FuzzParse checks that changing every RawMessage of a parsed
+// value changes none of its strings. The bytes of
+// the string are never written by this package after newSource.
 type source struct {
 	buf  []byte
 	text string
@@ -166,10 +168,9 @@ func newSource(data []byte) source {
 	if n == 0 {
 		return source{}
 	}
-	b := make([]byte, 2*n)
+	b := make([]byte, n)
 	copy(b, data)
-	copy(b[n:], data)
-	return source{buf: b[:n:n], text: unsafe.String(&b[n], n)}
+	return source{buf: b, text: unsafe.String(&b[0], n)}
 }
 
 // substring returns v, a slice of src.buf, as the substring of src.text
