@@ -26,12 +26,24 @@ const DefaultGraphID TermID = 0
 // once; it still means the set. The zero value is an empty Dataset. A
 // Dataset is not safe for concurrent use; Reset empties it for reuse.
 type Dataset struct {
-	terms    []Term            // interned terms; terms[0] is the default graph
-	iris     map[string]TermID // IRIs by value
-	strs     map[string]TermID // xsd:string literals by lexical form
-	literals map[Term]TermID   // other literals
-	blanks   int32             // blank nodes made
-	quads    [][4]TermID
+	terms []Term            // interned terms; terms[0] is the default graph
+	iris  map[string]TermID // IRIs by value
+	strs  map[string]TermID // xsd:string literals by lexical form
+	typed map[typedKey]TermID
+	langs map[[2]string]TermID // rdf:langString literals by form and tag
+	// The datatypes of typed, by number; dtIndex holds them too once
+	// there are more than a few.
+	datatypes []string
+	dtIndex   map[string]int32
+	blanks    int32 // blank nodes made
+	quads     [][4]TermID
+}
+
+// typedKey is a literal of another datatype than xsd:string and
+// rdf:langString: its lexical form and datatype number.
+type typedKey struct {
+	value string
+	dt    int32
 }
 
 // IRI returns the TermID of the IRI iri, interning it. It fails, wrapping
@@ -58,30 +70,73 @@ func (d *Dataset) IRI(iri string) (TermID, error) {
 // is RDFLangString), interning it. It fails, wrapping ErrInvalidTerm, for a
 // literal Canonicalize would refuse.
 func (d *Dataset) Literal(value, datatype, language string) (TermID, error) {
-	if datatype == XSDString && language == "" {
+	var tk typedKey
+	switch {
+	case datatype == XSDString && language == "":
 		if id, ok := d.strs[value]; ok {
 			return id, nil
 		}
-	} else if id, ok := d.literals[Term{Kind: Literal, Value: value, Datatype: datatype, Language: language}]; ok {
-		return id, nil
+	case datatype == RDFLangString:
+		if id, ok := d.langs[[2]string{value, language}]; ok {
+			return id, nil
+		}
+	case language == "":
+		tk = typedKey{value, d.datatype(datatype)}
+		if id, ok := d.typed[tk]; ok {
+			return id, nil
+		}
 	}
 	t := Term{Kind: Literal, Value: value, Datatype: datatype, Language: language}
 	if msg := t.problem(posObject); msg != "" {
 		return 0, fmt.Errorf("%w: %s", ErrInvalidTerm, msg)
 	}
 	id := d.intern(t)
-	if datatype == XSDString && language == "" {
+	switch {
+	case datatype == XSDString:
 		if d.strs == nil {
 			d.strs = make(map[string]TermID)
 		}
 		d.strs[value] = id
-	} else {
-		if d.literals == nil {
-			d.literals = make(map[Term]TermID)
+	case datatype == RDFLangString:
+		if d.langs == nil {
+			d.langs = make(map[[2]string]TermID)
 		}
-		d.literals[t] = id
+		d.langs[[2]string{value, language}] = id
+	default:
+		if d.typed == nil {
+			d.typed = make(map[typedKey]TermID)
+		}
+		d.typed[tk] = id
 	}
 	return id, nil
+}
+
+// datatype returns the number of a datatype IRI, giving it one if it has
+// none: documents use a few datatypes, found by comparing strings (often
+// the same strings), more through a map.
+func (d *Dataset) datatype(iri string) int32 {
+	const scanned = 8
+	if d.dtIndex == nil {
+		for i, dt := range d.datatypes {
+			if dt == iri {
+				return int32(i)
+			}
+		}
+		if len(d.datatypes) < scanned {
+			d.datatypes = append(d.datatypes, iri)
+			return int32(len(d.datatypes) - 1)
+		}
+		d.dtIndex = make(map[string]int32, 2*scanned)
+		for i, dt := range d.datatypes {
+			d.dtIndex[dt] = int32(i)
+		}
+	}
+	if i, ok := d.dtIndex[iri]; ok {
+		return i
+	}
+	d.datatypes = append(d.datatypes, iri)
+	d.dtIndex[iri] = int32(len(d.datatypes) - 1)
+	return int32(len(d.datatypes) - 1)
 }
 
 // intern adds t, a valid IRI or literal not yet interned, to the terms.
@@ -182,7 +237,11 @@ func (d *Dataset) Reset() {
 	d.terms = d.terms[:0]
 	clear(d.iris)
 	clear(d.strs)
-	clear(d.literals)
+	clear(d.typed)
+	clear(d.langs)
+	clear(d.datatypes)
+	d.datatypes = d.datatypes[:0]
+	d.dtIndex = nil
 	d.blanks = 0
 	d.quads = d.quads[:0]
 }

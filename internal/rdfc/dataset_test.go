@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -143,6 +144,23 @@ func TestDatasetInternsEachTermOnce(t *testing.T) {
 	}
 	if got := d.Term(TermID(1000)); got != (Term{}) {
 		t.Errorf("Term of an unknown id = %+v", got)
+	}
+	// Many datatypes, each literal interned once, distinct across them.
+	seen := map[TermID]bool{}
+	for round := range 2 {
+		for i := range 20 {
+			id, err := d.Literal("1", "a:t"+strconv.Itoa(i), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if round == 0 && seen[id] || round == 1 && !seen[id] {
+				t.Fatalf("datatype %d round %d: id %d", i, round, id)
+			}
+			seen[id] = true
+			if got := d.Term(id); got.Datatype != "a:t"+strconv.Itoa(i) {
+				t.Fatalf("Term(%d) = %+v", id, got)
+			}
+		}
 	}
 }
 
