@@ -3,7 +3,6 @@ package dataintegrity
 import (
 	"context"
 	"crypto/ed25519"
-	"encoding/json"
 	"testing"
 	"time"
 
@@ -75,28 +74,6 @@ func warmLoader(b *testing.B) *ld.Loader {
 		}
 	}
 	return l
-}
-
-// decodeJSON against encoding/json on the employment authorization vector.
-func BenchmarkDecode(b *testing.B) {
-	data := readVector(b, "vc-di-eddsa/eddsa-rdfc-2022/employ/signedDataInt.json")
-	b.Run("decodeJSON", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := decodeJSON(data); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("encoding/json", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			var v any
-			if err := json.Unmarshal(data, &v); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
 }
 
 // The floor of an eddsa-rdfc-2022 verification: the Ed25519 signature check

@@ -3,7 +3,6 @@ package dataintegrity
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/staffpass/staffpass/internal/limits"
@@ -15,12 +14,9 @@ const mProof = "proof"
 // decodeDocument checks data strictly and decodes it, in one pass, into the map
 // every later step reads.
 func decodeDocument(data []byte) (map[string]any, error) {
-	v, err := decodeStrict(data, limits.MaxDocumentBytes)
-	if errors.Is(err, strictjson.ErrInvalid) {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
-	}
+	v, err := strictjson.Decode(data, limits.MaxDocumentBytes)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidDocument, err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
 	}
 	m, ok := v.(map[string]any)
 	if !ok {

@@ -2,7 +2,6 @@ package dataintegrity
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -71,12 +70,9 @@ const (
 // cryptosuite this package does not implement, is returned together with
 // an ErrUnsupportedSuite error.
 func ParseProof(data []byte) (*Proof, error) {
-	v, err := decodeStrict(data, limits.MaxDocumentBytes)
-	if errors.Is(err, strictjson.ErrInvalid) {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidProof, err)
-	}
+	v, err := strictjson.Decode(data, limits.MaxDocumentBytes)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidProof, err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalidProof, err)
 	}
 	return parseProof(v)
 }

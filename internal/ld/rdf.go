@@ -28,8 +28,9 @@ const (
 	xsdDouble  = "http://www.w3.org/2001/XMLSchema#double"
 )
 
-// ToRDFJSON is [ToRDF] for JSON text: it checks data with
-// [strictjson.Check] (at most [limits.MaxDocumentBytes]) before decoding it.
+// ToRDFJSON is [ToRDF] for JSON text: it decodes data with
+// [strictjson.Decode] (at most [limits.MaxDocumentBytes]), whose errors
+// wrap [strictjson.ErrInvalid].
 func ToRDFJSON(data []byte, l *Loader) ([]rdfc.Quad, error) {
 	doc, err := decode(data)
 	if err != nil {
@@ -140,16 +141,10 @@ func Expand(doc any, l *Loader) (expanded []any, err error) {
 	return expand(doc, l, false)
 }
 
-// decode checks data strictly and decodes it.
+// decode checks data strictly, at most limits.MaxDocumentBytes, and
+// decodes it; its errors wrap strictjson.ErrInvalid.
 func decode(data []byte) (any, error) {
-	if err := strictjson.Check(data, limits.MaxDocumentBytes); err != nil {
-		return nil, err
-	}
-	doc, err := decodeJSON(data)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidJSONLD, err)
-	}
-	return doc, nil
+	return strictjson.Decode(data, limits.MaxDocumentBytes)
 }
 
 // recoverPanic turns a panic into an error: json-gold asserts the types of

@@ -1,7 +1,8 @@
-package dataintegrity
+package strictjson
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"sync"
@@ -9,36 +10,41 @@ import (
 	"unicode/utf8"
 
 	"github.com/staffpass/staffpass/internal/limits"
-	"github.com/staffpass/staffpass/internal/strictjson"
 )
 
-// errDecode is returned by decodeJSON for input it cannot read.
+// errDecode is returned by decodeJSON for input it cannot read; Decode
+// never returns it.
 var errDecode = errors.New("malformed JSON")
 
-// decodeStrict checks data as strictjson.Check(data, maxBytes) does and
-// decodes it, in one pass: the error is strictjson's (which decodeJSON
-// leaves to it to name, by running it on the input it refuses) or
-// errDecode for a strict input it cannot decode (a number out of range,
-// as encoding/json refuses it).
-func decodeStrict(data []byte, maxBytes int) (any, error) {
+// Decode checks data as Check(data, maxBytes) does and decodes it into the
+// values encoding/json gives an interface (map[string]any, []any, string,
+// float64, bool, nil), in one pass and in a fraction of the time of Check
+// followed by json.Unmarshal. Every error wraps ErrInvalid: Check's
+// *Error for text Check refuses, or one that says a number is out of the
+// range of a float64 (strict text that encoding/json refuses too).
+// A maxBytes of 0 means limits.MaxDocumentBytes, as for Check.
+func Decode(data []byte, maxBytes int) (any, error) {
+	if maxBytes <= 0 {
+		maxBytes = limits.MaxDocumentBytes
+	}
 	if len(data) <= maxBytes {
 		if v, err := decodeJSON(data); err == nil {
 			return v, nil
 		}
 	}
-	if err := strictjson.Check(data, maxBytes); err != nil {
+	if err := Check(data, maxBytes); err != nil {
 		return nil, err
 	}
-	return nil, errDecode
+	return nil, fmt.Errorf("%w: a number is out of the range of a float64", ErrInvalid)
 }
 
 // decodeJSON decodes JSON text into the values encoding/json gives an
 // interface (map[string]any, []any, string, float64, bool, nil), with the
 // same result for every input strictjson.Check accepts, and fails on every
-// input it refuses (but for its size limit): the verification path runs it
+// input it refuses (but for its size limit; Decode checks that): the verification path runs it
 // on every document, and encoding/json's reflection-driven decoder and a
 // separate strictjson pass cost more than the rest of our own work. It is
-// as strict as strictjson: valid UTF-8, no unpaired surrogate escapes, no
+// as strict as Check: valid UTF-8, no unpaired surrogate escapes, no
 // duplicate member names, at most limits.MaxJSONDepth levels and
 // limits.MaxJSONMembers members or elements, numbers of at most 512
 // characters.
