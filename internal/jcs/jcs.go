@@ -101,7 +101,7 @@ func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 		}
 		return append(dst, ']'), nil
 	}
-	f, ok := number(v)
+	f, ok := Float(v)
 	if !ok {
 		return dst, fmt.Errorf("%w: a %T", ErrUnsupportedValue, v)
 	}
@@ -204,9 +204,12 @@ func firstUnit(r rune) rune {
 	return 0xD800 + (r-0x10000)>>10
 }
 
-// number converts the number types a decoded JSON value may hold to the
-// IEEE 754 double that RFC 8785 (and ECMAScript) reads them as.
-func number(v any) (float64, bool) {
+// Float converts the number types a decoded JSON value may hold (float64,
+// json.Number, and Go's integer and float types) to the IEEE 754 double
+// that RFC 8785 and ECMAScript, and so JSON-LD processors such as
+// jsonld.js, read them as. A json.Number out of range gives an infinity;
+// ok is false for a value that is not a number.
+func Float(v any) (f float64, ok bool) {
 	switch v := v.(type) {
 	case float64:
 		return v, true

@@ -1,10 +1,8 @@
 package ld
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/staffpass/staffpass/internal/jcs"
 )
@@ -27,39 +25,4 @@ func jsonLiteral(v any) (string, error) {
 		return "", fmt.Errorf("%w: a JSON literal: %w", ErrInvalidJSONLD, err)
 	}
 	return string(b), nil
-}
-
-// toFloat converts the number types a decoded JSON document may hold to the
-// float64 that jsonld.js (an ECMAScript program) would hold.
-func toFloat(v any) (float64, bool) {
-	switch v := v.(type) {
-	case float64:
-		return v, true
-	case float32:
-		return float64(v), true
-	case json.Number:
-		f, err := strconv.ParseFloat(string(v), 64)
-		return f, err == nil
-	case int:
-		return float64(v), true
-	case int8:
-		return float64(v), true
-	case int16:
-		return float64(v), true
-	case int32:
-		return float64(v), true
-	case int64:
-		return float64(v), true
-	case uint:
-		return float64(v), true
-	case uint8:
-		return float64(v), true
-	case uint16:
-		return float64(v), true
-	case uint32:
-		return float64(v), true
-	case uint64:
-		return float64(v), true
-	}
-	return 0, false
 }

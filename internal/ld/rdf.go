@@ -11,6 +11,7 @@ import (
 
 	gold "github.com/piprate/json-gold/ld"
 
+	"github.com/staffpass/staffpass/internal/jcs"
 	"github.com/staffpass/staffpass/internal/limits"
 	"github.com/staffpass/staffpass/internal/rdfc"
 	"github.com/staffpass/staffpass/internal/strictjson"
@@ -527,7 +528,7 @@ func literalTerm(value any, datatype string, hasType bool, lang any, hasLang boo
 		}
 		return lit(v, rdfc.XSDString), nil
 	}
-	f, ok := toFloat(value)
+	f, ok := jcs.Float(value)
 	if !ok || math.IsNaN(f) || math.IsInf(f, 0) {
 		return rdfc.Term{}, internalShape("@value")
 	}
