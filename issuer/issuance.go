@@ -7,12 +7,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/staffpass/staffpass/internal/jcs"
+	"github.com/staffpass/staffpass/internal/ld"
 	"github.com/staffpass/staffpass/keys"
 	"github.com/staffpass/staffpass/vc"
+	"github.com/staffpass/staffpass/vc/staff"
 	"github.com/staffpass/staffpass/vc/status"
 )
 
@@ -65,6 +68,11 @@ func IssueRecorded(ctx context.Context, reg *Registry, signer keys.Signer, is Is
 	if len(subjects) == 0 || subjects[0] == "" {
 		return nil, false, fmt.Errorf("%w: the credential's subject has no id, so it cannot be recorded, revoked or presented", ErrOptions)
 	}
+	// Nothing is reserved for a credential that could not be signed or
+	// should not be: a rerun with the mistake fixed starts afresh.
+	if err := CheckContent(is.Credential, cred); err != nil {
+		return nil, false, err
+	}
 	key := is.Key
 	if key == "" {
 		if key, err = DefaultIssuanceKey(cred); err != nil {
@@ -110,6 +118,58 @@ func IssueRecorded(ctx context.Context, reg *Registry, signer keys.Signer, is Is
 	}
 	rec, err = reg.Complete(ctx, key, now, out)
 	return rec, err == nil, err
+}
+
+// ErrContent is wrapped by CheckContent's errors: the credential says
+// something staffpass will not sign as an organisation.
+var ErrContent = errors.New("issuer: credential not fit to issue")
+
+// CheckContent checks what IssueRecorded checks of an unsigned credential
+// (data, parsed as cred by vc.Parse) before it reserves anything:
+//
+//   - every term and type it uses is defined by its contexts (JSON-LD
+//     safe mode, with the embedded contexts and the staffpass vocabulary),
+//     whatever the format: a misspelt claim or type is refused, not
+//     signed;
+//   - a credential that uses the staffpass context, or names a staff
+//     credential type, passes staff.Validate: its type's JSON Schema and
+//     rules (no raw certificate numbers or disclosure content, no
+//     contradictory fields), and a credentialSchema with the schema's
+//     digest.
+//
+// The low-level Issue does not check these, so that it can sign any
+// credential (the W3C vectors, say).
+func CheckContent(data []byte, cred *vc.Credential) error {
+	loader, err := defaultLoader()
+	if err != nil {
+		return err
+	}
+	if _, err := ld.ToRDFJSON(data, loader); err != nil {
+		return fmt.Errorf("%w: %w", ErrContent, err)
+	}
+	if !isStaffCredential(cred) {
+		return nil
+	}
+	if err := staff.Validate(data); err != nil {
+		return fmt.Errorf("%w: %w", ErrContent, err)
+	}
+	return nil
+}
+
+// isStaffCredential reports whether cred uses the staffpass context or
+// names a staff credential type.
+func isStaffCredential(cred *vc.Credential) bool {
+	for _, c := range cred.Context.Items {
+		if c.URL == staff.ContextURL {
+			return true
+		}
+	}
+	for _, t := range cred.Type.Items {
+		if slices.Contains(staff.Types(), t) {
+			return true
+		}
+	}
+	return false
 }
 
 // DefaultIssuanceKey is the issuance key of a credential when the caller

@@ -3,14 +3,18 @@ package issuer
 import (
 	"context"
 	"crypto/ed25519"
+	"encoding/json"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/staffpass/staffpass/did"
+	"github.com/staffpass/staffpass/internal/ld"
 	"github.com/staffpass/staffpass/keys"
+	"github.com/staffpass/staffpass/vc/staff"
 )
 
 func testIssuance(t *testing.T) (*Registry, keys.Signer) {
@@ -107,5 +111,69 @@ func TestIssueRecordedRefusesBadInput(t *testing.T) {
 	}
 	if _, _, err := IssueRecorded(ctx, reg, signer, Issuance{Credential: []byte(unsigned), Format: FormatJWT}, time.Now()); !errors.Is(err, ErrOptions) {
 		t.Errorf("no actor: %v, want ErrOptions", err)
+	}
+}
+
+// A credential staffpass should not sign is refused before anything is
+// reserved, so that the corrected credential, with the same id, issues on
+// the next run.
+func TestIssueRecordedChecksContentBeforeReserving(t *testing.T) {
+	reg, signer := testIssuance(t)
+	ctx := context.Background()
+	dbs, err := os.ReadFile("../testdata/staff/valid/dbs-check.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	staffCred := strings.Replace(string(dbs), "did:web:riverside-trust.example", "did:web:kch.nhs.uk", 1)
+	if staffCred == string(dbs) {
+		t.Fatal("the example's issuer has changed; update this test")
+	}
+	const id = "urn:uuid:5a0c1a52-1d8e-4a8b-9b59-6f3c2f0d2a11"
+	withID := func(s string) string {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(s), &m); err != nil {
+			t.Fatal(err)
+		}
+		m["id"] = id
+		b, _ := json.Marshal(m)
+		return string(b)
+	}
+	tests := []struct {
+		name, bad, good string
+		want            []error
+	}{
+		{"a misspelt claim", strings.Replace(unsigned, `"name"`, `"nmae"`, 1), unsigned, []error{ErrContent, ld.ErrUndefinedTerm}},
+		{"a misspelt type", strings.Replace(unsigned, `["VerifiableCredential"]`, `["VerifiableCredential","StaffCredentail"]`, 1), unsigned, []error{ErrContent, ld.ErrUndefinedTerm}},
+		{"a raw DBS certificate number", strings.Replace(staffCred, `"dbsLevel"`, `"certificateNumber":"001234567890","dbsLevel"`, 1), staffCred, []error{ErrContent, ld.ErrUndefinedTerm}},
+		{"a basic DBS check with barred lists", strings.Replace(staffCred, `"enhanced-with-barred-lists"`, `"basic"`, 1), staffCred, []error{ErrContent, staff.ErrInvalid}},
+		{"a staff credential without its schema", strings.Replace(staffCred, `"credentialSchema"`, `"credentialSchemaX"`, 1), staffCred, []error{ErrContent}},
+	}
+	for _, format := range []Format{FormatJWT, FormatEdDSARDFC2022, FormatEdDSAJCS2022} {
+		for _, tt := range tests {
+			t.Run(string(format)+"/"+tt.name, func(t *testing.T) {
+				reg, signer := reg, signer
+				if format != FormatJWT || tt.name != tests[0].name {
+					reg, signer = testIssuance(t)
+				}
+				is := Issuance{Credential: []byte(withID(tt.bad)), Format: format, Actor: "hr"}
+				if _, _, err := IssueRecorded(ctx, reg, signer, is, time.Now()); err == nil {
+					t.Fatal("issued")
+				} else {
+					for _, want := range tt.want {
+						if !errors.Is(err, want) {
+							t.Errorf("err = %v, want %v", err, want)
+						}
+					}
+				}
+				if recs, err := reg.Find(ctx, Target{CredentialID: id}); err == nil || len(recs) != 0 {
+					t.Fatalf("after a refusal the registry holds %d records (%v) for the id", len(recs), err)
+				}
+				is.Credential = []byte(withID(tt.good))
+				rec, signed, err := IssueRecorded(ctx, reg, signer, is, time.Now())
+				if err != nil || !signed || rec.CredentialID != id {
+					t.Fatalf("the corrected credential: %+v, %v, %v", rec, signed, err)
+				}
+			})
+		}
 	}
 }
