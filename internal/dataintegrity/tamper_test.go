@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/staffpass/staffpass/internal/ld"
 	"github.com/staffpass/staffpass/keys"
 )
 
@@ -390,4 +391,43 @@ func TestResultsHoldTheProof(t *testing.T) {
 func jsonEqual(t *testing.T, a, b []byte) bool {
 	t.Helper()
 	return string(mustJSON(t, jsonValue(t, a))) == string(mustJSON(t, jsonValue(t, b)))
+}
+
+// A member named "" is dropped by JSON-LD expansion even under @vocab,
+// so no RDFC proof covers it: adding one after signing must not verify.
+func TestAnAddedEmptyMemberNameFails(t *testing.T) {
+	const doc = `{
+  "@context": ["https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"],
+  "id": "urn:uuid:0b7e2d1c-4a8e-4c39-9d1e-7f2a2b6c9e02",
+  "type": ["VerifiableCredential", "ExampleStaffCredential"],
+  "issuer": "did:web:kch.nhs.uk",
+  "validFrom": "2026-01-01T00:00:00Z",
+  "credentialSubject": {"id": "did:example:staff-1", "name": "Sam"}
+}`
+	for _, sk := range suiteKeys {
+		t.Run(sk.String(), func(t *testing.T) {
+			signed := signWith(t, doc, sk, newSigner(t, sk.kt), nil)
+			if _, err := Verify(context.Background(), signed, verifyOptions()); err != nil {
+				t.Fatalf("the signed document: %v", err)
+			}
+			for _, where := range []string{"the credential", "its subject", "a claim's value"} {
+				tampered := edit(t, signed, func(d, s, _ map[string]any) {
+					switch where {
+					case "the credential":
+						d[""] = "x"
+					case "its subject":
+						s[""] = "a claim no proof covers"
+					default:
+						s["name"] = map[string]any{"": "Sam"}
+					}
+				})
+				_, err := Verify(context.Background(), tampered, verifyOptions())
+				if err == nil {
+					t.Errorf("an empty member name added to %s verifies", where)
+				} else if !sk.jcs() && !errors.Is(err, ld.ErrUndefinedTerm) {
+					t.Errorf("%s: err = %v, want ld.ErrUndefinedTerm", where, err)
+				}
+			}
+		})
+	}
 }

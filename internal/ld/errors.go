@@ -100,7 +100,7 @@ func (e *TermError) Error() string {
 	}
 	if e.Term != "" || e.Kind != "" {
 		b.WriteString(subject)
-		if e.Term != "" {
+		if e.Term != "" || e.Kind == "term" {
 			fmt.Fprintf(&b, " %q", e.Term)
 		}
 	} else {

@@ -409,6 +409,12 @@ func (c *checker) members(ctx *gold.Context, activeProperty string, elem map[str
 		if key == "@context" {
 			continue
 		}
+		if key == "" {
+			// json-gold drops the member even where @vocab would make
+			// an IRI of it: a signature would not cover its value.
+			return &TermError{Err: ErrUndefinedTerm, Pointer: p.child(key).String(), Kind: "term",
+				Reason: "a member with an empty name is dropped by JSON-LD expansion, so no proof can cover it"}
+		}
 		e, err := ctx.ExpandIri(key, false, true, nil, nil)
 		if err != nil {
 			return c.fail(ErrInvalidJSONLD, p.child(key), "term", key, "")

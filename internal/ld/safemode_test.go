@@ -115,6 +115,32 @@ func safeModeRefusals() []refusalCase {
 	}
 	return []refusalCase{
 		{
+			// json-gold drops a member named "" even under @vocab, where
+			// it would expand to the vocabulary's IRI.
+			name: "a member with an empty name, under @vocab",
+			doc:  withSubject([]any{credentialsV2, examplesV2}, subject(map[string]any{"name": "Sam", "": "a claim no proof covers"})),
+			want: ErrUndefinedTerm, kind: "term", term: "", pointer: "/credentialSubject/",
+		},
+		{
+			name: "a member with an empty name at the top, under @vocab",
+			doc: func() map[string]any {
+				d := credential(credentialsV2, examplesV2)
+				d[""] = "x"
+				return d
+			}(),
+			want: ErrUndefinedTerm, kind: "term", term: "", pointer: "/",
+		},
+		{
+			name: "a member with an empty name in a value object's place, under @vocab",
+			doc:  withSubject([]any{credentialsV2, examplesV2}, subject(map[string]any{"name": map[string]any{"": "v"}})),
+			want: ErrUndefinedTerm, kind: "term", term: "", pointer: "/credentialSubject/name/",
+		},
+		{
+			name: "a member with an empty name, without @vocab",
+			doc:  withSubject([]any{credentialsV2}, subject(map[string]any{"": "x"})),
+			want: ErrUndefinedTerm, kind: "term", term: "", pointer: "/credentialSubject/",
+		},
+		{
 			name: "an undefined term in credentialSubject",
 			doc:  withSubject([]any{credentialsV2}, subject(map[string]any{"foo": "bar"})),
 			want: ErrUndefinedTerm, kind: "term", term: "foo", pointer: "/credentialSubject/foo",
