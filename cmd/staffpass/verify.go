@@ -40,12 +40,12 @@ credentialStatus, its issuer's status lists (given with --status-list, signed
 by the issuer and still valid) say it is neither revoked nor suspended.
 
 Every file is reported: a line each on standard output, or with --output json
-the verifier's Result (one object for one FILE, an array for several).
+the verifier's Result as one line of JSON per FILE, in order (JSON Lines).
 
 Exit codes: 0 every file verified, 1 at least one did not, 2 usage or input
 error (unreadable file, bad DID document, no --trust).`,
 		Example: `  staffpass verify --did-doc kch/did.json --trust did:web:kch.nhs.uk dbs.jwt
-  staffpass verify --trust did:key:z6Mk... --output json *.json | jq '.[].verified'`,
+  staffpass verify --trust did:key:z6Mk... --output json *.json | jq .verified`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(o.trust) == 0 {
@@ -135,12 +135,15 @@ func offlineResolver(files []string) (did.Resolver, error) {
 
 func report(w io.Writer, format string, names []string, results []*verifier.Result) error {
 	if format == "json" {
+		// JSON Lines: one Result a line, in the order of the files, so
+		// that a script reads one file's result and many files' alike.
 		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		if len(results) == 1 {
-			return enc.Encode(results[0])
+		for _, r := range results {
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
 		}
-		return enc.Encode(results)
+		return nil
 	}
 	for i, r := range results {
 		name := names[i]
