@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto"
 	"errors"
 	"fmt"
 	"slices"
@@ -9,6 +10,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/staffpass/staffpass/did"
+	didjwk "github.com/staffpass/staffpass/did/jwk"
+	didkey "github.com/staffpass/staffpass/did/key"
 	"github.com/staffpass/staffpass/internal/limits"
 	"github.com/staffpass/staffpass/issuer"
 	"github.com/staffpass/staffpass/keys"
@@ -50,6 +54,14 @@ credential). Suites: ` + strings.Join(names, ", ") + `.`,
 			if !slices.Contains(issuer.Formats(), format) {
 				return withHint(fmt.Errorf("unknown suite %q", o.suite), "use one of "+strings.Join(names, ", "))
 			}
+			method, err := did.ParseURL(o.method)
+			if err != nil || method.Fragment() == "" {
+				return withHint(fmt.Errorf("--method %q is not the DID URL of a verification method", o.method),
+					"give the DID and the key's fragment, e.g. did:web:kch.nhs.uk#key-1 (org.json holds it as keyId)")
+			}
+			if format == issuer.FormatJWT && o.created != "" {
+				return withHint(errors.New("--created sets a Data Integrity proof's creation time; a vc+jwt has none"), "drop --created, or choose a Data Integrity suite")
+			}
 			created := time.Now().UTC().Truncate(time.Second)
 			if o.created != "" {
 				t, err := time.Parse(time.RFC3339, o.created)
@@ -64,6 +76,9 @@ credential). Suites: ` + strings.Join(names, ", ") + `.`,
 			}
 			signer, err := keys.NewSigner(key, o.method)
 			if err != nil {
+				return err
+			}
+			if err := checkSelfResolvingMethod(method, signer.Public()); err != nil {
 				return err
 			}
 			data, err := readInput(cmd.InOrStdin(), args[0], limits.MaxDocumentBytes)
@@ -92,4 +107,28 @@ credential). Suites: ` + strings.Join(names, ", ") + `.`,
 	f.StringVar(&o.suite, "suite", "", "securing suite: "+strings.Join(names, ", "))
 	f.StringVar(&o.created, "created", "", "proof creation time, RFC 3339 (default: now)")
 	return cmd
+}
+
+// checkSelfResolvingMethod refuses a did:key or did:jwk method whose DID is
+// not the key's own: nothing signed so could ever verify. Other methods'
+// keys are in DID documents the signer need not have at hand.
+func checkSelfResolvingMethod(method did.URL, pub crypto.PublicKey) error {
+	var want crypto.PublicKey
+	var err error
+	switch method.DID().Method() {
+	case didkey.Method:
+		want, err = didkey.PublicKey(method.DID().String())
+	case didjwk.Method:
+		want, err = didjwk.PublicKey(method.DID().String())
+	default:
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("--method %s: %w", method, err)
+	}
+	if k, ok := want.(interface{ Equal(crypto.PublicKey) bool }); !ok || !k.Equal(pub) {
+		return withHint(fmt.Errorf("--method %s is not the key in --key: what it signed could never verify", method),
+			"use 'staffpass did key' (or 'did jwk') on the key file to get its DID")
+	}
+	return nil
 }
