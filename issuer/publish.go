@@ -37,6 +37,9 @@ type PublishOptions struct {
 	// it afterwards, so lists must be published again before then. Zero
 	// means a week.
 	ValidFor time.Duration
+	// TTL, when not zero, is written as each list's ttl: how long after
+	// fetching a list verifiers may rely on it before fetching it again.
+	TTL time.Duration
 	// Actor is who publishes, for the audit trail (required).
 	Actor string
 }
@@ -51,6 +54,9 @@ func PublishStatusLists(ctx context.Context, reg *Registry, signer keys.Signer, 
 	}
 	if opts.ValidFor == 0 {
 		opts.ValidFor = 7 * 24 * time.Hour
+	}
+	if opts.ValidFor < 0 || opts.TTL < 0 {
+		return nil, fmt.Errorf("%w: a negative validity or ttl", ErrOptions)
 	}
 	issuerDID, err := signerDID(signer)
 	if err != nil {
@@ -77,6 +83,7 @@ func PublishStatusLists(ctx context.Context, reg *Registry, signer keys.Signer, 
 			List:       bits,
 			ValidFrom:  now,
 			ValidUntil: now.Add(opts.ValidFor),
+			TTL:        opts.TTL,
 		}
 		cred, err := lc.Credential()
 		if err != nil {

@@ -94,7 +94,7 @@ func (v *Verifier) checkEntry(ctx context.Context, cred *vc.Credential, e status
 	if err != nil {
 		return fmt.Errorf("%w: the status list %s does not verify: %w", ErrStatus, e.ListCredential, err)
 	}
-	set, err := status.Validate(e, cred.Issuer.ID, list, now, time.Time{})
+	set, err := status.Validate(e, cred.Issuer.ID, list, status.Check{Now: now, Fetched: v.fetched, ClockSkew: v.skew})
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrStatus, err)
 	}

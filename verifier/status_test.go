@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/staffpass/staffpass/issuer"
+	"github.com/staffpass/staffpass/vc/status"
 	"github.com/staffpass/staffpass/verifier"
 )
 
@@ -205,4 +206,52 @@ func encodedList(t *testing.T, token []byte) string {
 		t.Fatalf("no encodedList: %v", err)
 	}
 	return c.CredentialSubject.EncodedList
+}
+
+// A list's validity gets the same clock skew as a credential's, and a
+// list's ttl is judged from when the lists were fetched, if that is known.
+func TestStatusListTimes(t *testing.T) {
+	w := newStatusWorld(t)
+	cred := w.issue(t, issuer.FormatJWT, "Sam Example")
+	if _, err := w.verify(t, w.publish(t, w.kch, now.Add(30*time.Second), 0), cred); err != nil {
+		t.Errorf("a list published 30 s ahead of the verifier's clock: %v, want it within the clock skew", err)
+	}
+	out := filepath.Join(w.dir, "ttl")
+	pubs, err := issuer.PublishStatusLists(context.Background(), w.reg, w.kch.signer, now.Add(-3*time.Hour),
+		issuer.PublishOptions{Dir: out, Format: issuer.FormatEdDSARDFC2022, TTL: time.Hour, Actor: "hr@kch"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lists [][]byte
+	for _, p := range pubs {
+		data, err := os.ReadFile(p.File)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(data), `"ttl":3600000`) {
+			t.Fatalf("%s has no ttl of an hour: %s", p.File, data)
+		}
+		lists = append(lists, data)
+	}
+	for _, tt := range []struct {
+		name    string
+		fetched time.Time
+		want    error
+	}{
+		{"fetched time unknown", time.Time{}, nil},
+		{"fetched within the ttl", now.Add(-59 * time.Minute), nil},
+		{"fetched longer ago than the ttl", now.Add(-61 * time.Minute), status.ErrListStale},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			v, err := verifier.New(verifier.Trust{Issuers: []string{w.kch.did}, Resolver: w.resolver, StatusLists: lists, StatusListsFetched: tt.fetched},
+				verifier.WithClock(func() time.Time { return now }))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = v.VerifyCredential(context.Background(), cred)
+			if tt.want == nil && err != nil || tt.want != nil && (!errors.Is(err, tt.want) || !errors.Is(err, verifier.ErrStatus)) {
+				t.Errorf("err = %v, want %v", err, tt.want)
+			}
+		})
+	}
 }

@@ -34,6 +34,11 @@ type Trust struct {
 	// offline: a credential with a credentialStatus whose list is not
 	// here fails the status check.
 	StatusLists [][]byte
+	// StatusListsFetched is when StatusLists were fetched (or the bundle
+	// holding them made). When it is set, a list with a ttl is stale, and
+	// the status check fails (status.ErrListStale), once the ttl has
+	// passed since; when it is zero, ttls are not judged.
+	StatusListsFetched time.Time
 }
 
 // Verifier verifies credentials against a Trust. It is safe for concurrent
@@ -41,6 +46,7 @@ type Trust struct {
 type Verifier struct {
 	issuers    map[string]bool
 	lists      map[string]*statusList
+	fetched    time.Time // when the lists were fetched
 	resolver   did.Resolver
 	loader     *ld.Loader
 	suites     []string
@@ -182,6 +188,7 @@ func New(trust Trust, opts ...Option) (*Verifier, error) {
 	return &Verifier{
 		issuers:    issuers,
 		lists:      lists,
+		fetched:    trust.StatusListsFetched,
 		resolver:   trust.Resolver,
 		loader:     loader,
 		suites:     cfg.suites,

@@ -93,18 +93,21 @@ func newStatusChangeCmd(name, short string, op func(*issuer.Registry) changeFunc
 
 type statusPublishOptions struct {
 	org, out, actor string
-	validFor        time.Duration
+	validFor, ttl   time.Duration
 }
 
 func newStatusPublishCmd() *cobra.Command {
 	var o statusPublishOptions
 	cmd := &cobra.Command{
-		Use:   "publish --org DIR --out DIR [--valid-for DURATION]",
+		Use:   "publish --org DIR --out DIR [--valid-for DURATION] [--ttl DURATION]",
 		Short: "Sign the status lists and write them out for hosting",
 		Long: `Sign each of the organisation's status lists as a BitstringStatusListCredential
 and write it to --out, one file per list named as the last part of its URL, to
 host at that URL. Files are replaced atomically. Verifiers refuse a list after
---valid-for, so publish again well before then (e.g. daily from cron).`,
+--valid-for, so publish again well before then (e.g. daily from cron). With
+--ttl each list also says how long after fetching it verifiers may rely on it
+before they fetch it again (staffpass verify judges it by the list file's
+time).`,
 		Example: "  staffpass status publish --org ./kch --out ./site/status",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -125,7 +128,7 @@ host at that URL. Files are replaced atomically. Verifiers refuse a list after
 			}
 			defer reg.Close()
 			pubs, err := issuer.PublishStatusLists(cmd.Context(), reg, signer, time.Now(), issuer.PublishOptions{
-				Dir: o.out, Format: org.StatusFormat, ValidFor: o.validFor, Actor: actor(o.actor),
+				Dir: o.out, Format: org.StatusFormat, ValidFor: o.validFor, TTL: o.ttl, Actor: actor(o.actor),
 			})
 			if err != nil {
 				return err
@@ -144,6 +147,7 @@ host at that URL. Files are replaced atomically. Verifiers refuse a list after
 	f.StringVar(&o.org, "org", "", "the organisation directory")
 	f.StringVar(&o.out, "out", "", "directory to write the signed lists to")
 	f.DurationVar(&o.validFor, "valid-for", 7*24*time.Hour, "how long verifiers accept the published lists")
+	f.DurationVar(&o.ttl, "ttl", 0, "how long after fetching a list verifiers may rely on it (default: no ttl)")
 	f.StringVar(&o.actor, "actor", "", "who, for the audit trail (default: the login name)")
 	return cmd
 }

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -37,7 +39,10 @@ the network). A credential verifies only if its issuer is one of the --trust
 DIDs, its proof verifies with a key the issuer's DID document lists for
 assertionMethod, it is within its validity period, and, when it has a
 credentialStatus, its issuer's status lists (given with --status-list, signed
-by the issuer and still valid) say it is neither revoked nor suspended.
+by the issuer and still valid) say it is neither revoked nor suspended. A
+status list with a ttl counts as fetched when its file was last written: once
+the ttl has passed since, it is stale and the status check fails (fetch the
+list again).
 
 Every file is reported: a line each on standard output, or with --output json
 the verifier's Result as one line of JSON per FILE, in order (JSON Lines).
@@ -59,14 +64,18 @@ error (unreadable file, bad DID document, no --trust).`,
 				return err
 			}
 			var lists [][]byte
+			var fetched time.Time // the oldest list file's time
 			for _, name := range o.statusLists {
 				data, err := readInput(nil, name, limits.MaxJWTBytes)
 				if err != nil {
 					return err
 				}
 				lists = append(lists, data)
+				if fi, err := os.Stat(name); err == nil && (fetched.IsZero() || fi.ModTime().Before(fetched)) {
+					fetched = fi.ModTime()
+				}
 			}
-			v, err := verifier.New(verifier.Trust{Issuers: o.trust, Resolver: resolver, StatusLists: lists})
+			v, err := verifier.New(verifier.Trust{Issuers: o.trust, Resolver: resolver, StatusLists: lists, StatusListsFetched: fetched})
 			if err != nil {
 				return err
 			}

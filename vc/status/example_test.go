@@ -23,9 +23,9 @@ func ExampleValidate() {
 		Index:          94567,
 		ListCredential: "https://kch.nhs.uk/status/1",
 	}
-	revoked, err := status.Validate(entry, "did:web:kch.nhs.uk", lc, time.Now(), time.Time{})
+	revoked, err := status.Validate(entry, "did:web:kch.nhs.uk", lc, status.Check{Now: time.Now()})
 	fmt.Println(revoked, err)
-	_, err = status.Validate(entry, "did:web:other.nhs.uk", lc, time.Now(), time.Time{})
+	_, err = status.Validate(entry, "did:web:other.nhs.uk", lc, status.Check{Now: time.Now()})
 	fmt.Println(err)
 	// Output:
 	// true <nil>

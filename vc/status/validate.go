@@ -6,6 +6,19 @@ import (
 	"time"
 )
 
+// Check is when and how Validate judges a status list's time limits.
+type Check struct {
+	// Now is the time of the check.
+	Now time.Time
+	// Fetched is when the list was fetched, or the trust bundle holding it
+	// made; zero when it is not known, and then a ttl is not judged.
+	Fetched time.Time
+	// ClockSkew is how far the list issuer's clock and the verifier's may
+	// disagree: a list is accepted from ClockSkew before its validFrom to
+	// ClockSkew after its validUntil.
+	ClockSkew time.Duration
+}
+
 // Validate runs the status check of the validate algorithm (section 3.2)
 // for one entry of a credential, against the status list credential the entry
 // names, and reports whether the entry's bit is set: for PurposeRevocation,
@@ -21,11 +34,10 @@ import (
 //   - list's issuer is issuer, the credential's issuer (ErrIssuerMismatch).
 //     staffpass requires this although section 2.2 allows a separate status
 //     authority: a verifier that trusts one must check it itself;
-//   - now is within list's validity period (ErrListNotYetValid,
-//     ErrListExpired);
-//   - when list has a ttl and fetched (when the list was fetched, or the
-//     trust bundle holding it made) is not zero, now is no later than
-//     fetched+ttl (ErrListStale);
+//   - c.Now is within list's validity period, give or take c.ClockSkew
+//     (ErrListNotYetValid, ErrListExpired);
+//   - when list has a ttl and c.Fetched is not zero, c.Now is no later
+//     than c.Fetched+ttl (ErrListStale);
 //   - the entry's statusPurpose is one of list's (ErrPurposeMismatch,
 //     step 5);
 //   - the entry's statusSize is 1 (ErrStatusSize);
@@ -33,7 +45,8 @@ import (
 //
 // The list's length was checked against MinEntries (step 9) when it was
 // decoded.
-func Validate(e Entry, issuer string, list *ListCredential, now, fetched time.Time) (bool, error) {
+func Validate(e Entry, issuer string, list *ListCredential, c Check) (bool, error) {
+	now, fetched := c.Now, c.Fetched
 	if list == nil || list.List == nil {
 		return false, fmt.Errorf("%w: no status list", ErrMalformed)
 	}
@@ -43,11 +56,11 @@ func Validate(e Entry, issuer string, list *ListCredential, now, fetched time.Ti
 	if list.Issuer != issuer {
 		return false, fmt.Errorf("%w: list issued by %q, credential by %q", ErrIssuerMismatch, truncate(list.Issuer), truncate(issuer))
 	}
-	if !list.ValidFrom.IsZero() && now.Before(list.ValidFrom) {
+	if !list.ValidFrom.IsZero() && now.Add(c.ClockSkew).Before(list.ValidFrom) {
 		return false, fmt.Errorf("%w: valid from %s, checked at %s", ErrListNotYetValid,
 			list.ValidFrom.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
 	}
-	if !list.ValidUntil.IsZero() && now.After(list.ValidUntil) {
+	if !list.ValidUntil.IsZero() && now.Add(-c.ClockSkew).After(list.ValidUntil) {
 		return false, fmt.Errorf("%w: valid until %s, checked at %s", ErrListExpired,
 			list.ValidUntil.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
 	}

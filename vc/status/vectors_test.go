@@ -73,7 +73,7 @@ func TestSpecRevocableCredentialIsNotRevokedUntilItsBitIsFlipped(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
-	revoked, err := Validate(e, cred.Issuer.ID, lc, now, time.Time{})
+	revoked, err := Validate(e, cred.Issuer.ID, lc, Check{Now: now})
 	if err != nil || revoked {
 		t.Fatalf("Validate = %v, %v; want not revoked", revoked, err)
 	}
@@ -103,7 +103,7 @@ func TestSpecRevocableCredentialIsNotRevokedUntilItsBitIsFlipped(t *testing.T) {
 	if n := countSet(lc2.List); n != 1 {
 		t.Fatalf("flipped list has %d bits set, want 1", n)
 	}
-	revoked, err = Validate(e, cred.Issuer.ID, lc2, now, time.Time{})
+	revoked, err = Validate(e, cred.Issuer.ID, lc2, Check{Now: now})
 	if err != nil || !revoked {
 		t.Fatalf("Validate after the flip = %v, %v; want revoked", revoked, err)
 	}
