@@ -59,6 +59,31 @@ func DefaultRefreshPeriods() []RefreshPeriod {
 	}
 }
 
+// WithOverrides returns the refresh periods of defaults with an
+// organisation's overrides applied: an override with a level replaces the
+// default for that subject and level; one without a level (0) replaces
+// every default for the subject, at every level, so that
+// {"subject": "infection-prevention-control", "months": 24} means two
+// years at level 2 too. Overrides with a level still win over one without
+// for their level. Pass the result to TrainingCurrency.
+func WithOverrides(defaults, overrides []RefreshPeriod) []RefreshPeriod {
+	whole := map[Subject]bool{}
+	one := map[RefreshPeriod]bool{} // subject and level, Months zero
+	for _, o := range overrides {
+		if o.Level == 0 {
+			whole[o.Subject] = true
+		}
+		one[RefreshPeriod{Subject: o.Subject, Level: o.Level}] = true
+	}
+	out := make([]RefreshPeriod, 0, len(defaults)+len(overrides))
+	for _, d := range defaults {
+		if !whole[d.Subject] && !one[RefreshPeriod{Subject: d.Subject, Level: d.Level}] {
+			out = append(out, d)
+		}
+	}
+	return append(out, overrides...)
+}
+
 // refreshMonths returns the period for subject s at level: the last entry
 // of periods for that level; failing that, for the nearest level below it
 // that has one; failing that, the last entry for the subject with level 0.
@@ -113,8 +138,8 @@ type SubjectCurrency struct {
 //
 // The refresh period of a subject at a level is the last entry of periods
 // for that subject and level; failing that, for the nearest lower level
-// that has one; failing that, for the subject with level 0. So an
-// organisation's overrides are appended to DefaultRefreshPeriods().
+// that has one; failing that, for the subject with level 0. An
+// organisation's overrides go through WithOverrides first.
 //
 // Where records repeat a subject and level (from several credentials), the
 // latest completion counts. The result is in the framework's subject order,

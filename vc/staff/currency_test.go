@@ -63,7 +63,7 @@ func TestTrainingCurrencyTakesTheLatestCompletionAndTheOrganisationsPeriods(t *t
 		record(t, staff.SubjectEqualityDiversityHumanRights, 1, "2020-01-01"),
 	}
 	// The organisation refreshes fire safety every two years.
-	periods := append(staff.DefaultRefreshPeriods(), staff.RefreshPeriod{Subject: staff.SubjectFireSafety, Months: 24})
+	periods := staff.WithOverrides(staff.DefaultRefreshPeriods(), []staff.RefreshPeriod{{Subject: staff.SubjectFireSafety, Months: 24}})
 	got, err := staff.TrainingCurrency(recs, periods, date(t, "2025-03-03"), 60)
 	if err != nil {
 		t.Fatal(err)
@@ -84,6 +84,38 @@ func TestTrainingCurrencyTakesTheLatestCompletionAndTheOrganisationsPeriods(t *t
 		if got[i].Subject != w.s || got[i].Status != w.status || got[i].DueDate.String() != w.due {
 			t.Errorf("%d: got %s %s due %s; want %s %s due %s", i, got[i].Subject, got[i].Status, got[i].DueDate, w.s, w.status, w.due)
 		}
+	}
+}
+
+// An override without a level covers every level of its subject, also
+// those with a default of their own; one with a level wins for its level.
+func TestWithOverrides(t *testing.T) {
+	ipc := staff.SubjectInfectionPreventionControl
+	tests := []struct {
+		name      string
+		overrides []staff.RefreshPeriod
+		level     int
+		due       string
+	}{
+		{"the default at level 2", nil, 2, "2025-01-10"},
+		{"the default at level 1", nil, 1, "2027-01-10"},
+		{"a subject-wide override at level 2, which has its own default", []staff.RefreshPeriod{{Subject: ipc, Months: 24}}, 2, "2026-01-10"},
+		{"a subject-wide override at level 1", []staff.RefreshPeriod{{Subject: ipc, Months: 24}}, 1, "2026-01-10"},
+		{"a level override beside a subject-wide one", []staff.RefreshPeriod{{Subject: ipc, Level: 2, Months: 6}, {Subject: ipc, Months: 24}}, 2, "2024-07-10"},
+		{"a level override leaves the level below at the default", []staff.RefreshPeriod{{Subject: ipc, Level: 2, Months: 6}}, 1, "2027-01-10"},
+		{"another subject's override changes nothing", []staff.RefreshPeriod{{Subject: staff.SubjectFireSafety, Months: 24}}, 2, "2025-01-10"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			periods := staff.WithOverrides(staff.DefaultRefreshPeriods(), tt.overrides)
+			got, err := staff.TrainingCurrency([]staff.TrainingRecord{record(t, ipc, tt.level, "2024-01-10")}, periods, date(t, "2024-03-01"), 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 1 || got[0].DueDate.String() != tt.due {
+				t.Fatalf("got %+v, want due %s", got, tt.due)
+			}
+		})
 	}
 }
 

@@ -404,7 +404,7 @@ func (e *evaluation) training(q *TrainingRequirement) []RequirementResult {
 			records = append(records, held{r, c.id})
 		}
 	}
-	periods := append(DefaultRefreshPeriods(), q.RefreshPeriods...)
+	periods := WithOverrides(DefaultRefreshPeriods(), q.RefreshPeriods)
 	out := make([]RequirementResult, 0, len(q.Subjects))
 	for _, need := range q.Subjects {
 		name := "mandatory-training/" + string(need.Subject)

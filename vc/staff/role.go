@@ -97,7 +97,8 @@ type TrainingRequirement struct {
 	// this many days; they still count as current.
 	DueWithinDays int `json:"dueWithinDays,omitempty"`
 	// RefreshPeriods replace the defaults (DefaultRefreshPeriods) for
-	// this role, entry by entry.
+	// this role, as WithOverrides applies them: one with a level for that
+	// level, one without for every level of its subject.
 	RefreshPeriods []RefreshPeriod `json:"refreshPeriods,omitempty"`
 }
 
