@@ -134,7 +134,7 @@ func (r *Registry) change(ctx context.Context, t Target, c Change, action, purpo
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("issuer: %s: %w", action, err)
+		return nil, fmt.Errorf("%s: %w", action, err)
 	}
 	return out, nil
 }

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/staffpass/staffpass/issuer"
+	"github.com/staffpass/staffpass/vc/staff"
 )
 
 func newStatusCmd() *cobra.Command {
@@ -62,22 +64,33 @@ func newStatusChangeCmd(name, short string, op func(*issuer.Registry) changeFunc
 				return err
 			}
 			defer reg.Close()
+			before := map[string]string{}
+			if recs, err := reg.Find(cmd.Context(), t); err == nil {
+				for _, rec := range recs {
+					before[rec.CredentialID] = recordState(rec)
+				}
+			}
 			recs, err := op(reg)(cmd.Context(), t, issuer.Change{Actor: actor(o.actor), Reason: o.reason})
+			if errors.Is(err, issuer.ErrCredentialNotFound) && o.id == "" {
+				return withHint(err, "--type is the credential's own type as issued, such as "+strings.Join(staff.Types()[:3], ", ")+"; check it and the subject's DID")
+			}
 			if err != nil {
 				return err
 			}
 			w := cmd.OutOrStdout()
+			changed := 0
 			for _, rec := range recs {
-				state := "active"
-				switch {
-				case rec.Revoked:
-					state = "revoked"
-				case rec.Suspended:
-					state = "suspended"
+				state := recordState(rec)
+				if state == before[rec.CredentialID] {
+					fmt.Fprintf(w, "%s (%s, %s): %s already; nothing changed\n", rec.CredentialID, rec.Type, rec.Subject, state)
+					continue
 				}
+				changed++
 				fmt.Fprintf(w, "%s (%s, %s): %s\n", rec.CredentialID, rec.Type, rec.Subject, state)
 			}
-			fmt.Fprintln(cmd.ErrOrStderr(), "staffpass: publish the status lists for verifiers to see this: staffpass status publish --org "+o.org+" --out DIR")
+			if changed > 0 {
+				fmt.Fprintln(cmd.ErrOrStderr(), "staffpass: publish the status lists for verifiers to see this: staffpass status publish --org "+o.org+" --out DIR")
+			}
 			return nil
 		},
 	}
@@ -150,4 +163,16 @@ time).`,
 	f.DurationVar(&o.ttl, "ttl", 0, "how long after fetching a list verifiers may rely on it (default: no ttl)")
 	f.StringVar(&o.actor, "actor", "", "who, for the audit trail (default: the login name)")
 	return cmd
+}
+
+// recordState says what a credential's status is: revoked, suspended or
+// active.
+func recordState(rec *issuer.Record) string {
+	switch {
+	case rec.Revoked:
+		return "revoked"
+	case rec.Suspended:
+		return "suspended"
+	}
+	return "active"
 }
