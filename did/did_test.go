@@ -3,6 +3,9 @@ package did_test
 import (
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -164,8 +167,42 @@ func TestDIDRoundTripsThroughJSON(t *testing.T) {
 	}
 }
 
+// testdataDIDURLs returns the DIDs and DID URLs written in the did:key
+// and did:web vectors of testdata, as fuzz seeds.
+func testdataDIDURLs(f *testing.F) []string {
+	f.Helper()
+	re := regexp.MustCompile(`did:[a-z0-9]+:[^"\s<>]+`)
+	seen := map[string]bool{}
+	var out []string
+	for _, dir := range []string{"../testdata/vectors/did-method-key", "../testdata/vectors/did-method-web"} {
+		err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			data, err := os.ReadFile(path)
+			for _, m := range re.FindAllString(string(data), -1) {
+				if !seen[m] {
+					seen[m] = true
+					out = append(out, m)
+				}
+			}
+			return err
+		})
+		if err != nil {
+			f.Fatal(err)
+		}
+	}
+	if len(out) < 10 {
+		f.Fatalf("only %d DIDs in testdata", len(out))
+	}
+	return out
+}
+
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"did:web:example.com", "did:web:example.com%3A3000:user:alice", "did:example::a", "did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp", "did:a:%41"} {
+		f.Add(s)
+	}
+	for _, s := range testdataDIDURLs(f) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -185,6 +222,9 @@ func FuzzParse(f *testing.F) {
 
 func FuzzParseURL(f *testing.F) {
 	for _, s := range []string{"did:web:example.com#key-1", "did:example:123/path?query=1#frag", "did:example:123?", "did:example:123#", "did:key:z6Mk#z6Mk"} {
+		f.Add(s)
+	}
+	for _, s := range testdataDIDURLs(f) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
