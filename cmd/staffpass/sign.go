@@ -86,9 +86,11 @@ credential). Suites: ` + strings.Join(names, ", ") + `.`,
 				return err
 			}
 			out, err := issuer.Issue(data, signer, issuer.Options{Format: format, Created: created})
-			if errors.Is(err, issuer.ErrIssuerMismatch) {
-				fmt.Fprintf(cmd.ErrOrStderr(), "staffpass: warning: %v; signing anyway, but verifiers will refuse it\n", err)
+			if mismatch := err; errors.Is(err, issuer.ErrIssuerMismatch) {
 				out, err = issuer.Issue(data, signer, issuer.Options{Format: format, Created: created, IssuerMismatchUnsafe: true})
+				if err == nil {
+					fmt.Fprintf(cmd.ErrOrStderr(), "staffpass: warning: %v; signed anyway, but verifiers will refuse it\n", mismatch)
+				}
 			}
 			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)

@@ -38,12 +38,12 @@ func write(path string, data []byte, perm fs.FileMode, replace bool) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return fmt.Errorf("writing %s: %w", path, cause(err))
 	}
 	tmpName := tmp.Name()
 	defer os.Remove(tmpName) // after a link or a failure; a no-op after a rename
 	if err := writeSynced(tmp, data, perm); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return fmt.Errorf("writing %s: %w", path, cause(err))
 	}
 	if replace {
 		err = os.Rename(tmpName, path)
@@ -64,10 +64,25 @@ func write(path string, data []byte, perm fs.FileMode, replace bool) error {
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return fmt.Errorf("writing %s: %w", path, cause(err))
 	}
 	syncDir(dir)
 	return nil
+}
+
+// cause drops the name of the temporary file from an error about it
+// (*fs.PathError, *os.LinkError): the caller names the file being
+// written, and the temporary name means nothing to a person.
+func cause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
 }
 
 func writeSynced(f *os.File, data []byte, perm fs.FileMode) error {

@@ -96,10 +96,17 @@ func (s *suite) signerFit(signer keys.Signer) (keyFit, error) {
 	pub := signer.Public()
 	f, err := s.fit(pub)
 	if err != nil {
-		return keyFit{}, fmt.Errorf("%w: %w", ErrInvalidOptions, err)
+		return keyFit{}, invalidOptions{err}
 	}
 	return f, nil
 }
+
+// invalidOptions is an error in the options that already says what it is:
+// it reads as its cause and is also ErrInvalidOptions.
+type invalidOptions struct{ err error }
+
+func (e invalidOptions) Error() string   { return e.err.Error() }
+func (e invalidOptions) Unwrap() []error { return []error{ErrInvalidOptions, e.err} }
 
 // dataIntegrityContexts are the contexts that define DataIntegrityProof
 // and its members.
