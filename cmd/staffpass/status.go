@@ -29,6 +29,7 @@ registry's audit trail with who made it and why.`,
 		newStatusChangeCmd("suspend", "Suspend credentials until unsuspended", func(r *issuer.Registry) changeFunc { return r.Suspend }),
 		newStatusChangeCmd("unsuspend", "Lift a suspension", func(r *issuer.Registry) changeFunc { return r.Unsuspend }),
 		newStatusPublishCmd(),
+		newStatusShowCmd(),
 	)
 	return cmd
 }
