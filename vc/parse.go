@@ -546,6 +546,18 @@ func (p *parser) dateTime(l *loc, v []byte, name string) DateTime {
 	return DateTime{lexical: s, t: t}
 }
 
+// onlyIn tells which version of the data model alone defines the
+// credential member name, if one does.
+func onlyIn(name string) (Version, bool) {
+	switch name {
+	case "name", "description", "validFrom", "validUntil", "relatedResource":
+		return V2, true
+	case "issuanceDate", "expirationDate":
+		return V1, true
+	}
+	return 0, false
+}
+
 // credential reads a credential from its top-level members.
 func (p *parser) credential(l *loc, ms []member) *Credential {
 	c := &Credential{}
@@ -560,6 +572,12 @@ func (p *parser) credential(l *loc, ms []member) *Credential {
 	var typeRaw []byte
 	var hasIssuer, hasSubject bool
 	for _, m := range ms {
+		if only, ok := onlyIn(m.name); ok && only != v {
+			// A member of the other version of the data model means
+			// nothing here: kept as it is, like any unknown member.
+			addExtra(&c.Extra, m)
+			continue
+		}
 		switch m.name {
 		case "@context":
 		case "id":
@@ -596,52 +614,24 @@ func (p *parser) credential(l *loc, ms []member) *Credential {
 			ml := l.member("proof")
 			c.Proof = p.proofs(&ml, m.value)
 		case "name":
-			if v != V2 {
-				addExtra(&c.Extra, m)
-				continue
-			}
 			ml := l.member("name")
 			c.Name = p.text(&ml, m.value, "name")
 		case "description":
-			if v != V2 {
-				addExtra(&c.Extra, m)
-				continue
-			}
 			ml := l.member("description")
 			c.Description = p.text(&ml, m.value, "description")
 		case "validFrom":
-			if v != V2 {
-				addExtra(&c.Extra, m)
-				continue
-			}
 			ml := l.member("validFrom")
 			c.ValidFrom = p.dateTime(&ml, m.value, "validFrom")
 		case "validUntil":
-			if v != V2 {
-				addExtra(&c.Extra, m)
-				continue
-			}
 			ml := l.member("validUntil")
 			c.ValidUntil = p.dateTime(&ml, m.value, "validUntil")
 		case "relatedResource":
-			if v != V2 {
-				addExtra(&c.Extra, m)
-				continue
-			}
 			ml := l.member("relatedResource")
 			c.RelatedResource = p.relatedResources(&ml, m.value)
 		case "issuanceDate":
-			if v != V1 {
-				addExtra(&c.Extra, m)
-				continue
-			}
 			ml := l.member("issuanceDate")
 			c.IssuanceDate = p.dateTime(&ml, m.value, "issuanceDate")
 		case "expirationDate":
-			if v != V1 {
-				addExtra(&c.Extra, m)
-				continue
-			}
 			ml := l.member("expirationDate")
 			c.ExpirationDate = p.dateTime(&ml, m.value, "expirationDate")
 		default:
