@@ -1,6 +1,8 @@
 package issuer
 
 import (
+	"context"
+	"crypto"
 	"errors"
 	"fmt"
 	"slices"
@@ -41,6 +43,31 @@ func Formats() []Format {
 // ErrIssuerMismatch means the signing key's DID is not the credential's
 // issuer: a verifier would refuse the result.
 var ErrIssuerMismatch = errors.New("issuer: the signing key does not belong to the credential's issuer")
+
+// ErrSignerNotListed means the signer's verification method is not in its
+// DID's document for assertionMethod, or holds another key: verifiers
+// would refuse everything it signs.
+var ErrSignerNotListed = errors.New("issuer: the signing key is not the issuer's assertion key")
+
+// CheckSigner resolves the signer's verification method through r, as a
+// verifier will, and checks that it is listed for assertionMethod in its
+// DID's document, controlled by that DID, and holds the signer's public
+// key. Run it once before issuing (an Organisation's Signer does), not for
+// each credential.
+func CheckSigner(ctx context.Context, r did.Resolver, signer keys.Signer) error {
+	m, err := did.ResolveMethod(ctx, r, signer.KeyID(), did.AssertionMethod)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrSignerNotListed, err)
+	}
+	pub, err := m.PublicKey()
+	if err != nil {
+		return fmt.Errorf("%w: %s: %w", ErrSignerNotListed, signer.KeyID(), err)
+	}
+	if k, ok := pub.(interface{ Equal(crypto.PublicKey) bool }); !ok || !k.Equal(signer.Public()) {
+		return fmt.Errorf("%w: %s in the DID document holds another key than the signer's", ErrSignerNotListed, signer.KeyID())
+	}
+	return nil
+}
 
 // ErrOptions means Issue was called with incomplete options.
 var ErrOptions = errors.New("issuer: invalid options")

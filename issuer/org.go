@@ -180,13 +180,30 @@ func OpenOrganisation(dir string) (*Organisation, error) {
 	return &org, nil
 }
 
-// Signer loads the organisation's signing key.
+// Signer loads the organisation's signing key, and checks that its DID
+// document (the did.json to publish) lists that key for assertionMethod:
+// a key that does not fit would sign credentials no verifier accepts.
 func (o *Organisation) Signer() (keys.Signer, error) {
 	key, err := keys.ReadPrivateKeyFile(filepath.Join(o.Dir, KeyFile))
 	if err != nil {
 		return nil, err
 	}
-	return keys.NewSigner(key, o.KeyID)
+	signer, err := keys.NewSigner(key, o.KeyID)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := o.Document()
+	if err != nil {
+		return nil, err
+	}
+	static := &did.StaticResolver{}
+	if err := static.Add(doc.ID, doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(o.Dir, DIDDocumentFile), err)
+	}
+	if err := CheckSigner(context.Background(), static, signer); err != nil {
+		return nil, fmt.Errorf("%s does not fit %s: %w", filepath.Join(o.Dir, KeyFile), filepath.Join(o.Dir, DIDDocumentFile), err)
+	}
+	return signer, nil
 }
 
 // OpenRegistry opens the organisation's issuance registry.

@@ -1,8 +1,10 @@
 package issuer
 
 import (
+	"bytes"
 	"context"
 	"crypto"
+	"crypto/ed25519"
 	"errors"
 	"os"
 	"path/filepath"
@@ -101,4 +103,77 @@ func TestOpenOrganisationRefusesOtherDirectories(t *testing.T) {
 			}
 		})
 	}
+}
+
+// CheckSigner accepts a signer whose method the DID document lists for
+// assertionMethod with the signer's key, and nothing else; an
+// organisation whose key file and did.json disagree has no Signer.
+func TestCheckSigner(t *testing.T) {
+	ctx := context.Background()
+	id, _ := did.Parse("did:web:kch.nhs.uk")
+	key, other := keyOf(t, 1), keyOf(t, 2)
+	vm, err := NewMultikeyMethod(id, key.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := keys.NewSigner(key, vm.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resolver := func(doc *did.Document) did.Resolver {
+		r := &did.StaticResolver{}
+		if err := r.Add(doc.ID, doc); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	good := &did.Document{ID: id.String(), VerificationMethod: []did.VerificationMethod{vm}, AssertionMethod: []did.MethodRef{{Ref: vm.ID}}}
+	if err := CheckSigner(ctx, resolver(good), signer); err != nil {
+		t.Fatalf("the organisation's own key: %v", err)
+	}
+	authOnly := &did.Document{ID: id.String(), VerificationMethod: []did.VerificationMethod{vm}, Authentication: []did.MethodRef{{Ref: vm.ID}}}
+	otherSigner, err := keys.NewSigner(other, vm.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	strangerSigner, err := keys.NewSigner(key, "did:web:other.nhs.uk#k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name   string
+		doc    *did.Document
+		signer keys.Signer
+	}{
+		{"a method listed for authentication only", authOnly, signer},
+		{"another key under the method's id", good, otherSigner},
+		{"a method of a DID the resolver does not know", good, strangerSigner},
+	} {
+		if err := CheckSigner(ctx, resolver(tt.doc), tt.signer); !errors.Is(err, ErrSignerNotListed) {
+			t.Errorf("%s: err = %v, want ErrSignerNotListed", tt.name, err)
+		}
+	}
+
+	dir := filepath.Join(t.TempDir(), "kch")
+	if _, err := InitOrganisation(ctx, dir, "kch.nhs.uk", InitOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, KeyFile)); err != nil {
+		t.Fatal(err)
+	}
+	if err := keys.WritePrivateKeyFile(filepath.Join(dir, KeyFile), other, keys.FormatJWK); err != nil {
+		t.Fatal(err)
+	}
+	org, err := OpenOrganisation(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := org.Signer(); !errors.Is(err, ErrSignerNotListed) {
+		t.Errorf("a key file that is not the DID document's key: err = %v, want ErrSignerNotListed", err)
+	}
+}
+
+func keyOf(t *testing.T, seed byte) ed25519.PrivateKey {
+	t.Helper()
+	return ed25519.NewKeyFromSeed(bytes.Repeat([]byte{seed}, ed25519.SeedSize))
 }
