@@ -2,7 +2,6 @@ package issuer
 
 import (
 	"context"
-	"crypto"
 	"errors"
 	"fmt"
 	"slices"
@@ -63,7 +62,7 @@ func CheckSigner(ctx context.Context, r did.Resolver, signer keys.Signer) error 
 	if err != nil {
 		return fmt.Errorf("%w: %s: %w", ErrSignerNotListed, signer.KeyID(), err)
 	}
-	if k, ok := pub.(interface{ Equal(crypto.PublicKey) bool }); !ok || !k.Equal(signer.Public()) {
+	if !keys.SamePublic(pub, signer.Public()) {
 		return fmt.Errorf("%w: %s in the DID document holds another key than the signer's", ErrSignerNotListed, signer.KeyID())
 	}
 	return nil

@@ -99,7 +99,7 @@ func ParsePrivateJWK(data []byte) (crypto.Signer, error) {
 		}
 		priv = ec
 	}
-	if !samePublic(pub, priv.Public()) {
+	if !SamePublic(pub, priv.Public()) {
 		return nil, ErrKeyMismatch
 	}
 	return priv, nil

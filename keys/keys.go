@@ -283,8 +283,9 @@ func uncompressedPoint(t KeyType, u []byte) (*ecdsa.PublicKey, error) {
 	return pub, nil
 }
 
-// samePublic reports whether two supported public keys are equal.
-func samePublic(a, b crypto.PublicKey) bool {
+// SamePublic reports whether two public keys of the supported types
+// (Ed25519, ECDSA) are equal; false for any other type.
+func SamePublic(a, b crypto.PublicKey) bool {
 	switch a := a.(type) {
 	case ed25519.PublicKey:
 		return a.Equal(b)

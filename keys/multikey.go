@@ -253,7 +253,7 @@ func ParseMultikeyPair(data []byte) (crypto.Signer, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !samePublic(pub, priv.Public()) {
+	if !SamePublic(pub, priv.Public()) {
 		return nil, ErrKeyMismatch
 	}
 	return priv, nil
