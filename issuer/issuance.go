@@ -144,7 +144,7 @@ func CheckContent(data []byte, cred *vc.Credential) error {
 	if err != nil {
 		return err
 	}
-	if _, err := ld.ToRDFJSON(data, loader); err != nil {
+	if _, err := ld.ToRDFJSON(data, loader, ld.Bound); err != nil {
 		return fmt.Errorf("%w: %w", ErrContent, err)
 	}
 	if !isStaffCredential(cred) {

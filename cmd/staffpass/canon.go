@@ -55,7 +55,7 @@ Use --hash sha384 for ecdsa-rdfc-2019 with P-384. FILE "-" reads standard input.
 			if o.nquads {
 				res, err = rdfc.CanonicalizeNQuads(data, opts)
 			} else {
-				quads, qerr := ld.ToRDFJSON(data, nil)
+				quads, qerr := ld.ToRDFJSON(data, nil, ld.Safe)
 				if qerr != nil {
 					return fmt.Errorf("%s: %w", args[0], qerr)
 				}

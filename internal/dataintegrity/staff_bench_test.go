@@ -82,7 +82,7 @@ func BenchmarkVerifyStaff(b *testing.B) {
 			}
 			unsigned := decodeObject(b, doc)
 			delete(unsigned, "proof")
-			quads, err := ld.ToRDF(unsigned, l)
+			quads, err := ld.ToRDF(unsigned, l, ld.Safe)
 			if err != nil {
 				b.Fatal(err)
 			}

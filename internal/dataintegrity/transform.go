@@ -49,7 +49,7 @@ func (t *transformer) dataset(v any) (*rdfc.Dataset, error) {
 	if t.ds == nil {
 		t.ds = datasets.Get().(*rdfc.Dataset)
 	}
-	if err := ld.ToDataset(v, t.loader, t.ds); err != nil {
+	if err := ld.ToDataset(v, t.loader, t.ds, ld.Bound); err != nil {
 		return nil, err
 	}
 	return t.ds, nil

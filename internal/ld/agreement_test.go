@@ -147,7 +147,7 @@ func FuzzSafeModeAgreesWithJSONGold(f *testing.F) {
 		_ = json.Unmarshal(text, &mine)
 		_ = json.Unmarshal(text, &theirs)
 
-		quads, err := ToRDF(mine, l)
+		quads, err := ToRDF(mine, l, Safe)
 		var te *TermError
 		if errors.As(err, &te) && te.panicked != "" && !strings.HasPrefix(te.panicked, "github.com/piprate/json-gold/") {
 			t.Fatalf("panic in %s on %s", te.panicked, text)

@@ -47,6 +47,14 @@ var (
 	// ErrLimit: processing the document would exceed a limit from
 	// internal/limits.
 	ErrLimit = errors.New("ld: processing limit exceeded")
+
+	// ErrNotBound: in the [Bound] profile, the document's JSON says
+	// something its RDF does not (or not only): a member named other than
+	// by its one term, a value JSON-LD would merge, drop or read as
+	// another, a JSON-LD feature that moves statements away from where
+	// the JSON shows them. A proof that signs the RDF would not bind what
+	// a reader of the JSON sees, so the document is refused.
+	ErrNotBound = errors.New("ld: not bound to what a proof signs")
 )
 
 // TermError reports the place in a document that made processing fail.
@@ -128,6 +136,8 @@ func (e *TermError) Error() string {
 		b.WriteString("has an invalid @context")
 	case errors.Is(e.Err, ErrLimit):
 		b.WriteString("exceeds a processing limit")
+	case errors.Is(e.Err, ErrNotBound):
+		b.WriteString("is not bound to what a proof signs")
 	default:
 		b.WriteString("is not valid JSON-LD")
 	}

@@ -182,6 +182,10 @@ type fastContext struct {
 	memo   cowMap[string, *expansion]
 	edges  cowMap[fastEdge, *fastContext]
 	nested cowMap[string, *nestedEdge]
+
+	// names counts, for each IRI a term stands for, the terms that do
+	// (checker.termNames): the bound profile's rules 2 and 4.
+	names map[string]int
 }
 
 // fastEdge names a scoped context applied to a fastContext: kind 'p' for a
@@ -559,8 +563,12 @@ func (fc *fastContexts) build(g *gold.Context) *fastContext {
 		nTerms: len(g.TermDefinitions),
 		usable: g.Values != nil && g.Values.Base == "",
 	}
+	c.names = make(map[string]int, len(g.TermDefinitions))
 	for name, td := range g.TermDefinitions {
 		c.terms[name] = fc.term(td)
+		if td != nil && !td.Reverse && td.ID != "" && !gold.IsKeyword(td.ID) {
+			c.names[td.ID]++
+		}
 	}
 	if g.Values != nil {
 		c.hasLang = g.Values.HasLanguage

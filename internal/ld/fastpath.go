@@ -56,7 +56,7 @@ var fastPanics atomic.Int64
 
 // fastToDataset converts doc with the fast conversion into d, which it
 // empties first, or declines (ok false) and leaves d in any state.
-func fastToDataset(doc any, l *Loader, d *rdfc.Dataset) (ok bool) {
+func fastToDataset(doc any, l *Loader, d *rdfc.Dataset, bound bool) (ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			fastPanics.Add(1)
@@ -73,9 +73,12 @@ func fastToDataset(doc any, l *Loader, d *rdfc.Dataset) (ok bool) {
 	}
 	d.Reset()
 	w := walkers.Get().(*fastWalker)
-	w.fc, w.d = l.fast, d
+	w.fc, w.d, w.bound = l.fast, d, bound
 	_, isNode, ok := w.object(init, "", init.term(""), m, true, 1, 0)
 	ok = ok && isNode && w.work <= limits.MaxContextWork && w.loads <= limits.MaxContextLoads
+	// Rule 6 of the bound profile: with rule 5 kept, a statement made
+	// twice is a value written twice for one property.
+	ok = ok && !(bound && d.HasDuplicate())
 	w.reset()
 	walkers.Put(w)
 	return ok
@@ -89,7 +92,7 @@ var walkers = sync.Pool{New: func() any { return new(fastWalker) }}
 // Space grown past maxKept by a large document is left to the GC.
 func (w *fastWalker) reset() {
 	const maxKept = 256
-	keys, terms, buf, labels, seen := w.keys, w.terms, w.buf, w.labels, w.seen
+	keys, terms, buf, labels, seen, nodes := w.keys, w.terms, w.buf, w.labels, w.seen, w.nodes
 	if cap(keys) > maxKept {
 		keys = nil
 	}
@@ -109,7 +112,11 @@ func (w *fastWalker) reset() {
 		seen = nil
 	}
 	clear(seen)
-	*w = fastWalker{keys: keys[:0], terms: terms[:0], buf: buf[:0], labels: labels, seen: seen}
+	if len(nodes) > maxKept {
+		nodes = nil
+	}
+	clear(nodes)
+	*w = fastWalker{keys: keys[:0], terms: terms[:0], buf: buf[:0], labels: labels, seen: seen, nodes: nodes}
 }
 
 // fastWalker holds the state of one fast conversion.
@@ -134,6 +141,13 @@ type fastWalker struct {
 	// json-gold's node map would wrongly take for equal to another value
 	// (see clash).
 	seen map[seenKey]struct{}
+
+	// bound applies the rules of the bound profile (bound.go), declining
+	// wherever one fails; nodes records for rule 5, per graph, each node
+	// with an IRI met so far and whether it was described.
+	bound   bool
+	inGraph bool // the next object is a value of a @graph container
+	nodes   map[[2]rdfc.TermID]bool
 
 	// Scratch stacks, used in stack order by the recursion.
 	keys  []keyInfo
@@ -177,6 +191,21 @@ func (w *fastWalker) clash(subject rdfc.TermID, pred string, kind byte) bool {
 	}
 	w.seen[seenKey{graph: w.graph, subject: subject, pred: pred, kind: kind}] = struct{}{}
 	return false
+}
+
+// node applies rule 5 of the bound profile to the node n, met as a node
+// object that describes it or not, or as a reference; false if it fails.
+func (w *fastWalker) node(n rdfc.TermID, described bool) bool {
+	k := [2]rdfc.TermID{w.graph, n}
+	prev, seen := w.nodes[k]
+	if !seen {
+		if w.nodes == nil {
+			w.nodes = make(map[[2]rdfc.TermID]bool)
+		}
+		w.nodes[k] = described
+		return true
+	}
+	return !prev && !described
 }
 
 // The IRIs of w.vocab.
@@ -258,11 +287,16 @@ func (w *fastWalker) object(ctx *fastContext, activeProp string, propTD *fastTer
 	if !ctx.usable {
 		return term, false, false
 	}
+	graphValue := w.inGraph
+	w.inGraph = false
 	var typeScoped *fastContext
 	if ctx.hasPrev() {
 		typeScoped = ctx
 	}
 	local, hasContext := elem["@context"]
+	if w.bound && hasContext && !top && !graphValue {
+		return term, false, false
+	}
 	mustRevert := true
 	if typeScoped != nil && len(elem) <= 2 && !hasContext {
 		for key := range elem {
@@ -420,6 +454,9 @@ func (w *fastWalker) object(ctx *fastContext, activeProp string, propTD *fastTer
 	idAt, valueAt, langAt, props := -1, -1, -1, 0
 	for i := range infos {
 		e := infos[i].exp
+		if w.bound && !boundKey(ctx, &infos[i]) {
+			return term, false, false
+		}
 		switch e.kw {
 		case kwNone:
 			if !e.prop() {
@@ -451,6 +488,12 @@ func (w *fastWalker) object(ctx *fastContext, activeProp string, propTD *fastTer
 		if top || props > 0 || idAt >= 0 {
 			return term, false, false
 		}
+		if w.bound {
+			// Rule 3: only a language-tagged string.
+			if _, isStr := infos[valueAt].val.(string); !isStr || typeAt >= 0 || langAt < 0 {
+				return term, false, false
+			}
+		}
 		var typeVal, langVal any
 		if typeAt >= 0 {
 			typeVal = infos[typeAt].val
@@ -481,11 +524,16 @@ func (w *fastWalker) object(ctx *fastContext, activeProp string, propTD *fastTer
 			return term, false, false
 		}
 		switch {
+		case w.bound && (iri != s || isBlankNode(iri)):
+			return term, false, false // rule 4
 		case isBlankNode(iri):
 			subject = w.blank(iri)
 		case validIRI(iri):
 			if subject, ok = w.iri(iri); !ok {
 				return term, false, false
+			}
+			if w.bound && !w.node(subject, props > 0 || typeAt >= 0) {
+				return term, false, false // rule 5
 			}
 		default:
 			return term, false, false
@@ -499,11 +547,13 @@ func (w *fastWalker) object(ctx *fastContext, activeProp string, propTD *fastTer
 			return term, false, false
 		}
 		emitType := func(t string) bool {
-			e := typeScoped.expandVocab(t)
+			e, tt := typeScoped.lookup(t)
 			var o rdfc.TermID
 			switch {
 			case e == nil:
 				return false
+			case w.bound && !typeScoped.boundName(e, tt):
+				return false // rule 4
 			case e.blank:
 				o = w.blank(e.iri)
 			case e.valid && e.kw == kwNone:
@@ -631,7 +681,7 @@ func (w *fastWalker) property(ctx *fastContext, subject rdfc.TermID, m *keyInfo,
 	switch {
 	case tt != nil && tt.container&containerList != 0:
 		if value == nil {
-			return true
+			return !w.bound
 		}
 		start := len(w.terms)
 		if !w.element(termCtx, key, tt, value, &sink{list: true}, depth, ctxDepth) {
@@ -687,9 +737,12 @@ func (w *fastWalker) graphValue(ctx *fastContext, key string, kt *fastTerm, valu
 	}
 	switch v := value.(type) {
 	case nil:
-		return true
+		return !w.bound
 	case []any:
 		for _, item := range v {
+			if _, isArr := item.([]any); isArr && w.bound {
+				return false
+			}
 			if !w.graphValue(ctx, key, kt, item, subject, p, depth+1, ctxDepth) {
 				return false
 			}
@@ -701,7 +754,7 @@ func (w *fastWalker) graphValue(ctx *fastContext, key string, kt *fastTerm, valu
 			return false
 		}
 		outer := w.graph
-		w.graph = g
+		w.graph, w.inGraph = g, true
 		_, isNode, ok := w.object(ctx, key, kt, v, false, depth+1, ctxDepth)
 		w.graph = outer
 		return ok && isNode
@@ -745,10 +798,13 @@ func (w *fastWalker) element(ctx *fastContext, activeProp string, apt *fastTerm,
 	}
 	switch v := value.(type) {
 	case nil:
-		return true
+		return !w.bound // rule 3
 	case []any:
 		inList := apt != nil && apt.container&containerList != 0
 		for _, item := range v {
+			if _, isArr := item.([]any); isArr && w.bound {
+				return false // rule 3
+			}
 			if arr, isArr := item.([]any); isArr && inList {
 				start := len(w.terms)
 				if !w.element(ctx, activeProp, apt, arr, &sink{list: true}, depth+1, ctxDepth) {
@@ -774,6 +830,9 @@ func (w *fastWalker) element(ctx *fastContext, activeProp string, apt *fastTerm,
 			return false
 		}
 		id, ok := w.scalarTerm(t)
+		if w.bound && t.Kind == rdfc.IRI && !w.node(id, false) {
+			return false // rule 5
+		}
 		return ok && w.put(out, id)
 	}
 }
@@ -789,23 +848,28 @@ func (w *fastWalker) scalar(ctx *fastContext, td *fastTerm, value any) (rdfc.Ter
 	s, isStr := value.(string)
 	if td != nil && (td.typeKind == typeID || td.typeKind == typeVocab) {
 		if !isStr {
+			if w.bound {
+				return rdfc.Term{}, false // rule 3
+			}
 			lit, err := literalTerm(value, "", false, nil, false)
 			return lit, err == nil
 		}
 		var iri string
 		if td.typeKind == typeID {
 			var ok bool
-			if iri, ok = ctx.expandID(s); !ok {
+			if iri, ok = ctx.expandID(s); !ok || (w.bound && iri != s) {
 				return rdfc.Term{}, false
 			}
 		} else {
-			e := ctx.expandVocab(s)
-			if e == nil || e.kw != kwNone {
+			e, t := ctx.lookup(s)
+			if e == nil || e.kw != kwNone || (w.bound && !ctx.boundName(e, t)) {
 				return rdfc.Term{}, false
 			}
 			iri = e.iri
 		}
 		switch {
+		case w.bound && isBlankNode(iri):
+			return rdfc.Term{}, false // rule 4
 		case isBlankNode(iri):
 			return rdfc.Term{Kind: rdfc.BlankNode, Value: iri}, true
 		case validIRI(iri):
@@ -817,7 +881,7 @@ func (w *fastWalker) scalar(ctx *fastContext, td *fastTerm, value any) (rdfc.Ter
 		return rdfc.Term{}, false
 	}
 	if td != nil && td.typeKind == typeDatatype {
-		if !td.dtValid {
+		if !td.dtValid || (w.bound && coercedJSONType(td.typ) != jsonTypeName(value)) {
 			return rdfc.Term{}, false
 		}
 		lit, err := literalTerm(value, td.typ, true, nil, false)
@@ -850,6 +914,9 @@ func (w *fastWalker) scalar(ctx *fastContext, td *fastTerm, value any) (rdfc.Ter
 	}
 	if !hasLang {
 		return rdfc.Term{Kind: rdfc.Literal, Value: s, Datatype: rdfc.XSDString}, true
+	}
+	if w.bound {
+		return rdfc.Term{}, false // rule 3: a language the JSON does not show
 	}
 	return rdfc.Term{Kind: rdfc.Literal, Value: s, Datatype: rdfc.RDFLangString, Language: lang}, true
 }

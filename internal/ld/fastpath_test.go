@@ -102,8 +102,12 @@ func canonicalOutcome(quads []rdfc.Quad) outcome {
 // fastToRDF is the fast conversion's statements as quads, or ok false
 // where it declines.
 func fastToRDF(doc any, l *Loader) (quads []rdfc.Quad, ok bool) {
+	return fastToRDFIn(doc, l, Safe)
+}
+
+func fastToRDFIn(doc any, l *Loader, p Profile) (quads []rdfc.Quad, ok bool) {
 	var d rdfc.Dataset
-	if !fastToDataset(doc, l, &d) {
+	if !fastToDataset(doc, l, &d, p == Bound) {
 		return nil, false
 	}
 	return d.Quads(), true
@@ -129,12 +133,25 @@ func clone(v any) any {
 	return v
 }
 
-// agreement runs both paths on doc and reports a disagreement: the fast
-// conversion accepted what the slow path refuses, or their canonical
-// datasets differ. It returns whether the fast conversion took doc.
+// agreement runs both paths on doc, in both profiles, and reports a
+// disagreement: the fast conversion accepted what the slow path refuses, or
+// their canonical datasets differ. It returns whether the fast conversion
+// took doc in the Safe profile.
 func agreement(doc any, l *Loader) (took bool, problem error) {
+	took, problem = agreementIn(doc, l, Safe)
+	if problem != nil {
+		return took, problem
+	}
+	if _, problem := agreementIn(doc, l, Bound); problem != nil {
+		return took, fmt.Errorf("in the bound profile: %w", problem)
+	}
+	return took, nil
+}
+
+// agreementIn is agreement in profile p.
+func agreementIn(doc any, l *Loader, p Profile) (took bool, problem error) {
 	before := fastPanics.Load()
-	quads, ok := fastToRDF(clone(doc), l)
+	quads, ok := fastToRDFIn(clone(doc), l, p)
 	if n := fastPanics.Load(); n != before {
 		return false, fmt.Errorf("the fast conversion panicked")
 	}
@@ -142,7 +159,7 @@ func agreement(doc any, l *Loader) (took bool, problem error) {
 		return false, nil
 	}
 	fast := canonicalOutcome(quads)
-	slowQuads, err := slowToRDF(clone(doc), l)
+	slowQuads, err := slowToRDF(clone(doc), l, p)
 	if err != nil {
 		return true, fmt.Errorf("the fast conversion accepted what the slow path refuses: %w", err)
 	}
@@ -304,20 +321,24 @@ func TestTypicalDocumentsTakeTheFastPath(t *testing.T) {
 	unsigned := clone(signed).(map[string]any)
 	delete(unsigned, "proof")
 	r := rand.New(rand.NewPCG(1, 2))
+	// bound: the document is in the bound profile too, and must take the
+	// fast path there as well. (The generator puts @context in places
+	// the bound profile refuses.)
 	docs := []struct {
-		name string
-		doc  any
+		name  string
+		doc   any
+		bound bool
 	}{
-		{"the eddsa vector credential without its proof", unsigned},
-		{"the eddsa vector credential with its proof", signed},
-		{"the eddsa vector proof configuration", readJSON(t, filepath.Join(vectorDir, "vc-di-eddsa/eddsa-rdfc-2022/proofConfigDataInt.json"))},
-		{"the employment authorization credential", readJSON(t, filepath.Join(vectorDir, "vc-di-eddsa/eddsa-rdfc-2022/employ/signedDataInt.json"))},
-		{"the ecdsa P-256 credential", readJSON(t, filepath.Join(vectorDir, "vc-di-ecdsa/ecdsa-rdfc-2019-p256/signedECDSAP256.json"))},
-		{"a presentation of three credentials", presentation(t, 3)},
-		{"a credential with 200 subjects", manySubjects(200)},
-		{"a generated staff credential", (&credGen{r: r}).credential(1, false)},
-		{"a generated presentation", (&credGen{r: r}).presentation(2)},
-		{"a generated proof configuration", (&credGen{r: r}).proofConfig()},
+		{"the eddsa vector credential without its proof", unsigned, true},
+		{"the eddsa vector credential with its proof", signed, true},
+		{"the eddsa vector proof configuration", readJSON(t, filepath.Join(vectorDir, "vc-di-eddsa/eddsa-rdfc-2022/proofConfigDataInt.json")), true},
+		{"the employment authorization credential", readJSON(t, filepath.Join(vectorDir, "vc-di-eddsa/eddsa-rdfc-2022/employ/signedDataInt.json")), true},
+		{"the ecdsa P-256 credential", readJSON(t, filepath.Join(vectorDir, "vc-di-ecdsa/ecdsa-rdfc-2019-p256/signedECDSAP256.json")), true},
+		{"a presentation of three credentials", presentation(t, 3), false},
+		{"a credential with 200 subjects", manySubjects(200), true},
+		{"a generated staff credential", (&credGen{r: r}).credential(1, false), false},
+		{"a generated presentation", (&credGen{r: r}).presentation(2), false},
+		{"a generated proof configuration", (&credGen{r: r}).proofConfig(), true},
 	}
 	for _, tt := range docs {
 		t.Run(tt.name, func(t *testing.T) {
@@ -327,6 +348,10 @@ func TestTypicalDocumentsTakeTheFastPath(t *testing.T) {
 			}
 			if !took {
 				t.Error("declined")
+			}
+			if _, ok := fastToRDFIn(clone(tt.doc), l, Bound); tt.bound && !ok {
+				_, err := slowToRDF(clone(tt.doc), l, Bound)
+				t.Errorf("declined in the bound profile (the slow path says %v)", err)
 			}
 		})
 	}
@@ -423,7 +448,7 @@ func TestFastPathDeclinesWhatItDoesNotTake(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if _, ok := fastToRDF(clone(tt.doc), l); ok {
-				_, err := slowToRDF(clone(tt.doc), l)
+				_, err := slowToRDF(clone(tt.doc), l, Safe)
 				t.Fatalf("the fast conversion took it (the slow path says %v)", err)
 			}
 		})
@@ -505,7 +530,7 @@ func TestFastPathTakesTheFeaturesItSupports(t *testing.T) {
 				t.Fatal(problem)
 			}
 			if !took {
-				_, err := slowToRDF(clone(tt.doc), l)
+				_, err := slowToRDF(clone(tt.doc), l, Safe)
 				t.Fatalf("declined (the slow path says %v)", err)
 			}
 		})
@@ -585,7 +610,7 @@ func TestFastPathIsSafeForConcurrentUse(t *testing.T) {
 		default:
 			docs[i] = g.proofConfig()
 		}
-		quads, err := slowToRDF(clone(docs[i]), ref)
+		quads, err := slowToRDF(clone(docs[i]), ref, Safe)
 		if err == nil {
 			want[i] = canonicalOutcome(quads).nquads
 		}
@@ -641,7 +666,7 @@ func TestFastPathGivesWayWhenTheLoaderIsFull(t *testing.T) {
 		}
 		if !took {
 			declined++
-			quads, err := ToRDF(doc, l)
+			quads, err := ToRDF(doc, l, Safe)
 			if err != nil || len(quads) != 1 {
 				t.Fatalf("document %d: %d quads, %v", i, len(quads), err)
 			}
@@ -672,7 +697,7 @@ func TestFastPathDoesNotConfuseContextLists(t *testing.T) {
 		if _, ok := fastToRDF(doc, l); ok {
 			t.Errorf("took @context %q", ctx)
 		}
-		if _, err := ToRDF(doc, l); !errors.Is(err, ErrContextNotAllowed) {
+		if _, err := ToRDF(doc, l, Safe); !errors.Is(err, ErrContextNotAllowed) {
 			t.Errorf("@context %q: err = %v, want ErrContextNotAllowed", ctx, err)
 		}
 	}

@@ -67,7 +67,7 @@ func FuzzToRDF(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		quads, err := ToRDFJSON(data, l)
+		quads, err := ToRDFJSON(data, l, Safe)
 		var te *TermError
 		if errors.As(err, &te) && te.panicked != "" {
 			if !strings.HasPrefix(te.panicked, "github.com/piprate/json-gold/") {

@@ -42,7 +42,7 @@ func TestLoaderRefusesURLsItDoesNotServe(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+" is refused", func(t *testing.T) {
-			_, err := ToRDF(credential(credentialsV2, tt.url), nil)
+			_, err := ToRDF(credential(credentialsV2, tt.url), nil, Safe)
 			if !errors.Is(err, ErrContextNotAllowed) {
 				t.Fatalf("err = %v, want ErrContextNotAllowed", err)
 			}
@@ -75,7 +75,7 @@ func TestLoaderServesAContextRegisteredAtConstruction(t *testing.T) {
 	doc := credential(credentialsV2, url)
 	doc["type"] = []any{"VerifiableCredential", "DBSCheckCredential"}
 	doc["credentialSubject"] = map[string]any{"id": "did:example:subject", "dbsLevel": "enhanced"}
-	quads, err := ToRDF(doc, l)
+	quads, err := ToRDF(doc, l, Safe)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func TestLoaderServesAContextRegisteredAtConstruction(t *testing.T) {
 		t.Error("the registered term did not reach the RDF")
 	}
 	// The default loader does not know it.
-	if _, err := ToRDF(doc, nil); !errors.Is(err, ErrContextNotAllowed) {
+	if _, err := ToRDF(doc, nil, Safe); !errors.Is(err, ErrContextNotAllowed) {
 		t.Errorf("default loader: err = %v, want ErrContextNotAllowed", err)
 	}
 }
@@ -138,12 +138,12 @@ func TestImportDoesNotChangeTheServedContexts(t *testing.T) {
 		"poison":  "https://evil.example/poison",
 	})
 	poison["credentialSubject"] = map[string]any{"id": "did:example:subject", "poison": "x"}
-	if _, err := ToRDF(poison, nil); err != nil && !errors.Is(err, ErrProtectedTermRedefinition) {
+	if _, err := ToRDF(poison, nil, Safe); err != nil && !errors.Is(err, ErrProtectedTermRedefinition) {
 		t.Logf("the importing document itself: %v", err)
 	}
 	victim := credential(credentialsV2)
 	victim["credentialSubject"] = map[string]any{"id": "did:example:subject", "poison": "x"}
-	if _, err := ToRDF(victim, nil); !errors.Is(err, ErrUndefinedTerm) {
+	if _, err := ToRDF(victim, nil, Safe); !errors.Is(err, ErrUndefinedTerm) {
 		t.Fatalf("after an @import, credentials/v2 defines the importer's term: err = %v", err)
 	}
 }
@@ -165,13 +165,13 @@ func TestContextLoadsPerDocumentAreCapped(t *testing.T) {
 		})
 	}
 	doc := map[string]any{"@context": tiny, "@id": "urn:example:top", "note": "y", "@included": nodes}
-	_, err = ToRDF(doc, l)
+	_, err = ToRDF(doc, l, Safe)
 	if !errors.Is(err, ErrLimit) {
 		t.Fatalf("err = %v, want ErrLimit", err)
 	}
 	// Below the cap the same shape is fine.
 	doc["@included"] = nodes[:100]
-	if _, err := ToRDF(doc, l); err != nil {
+	if _, err := ToRDF(doc, l, Safe); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -188,7 +188,7 @@ func TestLoaderIsSafeForConcurrentUse(t *testing.T) {
 	}
 	want := make([]string, len(docs))
 	for i, d := range docs {
-		quads, err := ToRDF(d(), defaultLoaderOrFail(t))
+		quads, err := ToRDF(d(), defaultLoaderOrFail(t), Safe)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -207,7 +207,7 @@ func TestLoaderIsSafeForConcurrentUse(t *testing.T) {
 			defer wg.Done()
 			for r := range 4 {
 				i := (g + r) % len(docs)
-				got, err := ToRDF(docs[i](), shared)
+				got, err := ToRDF(docs[i](), shared, Safe)
 				if err != nil {
 					errs <- err
 					return
@@ -251,7 +251,7 @@ func TestContextWorkOfRealDocumentsIsSmall(t *testing.T) {
 		"a presentation of 100 credentials": presentation(t, limits.MaxPresentationCredentials),
 	}
 	for name, doc := range docs {
-		w, err := walk(doc, defaultLoaderOrFail(t), true)
+		w, err := walk(doc, defaultLoaderOrFail(t), true, Safe)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -261,7 +261,7 @@ func TestContextWorkOfRealDocumentsIsSmall(t *testing.T) {
 			t.Errorf("%s: %d units, over a quarter of the budget", name, work)
 		}
 	}
-	if _, err := ToRDF(presentation(t, 10), nil); err != nil {
+	if _, err := ToRDF(presentation(t, 10), nil, Safe); err != nil {
 		t.Errorf("a presentation of 10 credentials: %v", err)
 	}
 }
@@ -289,7 +289,7 @@ func TestContextWorkIsCapped(t *testing.T) {
 		nodes[i] = map[string]any{"@id": fmt.Sprintf("urn:n:%d", i), "p": node}
 	}
 	doc := map[string]any{"@context": ctx, "@id": "urn:top", "@included": nodes}
-	_, err := ToRDF(doc, nil)
+	_, err := ToRDF(doc, nil, Safe)
 	if !errors.Is(err, ErrLimit) {
 		t.Fatalf("err = %v, want ErrLimit", err)
 	}

@@ -32,37 +32,39 @@ const (
 // ToRDFJSON is [ToRDF] for JSON text: it decodes data with
 // [strictjson.Decode] (at most [limits.MaxDocumentBytes]), whose errors
 // wrap [strictjson.ErrInvalid].
-func ToRDFJSON(data []byte, l *Loader) ([]rdfc.Quad, error) {
+func ToRDFJSON(data []byte, l *Loader, p Profile) ([]rdfc.Quad, error) {
 	doc, err := decode(data)
 	if err != nil {
 		return nil, err
 	}
-	return ToRDF(doc, l)
+	return ToRDF(doc, l, p)
 }
 
 // ToRDF converts a JSON-LD document (decoded JSON: map[string]any or
-// []any, numbers as float64 or json.Number) to RDF quads, in safe mode,
-// loading contexts only from l (nil means the embedded contexts only).
+// []any, numbers as float64 or json.Number) to RDF quads, in safe mode and,
+// with p [Bound], in the bound profile, loading contexts only from l (nil
+// means the embedded contexts only).
 //
 // It fails, naming the term and its JSON pointer, if any member name or
 // type is not defined by the contexts in scope, if a context redefines a
 // protected term, or if a statement would otherwise be lost or changed on
 // the way to RDF (a relative or malformed IRI, a blank node predicate, a
-// malformed language tag, a base direction). The quads are in no
-// particular order, their blank node labels are arbitrary, and a
-// statement may be repeated: the dataset they make is what matters (which
-// rdfc.Canonicalize writes out).
-func ToRDF(doc any, l *Loader) (quads []rdfc.Quad, err error) {
+// malformed language tag, a base direction); in the bound profile also
+// (wrapping [ErrNotBound]) wherever the JSON would not be an exact picture
+// of the RDF (see bound.go). The quads are in no particular order, their
+// blank node labels are arbitrary, and a statement may be repeated: the
+// dataset they make is what matters (which rdfc.Canonicalize writes out).
+func ToRDF(doc any, l *Loader, p Profile) (quads []rdfc.Quad, err error) {
 	defer recoverPanic(&err)
 	l, err = l.orDefault()
 	if err != nil {
 		return nil, err
 	}
 	var d rdfc.Dataset
-	if fastToDataset(doc, l, &d) {
+	if fastToDataset(doc, l, &d, p == Bound) {
 		return d.Quads(), nil
 	}
-	return slowToRDF(doc, l)
+	return slowToRDF(doc, l, p)
 }
 
 // ToDataset is [ToRDF] into d, which it empties first: the form
@@ -70,16 +72,16 @@ func ToRDF(doc any, l *Loader) (quads []rdfc.Quad, err error) {
 // Errors are those of ToRDF, and those of d (wrapping rdfc.ErrInvalidTerm
 // or rdfc.ErrTooLarge) for a statement d refuses. On error d holds any
 // part of the dataset.
-func ToDataset(doc any, l *Loader, d *rdfc.Dataset) (err error) {
+func ToDataset(doc any, l *Loader, d *rdfc.Dataset, p Profile) (err error) {
 	defer recoverPanic(&err)
 	l, err = l.orDefault()
 	if err != nil {
 		return err
 	}
-	if fastToDataset(doc, l, d) {
+	if fastToDataset(doc, l, d, p == Bound) {
 		return nil
 	}
-	quads, err := slowToRDF(doc, l)
+	quads, err := slowToRDF(doc, l, p)
 	if err != nil {
 		return err
 	}
@@ -125,9 +127,9 @@ func addQuads(d *rdfc.Dataset, quads []rdfc.Quad) error {
 // slowToRDF is ToRDF without the fast conversion (fastpath.go): the
 // safe-mode walk, json-gold's expansion and node map, and quadWriter. It
 // is the authority the fast conversion is held to.
-func slowToRDF(doc any, l *Loader) (quads []rdfc.Quad, err error) {
+func slowToRDF(doc any, l *Loader, p Profile) (quads []rdfc.Quad, err error) {
 	defer recoverPanic(&err)
-	nodeMap, issuer, err := process(doc, l)
+	nodeMap, issuer, err := process(doc, l, p)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +141,7 @@ func slowToRDF(doc any, l *Loader) (quads []rdfc.Quad, err error) {
 // except the refusal of base directions, which the expanded form keeps.
 func Expand(doc any, l *Loader) (expanded []any, err error) {
 	defer recoverPanic(&err)
-	return expand(doc, l, false)
+	return expand(doc, l, false, Safe)
 }
 
 // decode checks data strictly, at most limits.MaxDocumentBytes, and
@@ -189,9 +191,10 @@ func panicOrigin() string {
 // (shared and never changed: json-gold copies them).
 func options(l *Loader) *gold.JsonLdOptions { return l.opts }
 
-// expand runs the safe-mode check and then json-gold's expansion; forRDF
-// adds the checks only conversion to RDF needs.
-func expand(doc any, l *Loader, forRDF bool) ([]any, error) {
+// expand runs the safe-mode check (and, with p Bound, the bound profile's)
+// and then json-gold's expansion; forRDF adds the checks only conversion
+// to RDF needs.
+func expand(doc any, l *Loader, forRDF bool, p Profile) ([]any, error) {
 	l, err := l.orDefault()
 	if err != nil {
 		return nil, err
@@ -201,7 +204,7 @@ func expand(doc any, l *Loader, forRDF bool) ([]any, error) {
 	default:
 		return nil, &TermError{Err: ErrInvalidJSONLD, Reason: "a JSON-LD document must be a JSON object or array"}
 	}
-	w, err := walk(doc, l, forRDF)
+	w, err := walk(doc, l, forRDF, p)
 	if err != nil {
 		return nil, err
 	}
@@ -230,8 +233,8 @@ func expand(doc any, l *Loader, forRDF bool) ([]any, error) {
 
 // process expands doc and builds json-gold's node map of it (JSON-LD 1.1
 // Processing Algorithms section 7.2).
-func process(doc any, l *Loader) (map[string]any, *gold.IdentifierIssuer, error) {
-	expanded, err := expand(doc, l, true)
+func process(doc any, l *Loader, p Profile) (map[string]any, *gold.IdentifierIssuer, error) {
+	expanded, err := expand(doc, l, true, p)
 	if err != nil {
 		return nil, nil, err
 	}

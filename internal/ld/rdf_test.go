@@ -79,7 +79,7 @@ func TestLiteralsAreWrittenAsJSONLDJSDoes(t *testing.T) {
 	tests := literalCases()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			quads, err := ToRDF(literalDocument(tt.value), nil)
+			quads, err := ToRDF(literalDocument(tt.value), nil, Safe)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -114,7 +114,7 @@ func TestJSONLiteralsAreCanonicalJSON(t *testing.T) {
 				"@id":      "urn:example:s",
 				"schema":   tt.value,
 			}
-			quads, err := ToRDF(doc, nil)
+			quads, err := ToRDF(doc, nil, Safe)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -182,7 +182,7 @@ func TestListsBecomeCollections(t *testing.T) {
 		"steps": []any{"check identity", 2.0, map[string]any{"@id": "urn:example:step3"}},
 		"none":  []any{},
 	}
-	quads, err := ToRDF(doc, nil)
+	quads, err := ToRDF(doc, nil, Safe)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +223,7 @@ func TestGraphsKeepTheirNames(t *testing.T) {
 		"@id":      "urn:example:g",
 		"@graph":   []any{map[string]any{"@id": "urn:example:s", "v": "x"}},
 	}
-	quads, err := ToRDF(doc, nil)
+	quads, err := ToRDF(doc, nil, Safe)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +256,7 @@ func TestQuadsMatchJSONGoldWhereItIsRight(t *testing.T) {
 	}
 	compared := 0
 	for name, doc := range docs {
-		ours, err := ToRDF(doc, l)
+		ours, err := ToRDF(doc, l, Safe)
 		if err != nil {
 			continue // refused; see the safe mode tests
 		}
@@ -302,8 +302,8 @@ func TestToDatasetGivesTheDatasetOfToRDF(t *testing.T) {
 	var d rdfc.Dataset
 	converted, slow := 0, 0
 	for _, name := range names {
-		quads, err := ToRDF(clone(docs[name]), l)
-		derr := ToDataset(clone(docs[name]), l, &d)
+		quads, err := ToRDF(clone(docs[name]), l, Safe)
+		derr := ToDataset(clone(docs[name]), l, &d, Safe)
 		if (err == nil) != (derr == nil) {
 			t.Errorf("%s: ToRDF %v, ToDataset %v", name, err, derr)
 			continue

@@ -43,15 +43,9 @@ const maxDepth = limits.MaxJSONDepth
 // should this walk ever disagree with json-gold, the document is still
 // refused, only with a less precise message.
 
-// check runs the safe-mode walk over doc.
-func check(doc any, l *Loader) error {
-	_, err := walk(doc, l, true)
-	return err
-}
-
-// walk runs the safe-mode walk over doc. forRDF adds the checks only
-// conversion to RDF needs (no base direction).
-func walk(doc any, l *Loader, forRDF bool) (*checker, error) {
+// walk runs the safe-mode walk over doc, with the rules of profile p.
+// forRDF adds the checks only conversion to RDF needs (no base direction).
+func walk(doc any, l *Loader, forRDF bool, p Profile) (*checker, error) {
 	c := &checker{
 		forRDF:   forRDF,
 		iris:     make(iriCache),
@@ -59,6 +53,12 @@ func walk(doc any, l *Loader, forRDF bool) (*checker, error) {
 		opts:     options(l),
 		reverted: make(map[*gold.Context]*gold.Context),
 		scoped:   make(map[scopedKey]*gold.Context),
+	}
+	if p == Bound {
+		c.b = &boundState{}
+		if _, isMap := doc.(map[string]any); !isMap {
+			return c, c.notBound(nil, "", "", "", "the document must be one JSON object, a node")
+		}
 	}
 	ctx := gold.NewContext(nil, c.opts)
 	return c, c.element(ctx, "", doc, nil, false, nil, 0, 0)
@@ -91,6 +91,10 @@ type checker struct {
 	// (see limits.MaxContextWork). It counts every application, also
 	// those remembered here, because json-gold remembers none.
 	work int
+
+	// b holds the state of the bound profile's rules (bound.go); nil in
+	// the Safe profile.
+	b *boundState
 }
 
 // charge adds the work of applying local to ctx: copying ctx's term
@@ -239,6 +243,15 @@ func (c *checker) element(ctx *gold.Context, activeProperty string, element any,
 // (json-gold's Context.ExpandValue).
 func (c *checker) scalar(ctx *gold.Context, activeProperty string, value any, p *path) error {
 	td := ctx.GetTermDefinition(activeProperty)
+	if err := c.safeScalar(ctx, td, value, p); err != nil || c.b == nil {
+		return err
+	}
+	return c.boundScalar(ctx, td, value, p)
+}
+
+// safeScalar is scalar's safe-mode check of a value of a term defined by
+// td (nil: not a term).
+func (c *checker) safeScalar(ctx *gold.Context, td *gold.TermDefinition, value any, p *path) error {
 	s, isString := value.(string)
 	if td != nil && (td.Type == "@id" || td.Type == "@vocab") {
 		if !isString {
@@ -300,6 +313,15 @@ func (c *checker) object(ctx *gold.Context, activeProperty string, elem map[stri
 	}
 	keys := sortedKeys(elem)
 	elemCtx, hasContext := elem["@context"]
+	if c.b != nil {
+		graphValue := c.b.graphValue
+		c.b.graphValue = false
+		if hasContext {
+			if err := c.boundContext(elemCtx, p, graphValue); err != nil {
+				return err
+			}
+		}
+	}
 	mustRevert := !insideIndex
 	if mustRevert && typeScoped != nil && len(keys) <= 2 && !hasContext {
 		for _, key := range keys {
@@ -435,6 +457,11 @@ func (c *checker) members(ctx *gold.Context, activeProperty string, elem map[str
 		}
 		expanded[i] = e
 	}
+	if c.b != nil {
+		if err := c.boundKeys(ctx, elem, keys, expanded, p, isValue); err != nil {
+			return err
+		}
+	}
 	var nests []string
 	for i, key := range keys {
 		if key == "@context" {
@@ -546,6 +573,9 @@ func (c *checker) types(typeScoped *gold.Context, value any, p *path, isValue bo
 			return c.fail(ErrInvalidJSONLD, tp, "type", t, "")
 		}
 		if c.iris.valid(iri) || (!isValue && isBlankNode(iri)) {
+			if c.b != nil && !isValue {
+				return c.boundName(typeScoped, t, iri, tp, "type")
+			}
 			return nil
 		}
 		kind := "type"
@@ -561,10 +591,17 @@ func (c *checker) types(typeScoped *gold.Context, value any, p *path, isValue bo
 	case string:
 		return one(v, p)
 	case []any:
+		var seen []string
 		for i, t := range v {
 			if s, ok := t.(string); ok {
 				if err := one(s, p.item(i)); err != nil {
 					return err
+				}
+				if c.b != nil {
+					iri, _ := typeScoped.ExpandIri(s, true, true, nil, nil)
+					if err := repeated(&seen, iri, p.item(i), c); err != nil {
+						return err
+					}
 				}
 			}
 		}
@@ -581,6 +618,19 @@ func (c *checker) property(ctx *gold.Context, key string, value any, p *path, de
 	if td != nil && td.HasContext {
 		if termCtx, err = c.scopedContext(ctx, td, 'p', p, key); err != nil {
 			return err
+		}
+	}
+	if c.b != nil && !(td != nil && td.Type == "@json") {
+		for _, container := range [...]string{"@language", "@index", "@id", "@type"} {
+			if termCtx.HasContainerMapping(key, container) {
+				return c.notBound(p, "term", key, "", fmt.Sprintf("a term with a %s container: its values are keyed by something other than the property", container))
+			}
+		}
+		if err := c.boundValue(termCtx, key, value, p); err != nil {
+			return err
+		}
+		if termCtx.HasContainerMapping(key, "@graph") {
+			return c.boundGraph(termCtx, key, value, p, depth, ctxDepth)
 		}
 	}
 	valueMap, isMap := value.(map[string]any)

@@ -37,7 +37,7 @@ func TestTestSuiteInputsFailWithTheRightError(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file+" is refused", func(t *testing.T) {
-			_, err := ToRDF(readJSON(t, filepath.Join(suiteDir, tt.file)), nil)
+			_, err := ToRDF(readJSON(t, filepath.Join(suiteDir, tt.file)), nil, Safe)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
 			}
@@ -72,7 +72,7 @@ func TestTestSuiteOKInputsConvert(t *testing.T) {
 	for _, f := range files {
 		name := filepath.Base(f)
 		t.Run(name, func(t *testing.T) {
-			quads, err := ToRDF(readJSON(t, f), nil)
+			quads, err := ToRDF(readJSON(t, f), nil, Safe)
 			if name == "credential-proof-ok.json" {
 				var te *TermError
 				if !errors.As(err, &te) || !errors.Is(err, ErrUndefinedTerm) || te.Pointer != "/proof/created" {
@@ -275,7 +275,7 @@ func TestSafeModeRefusesWhatRDFWouldLose(t *testing.T) {
 	tests := safeModeRefusals()
 	for _, tt := range tests {
 		t.Run(tt.name+" is refused", func(t *testing.T) {
-			_, err := ToRDF(tt.doc, nil)
+			_, err := ToRDF(tt.doc, nil, Safe)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
 			}
@@ -370,7 +370,7 @@ func TestSafeModeAcceptsDefinedDocuments(t *testing.T) {
 	tests := safeModeAcceptances()
 	for _, tt := range tests {
 		t.Run(tt.name+" is accepted", func(t *testing.T) {
-			quads, err := ToRDF(tt.doc, nil)
+			quads, err := ToRDF(tt.doc, nil, Safe)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -418,7 +418,7 @@ func TestJSONGoldSafeModeAloneLetsThese(t *testing.T) {
 			if tt.out != "" && strings.Contains(nq, tt.out) {
 				t.Errorf("json-gold now keeps %s:\n%s", tt.out, nq)
 			}
-			if _, err := ToRDF(doc, nil); err == nil {
+			if _, err := ToRDF(doc, nil, Safe); err == nil {
 				t.Error("ToRDF accepted it")
 			}
 		})
@@ -453,7 +453,7 @@ func TestErrorMessagesNameTheTermAndPlace(t *testing.T) {
 		},
 	}
 	for _, tt := range tests {
-		_, err := ToRDF(tt.doc, nil)
+		_, err := ToRDF(tt.doc, nil, Safe)
 		if err == nil || err.Error() != tt.want {
 			t.Errorf("message\n%v\nwant\n%s", err, tt.want)
 		}
@@ -475,7 +475,7 @@ func TestJSONGoldPanicsBecomeErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ToRDF(tt.doc, nil)
+			_, err := ToRDF(tt.doc, nil, Safe)
 			if !errors.Is(err, ErrInvalidJSONLD) {
 				t.Fatalf("err = %v, want ErrInvalidJSONLD", err)
 			}
@@ -493,10 +493,10 @@ func TestToRDFJSONChecksTheTextFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	dup := strings.Replace(string(data), `"type": [`, `"type": "x", "type": [`, 1)
-	if _, err := ToRDFJSON([]byte(dup), nil); err == nil || !strings.Contains(err.Error(), "duplicate") {
+	if _, err := ToRDFJSON([]byte(dup), nil, Safe); err == nil || !strings.Contains(err.Error(), "duplicate") {
 		t.Errorf("a duplicate member: err = %v", err)
 	}
-	if _, err := ToRDFJSON([]byte(`"https://www.w3.org/ns/credentials/v2"`), nil); !errors.Is(err, ErrInvalidJSONLD) {
+	if _, err := ToRDFJSON([]byte(`"https://www.w3.org/ns/credentials/v2"`), nil, Safe); !errors.Is(err, ErrInvalidJSONLD) {
 		t.Errorf("a JSON string: err = %v, want ErrInvalidJSONLD", err)
 	}
 }

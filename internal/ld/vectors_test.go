@@ -35,7 +35,7 @@ func readJSON(t testing.TB, name string) map[string]any {
 // canonical converts doc to RDF and canonicalizes it with RDFC-1.0.
 func canonical(t testing.TB, doc any, hash crypto.Hash) []byte {
 	t.Helper()
-	quads, err := ToRDF(doc, nil)
+	quads, err := ToRDF(doc, nil, Safe)
 	if err != nil {
 		t.Fatalf("ToRDF: %v", err)
 	}
@@ -97,7 +97,7 @@ func TestToRDFJSONReadsTheSignedVector(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fromText, err := ToRDFJSON(data, nil)
+	fromText, err := ToRDFJSON(data, nil, Safe)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func TestToRDFJSONReadsTheSignedVector(t *testing.T) {
 	if err := json.Unmarshal(data, &doc); err != nil {
 		t.Fatal(err)
 	}
-	fromValue, err := ToRDF(doc, nil)
+	fromValue, err := ToRDF(doc, nil, Safe)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,9 @@
 package rdfc
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/staffpass/staffpass/internal/limits"
@@ -37,6 +39,7 @@ type Dataset struct {
 	dtIndex   map[string]int32
 	blanks    int32 // blank nodes made
 	quads     [][4]TermID
+	sorted    [][4]TermID // HasDuplicate's scratch space
 }
 
 // typedKey is a literal of another datatype than xsd:string and
@@ -191,6 +194,36 @@ func (d *Dataset) problem(id TermID, p position) string {
 		return "a " + kind.String() + " cannot be the " + p.String()
 	}
 	return ""
+}
+
+// HasDuplicate reports whether a quad was added more than once.
+func (d *Dataset) HasDuplicate() bool {
+	q := d.quads
+	if len(q) <= 32 {
+		for i := 1; i < len(q); i++ {
+			for j := range i {
+				if q[i] == q[j] {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	d.sorted = append(d.sorted[:0], q...)
+	slices.SortFunc(d.sorted, func(a, b [4]TermID) int {
+		for i := range a {
+			if a[i] != b[i] {
+				return cmp.Compare(a[i], b[i])
+			}
+		}
+		return 0
+	})
+	for i := 1; i < len(d.sorted); i++ {
+		if d.sorted[i] == d.sorted[i-1] {
+			return true
+		}
+	}
+	return false
 }
 
 // Len returns the number of quads added, counting repeated ones.

@@ -198,7 +198,7 @@ func TestEachValidExampleExpandsInSafeMode(t *testing.T) {
 	for _, ex := range validExamples(t) {
 		t.Run(strings.TrimSuffix(ex.file, ".json"), func(t *testing.T) {
 			data := readExample(t, "valid/"+ex.file)
-			quads, err := ld.ToRDFJSON(data, l)
+			quads, err := ld.ToRDFJSON(data, l, ld.Safe)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -218,7 +218,7 @@ func TestEachValidExampleExpandsInSafeMode(t *testing.T) {
 // TestDatesBecomeXSDDates checks the coercions: dates are typed
 // xsd:date, the employer an IRI.
 func TestDatesBecomeXSDDates(t *testing.T) {
-	quads, err := ld.ToRDFJSON(readExample(t, "valid/employment.json"), loader(t))
+	quads, err := ld.ToRDFJSON(readExample(t, "valid/employment.json"), loader(t), ld.Safe)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +239,7 @@ func TestDatesBecomeXSDDates(t *testing.T) {
 // TestIterationsBecomeXSDIntegers checks the coercion of a salted hash's
 // iteration count: an xsd:integer in its canonical form.
 func TestIterationsBecomeXSDIntegers(t *testing.T) {
-	quads, err := ld.ToRDFJSON(readExample(t, "valid/dbs-check.json"), loader(t))
+	quads, err := ld.ToRDFJSON(readExample(t, "valid/dbs-check.json"), loader(t), ld.Safe)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,7 +303,7 @@ func TestARevocableCredentialNeedsNoOtherContext(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ld.ToRDFJSON(data, loader(t)); err != nil {
+	if _, err := ld.ToRDFJSON(data, loader(t), ld.Safe); err != nil {
 		t.Fatal(err)
 	}
 	if err := staff.Validate(data); err != nil {
@@ -313,7 +313,7 @@ func TestARevocableCredentialNeedsNoOtherContext(t *testing.T) {
 
 func TestARawIdentifierIsAnUndefinedTermInSafeMode(t *testing.T) {
 	for _, file := range []string{"dbs-check-raw-certificate-number.json", "right-to-work-raw-share-code.json", "identity-check-raw-document-number.json"} {
-		_, err := ld.ToRDFJSON(readExample(t, "invalid/"+file), loader(t))
+		_, err := ld.ToRDFJSON(readExample(t, "invalid/"+file), loader(t), ld.Safe)
 		if !errors.Is(err, ld.ErrUndefinedTerm) {
 			t.Errorf("%s: ToRDF = %v; want ld.ErrUndefinedTerm", file, err)
 		}
