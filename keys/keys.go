@@ -33,6 +33,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"math/big"
 )
 
 // Errors callers can branch on with errors.Is.
@@ -72,6 +73,12 @@ var (
 	// ErrInvalidSignature means a signature did not verify or is
 	// malformed.
 	ErrInvalidSignature = errors.New("keys: invalid signature")
+
+	// ErrHighS means an ECDSA signature's s is in the upper half of the
+	// curve order: the twin (r, n-s) of a signature (r, s) that anyone can
+	// make from it without the key. CheckLowS refuses it; SignP1363 never
+	// makes one.
+	ErrHighS = errors.New("keys: ECDSA signature with a high s")
 
 	// ErrInvalidKeyID means a Signer's key id is empty or not printable.
 	ErrInvalidKeyID = errors.New("keys: invalid key id")
@@ -124,6 +131,18 @@ func (t KeyType) size() int {
 		return 48
 	}
 	return 0
+}
+
+// curveOrder returns the order n of an ECDSA key type's curve (nil for
+// Ed25519).
+func (t KeyType) curveOrder() *big.Int {
+	switch t {
+	case P256:
+		return elliptic.P256().Params().N
+	case P384:
+		return elliptic.P384().Params().N
+	}
+	return nil
 }
 
 // Generate makes a new key of type t from crypto/rand. The result is an

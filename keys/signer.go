@@ -133,7 +133,45 @@ func SignP1363(s crypto.Signer, message []byte) ([]byte, error) {
 		}
 		return sig, nil
 	}
-	return asn1ToP1363(sig, t.size())
+	out, err := asn1ToP1363(sig, t.size())
+	if err != nil {
+		return nil, err
+	}
+	lowS(out, t.curveOrder())
+	return out, nil
+}
+
+// lowS turns the r||s signature sig into the one of its two encodings
+// whose s is at most n/2: (r, n-s) verifies wherever (r, s) does, so
+// writing only one makes every signature SignP1363 makes the only one for
+// its message and key.
+func lowS(sig []byte, n *big.Int) {
+	size := len(sig) / 2
+	s := new(big.Int).SetBytes(sig[size:])
+	if s.Cmp(new(big.Int).Rsh(n, 1)) > 0 {
+		s.Sub(n, s)
+		s.FillBytes(sig[size:])
+	}
+}
+
+// CheckLowS reports, for a signature made as SignP1363 makes it and a
+// public key of the kind that made it, whether the signature is the lower
+// of its two encodings: nil for an Ed25519 signature (it has one) and an
+// ECDSA signature whose s is at most n/2, an error wrapping ErrHighS for
+// any other ECDSA signature. It checks nothing else: VerifyP1363 does.
+func CheckLowS(pub crypto.PublicKey, sig []byte) error {
+	t, err := publicKey(pub)
+	if err != nil {
+		return err
+	}
+	if t == Ed25519 || len(sig) != 2*t.size() {
+		return nil
+	}
+	n := t.curveOrder()
+	if new(big.Int).SetBytes(sig[t.size():]).Cmp(new(big.Int).Rsh(n, 1)) > 0 {
+		return fmt.Errorf("%w: %s signature's s is above n/2; its twin (r, n-s) is the one accepted", ErrHighS, t)
+	}
+	return nil
 }
 
 // VerifyP1363 checks a signature made as SignP1363 makes it. It returns

@@ -1,6 +1,10 @@
 package dataintegrity
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/staffpass/staffpass/internal/ld"
+)
 
 // Errors Sign, Verify and ParseProof return, wrapped with details. Callers
 // branch on them with errors.Is.
@@ -62,4 +66,12 @@ var (
 	// (it defines neither the proof's type nor its members), or a -jcs-
 	// proof's @context is not the beginning of the document's @context.
 	ErrContext = errors.New("dataintegrity: @context does not fit the proof")
+
+	// ErrNotBound: an -rdfc- proof would not bind what a reader of the
+	// JSON sees. The document or the proof is outside the bound profile
+	// of package ld (a member under another name than its term, a node
+	// described twice, a value object, ...), or the proof carries an
+	// @context of its own, which -rdfc- suites do not sign. It is
+	// ld.ErrNotBound itself, so errors.Is works with either.
+	ErrNotBound = ld.ErrNotBound
 )

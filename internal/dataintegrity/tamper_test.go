@@ -216,7 +216,20 @@ func TestTamperedDocumentsFail(t *testing.T) {
 				swap := map[string]string{EdDSARDFC2022: EdDSAJCS2022, EdDSAJCS2022: EdDSARDFC2022, ECDSARDFC2019: ECDSAJCS2019, ECDSAJCS2019: ECDSARDFC2019}
 				return edit(t, signed, func(_, _, p map[string]any) { p["cryptosuite"] = swap[sk.suite] })
 			},
-			rdfc: ErrSignature, jcs: ErrSignature,
+			// A -jcs- proof carries the document's @context, which no
+			// -rdfc- proof signs.
+			rdfc: ErrSignature, jcs: ErrNotBound,
+		},
+		{
+			name: "an @context added to the proof",
+			change: func(t *testing.T, signed []byte, sk suiteKey) []byte {
+				return edit(t, signed, func(_, _, p map[string]any) {
+					if _, ok := p["@context"]; !ok {
+						p["@context"] = []any{"https://www.w3.org/ns/credentials/v2"}
+					}
+				})
+			},
+			rdfc: ErrNotBound, jcs: nil,
 		},
 		{
 			name:   "an allow-list without the suite",

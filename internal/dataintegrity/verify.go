@@ -47,6 +47,13 @@ type VerifyOptions struct {
 	// challenge and domain (section 4.4 steps 6 and 7). A proof with a
 	// domain set must hold exactly this one domain.
 	Challenge, Domain string
+	// LowS refuses an ECDSA proofValue whose s is above half the curve
+	// order (keys.ErrHighS). Every ECDSA signature (r, s) has a twin
+	// (r, n-s), which anyone can make from it and which verifies too;
+	// Sign writes only the lower. Off, both are accepted: other
+	// implementations write either, and so do three of the six W3C
+	// ECDSA test vectors.
+	LowS bool
 }
 
 // ProofResult is the outcome for one proof of a document, in document
@@ -212,6 +219,12 @@ func (vr *verification) verify(ctx context.Context, p *Proof, pm map[string]any)
 		input = withProofs(vr.unsecured, matching)
 		previous = fmt.Sprint(at)
 	}
+	if _, ok := pm[mContext]; ok && !s.jcs {
+		// The -rdfc- suites hash the proof configuration under the
+		// document's @context (proofConfig), so the proof's own would
+		// be read by nobody the proof binds.
+		return fmt.Errorf("%w: the proof has an @context of its own, which %s does not sign", ErrNotBound, s.name)
+	}
 	config := proofConfig(s, pm, vr.ctx, vr.hasCtx)
 	ctxKey := ""
 	if s.jcs {
@@ -259,6 +272,11 @@ func (vr *verification) verify(ctx context.Context, p *Proof, pm map[string]any)
 			return fmt.Errorf("%w: %s", ErrSignature, s.name)
 		}
 		return fmt.Errorf("%w: %w", ErrKeyType, err)
+	}
+	if o.LowS {
+		if err := keys.CheckLowS(pub, sig); err != nil {
+			return fmt.Errorf("%w: %w", ErrSignature, err)
+		}
 	}
 	return nil
 }
