@@ -43,8 +43,11 @@ var (
 	// id (the presentation's holder id).
 	ErrIssuerMismatch = errors.New("jose: iss does not match the issuer")
 
-	// ErrClaimConflict means a legacy VC-JWT's registered claim (sub, jti,
-	// nbf, exp) says something else than the vc or vp claim it maps to.
+	// ErrClaimConflict means a registered claim says something else than
+	// the member of the document it stands for: in a vc+jwt or vp+jwt, jti
+	// is not the document's id, or sub is not the id of the credential's
+	// one credentialSubject (or is in a presentation); in a legacy VC-JWT,
+	// sub, jti, nbf or exp differ from the vc or vp claim they map to.
 	ErrClaimConflict = errors.New("jose: JWT claim conflicts with the credential")
 
 	// ErrKeyID means kid is missing, or is not a DID URL whose DID is the

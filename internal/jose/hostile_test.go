@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"hash"
+	"math/big"
 	"strings"
 	"testing"
 
@@ -433,6 +434,84 @@ func TestParseUnverified(t *testing.T) {
 			_, err := ParseUnverified(tt.token)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("ParseUnverified = %v, want %v", err, tt.want)
+			}
+		})
+	}
+}
+
+// A vc+jwt or vp+jwt is read one way only: a registered claim that stands
+// for a member of the document must say what the member says.
+func TestVerifyRefusesClaimsThatContradictTheDocument(t *testing.T) {
+	signers, ring := fixedSigners(t)
+	ed, hold := signers[kidEd], signers[kidHold]
+	cred := compactCredential(t)
+	subject := `"did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"`
+	twoSubjects := withMember(t, cred, "credentialSubject", `[{"id":"did:example:a","name":"A"},{"id":"did:example:b","name":"B"}]`)
+	vp := staffPresentation(mustSign(t, cred, KindCredential, ed))
+	tests := []struct {
+		name    string
+		payload string
+		kind    Kind
+		signer  keys.Signer
+		want    error
+	}{
+		{"sub equal to credentialSubject.id", withMember(t, cred, "sub", subject), KindCredential, ed, nil},
+		{"jti equal to the credential's id", withMember(t, cred, "jti", `"urn:uuid:5a6b2f0c-8d0a-4d7e-9a53-0f2e8c1d7b44"`), KindCredential, ed, nil},
+		{"sub naming another subject", withMember(t, cred, "sub", `"did:example:someone-else"`), KindCredential, ed, ErrClaimConflict},
+		{"sub with two credential subjects", withMember(t, twoSubjects, "sub", `"did:example:a"`), KindCredential, ed, ErrClaimConflict},
+		{"sub with a subject that has no id", withMember(t, withMember(t, cred, "credentialSubject", `{"name":"A"}`), "sub", `"did:example:a"`), KindCredential, ed, ErrClaimConflict},
+		{"jti naming another credential", withMember(t, cred, "jti", `"urn:uuid:other"`), KindCredential, ed, ErrClaimConflict},
+		{"jti in a credential without an id", withMember(t, withMember(t, cred, "id", ""), "jti", `"urn:uuid:x"`), KindCredential, ed, ErrClaimConflict},
+		{"sub in a presentation", withMember(t, vp, "sub", `"`+holderDID+`"`), KindPresentation, hold, ErrClaimConflict},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tok, err := Sign([]byte(tt.payload), SignOptions{Kind: tt.kind, Signer: tt.signer})
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("Sign: %v, want %v", err, tt.want)
+			}
+			if err != nil {
+				tok = signRaw(t, header(tt.signer.Algorithm(), tt.signer.KeyID(), mediaSubtype(tt.kind)), tt.payload, tt.signer)
+			}
+			_, err = Verify(context.Background(), tok, verifyOptions(ring, tt.kind))
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("Verify: %v, want %v", err, tt.want)
+			}
+		})
+	}
+}
+
+// Sign writes the lower of an ECDSA signature's two encodings; Verify
+// accepts the twin (r, n-s) unless LowS is set.
+func TestVerifyLowS(t *testing.T) {
+	signers, ring := fixedSigners(t)
+	cred := compactCredential(t)
+	for _, kid := range []string{kidP256, kidP384} {
+		t.Run(kid, func(t *testing.T) {
+			s := signers[kid]
+			n := s.Public().(*ecdsa.PublicKey).Curve.Params().N
+			for range 8 {
+				tok := mustSign(t, cred, KindCredential, s)
+				seg := segments(tok)
+				sig := mustB64(t, seg[2])
+				size := len(sig) / 2
+				sv := new(big.Int).SetBytes(sig[size:])
+				if sv.Cmp(new(big.Int).Rsh(n, 1)) > 0 {
+					t.Fatal("Sign wrote a high s")
+				}
+				new(big.Int).Sub(n, sv).FillBytes(sig[size:])
+				twin := seg[0] + "." + seg[1] + "." + b64.EncodeToString(sig)
+				if _, err := Verify(context.Background(), twin, verifyOptions(ring, KindCredential)); err != nil {
+					t.Fatalf("the twin without LowS: %v", err)
+				}
+				strict := verifyOptions(ring, KindCredential)
+				strict.LowS = true
+				if _, err := Verify(context.Background(), tok, strict); err != nil {
+					t.Fatalf("LowS refuses Sign's own token: %v", err)
+				}
+				if _, err := Verify(context.Background(), twin, strict); !errors.Is(err, keys.ErrHighS) || !errors.Is(err, ErrSignature) {
+					t.Fatalf("the twin with LowS: %v, want ErrSignature and keys.ErrHighS", err)
+				}
 			}
 		})
 	}

@@ -31,7 +31,8 @@ type signHeader struct {
 // (KindPresentation) as a vc+jwt or vp+jwt in compact serialisation. The
 // payload must be a VCDM 2.0 document that vc.Parse (vc.ParsePresentation)
 // accepts, without vc or vp members, and with an iss member, if any, equal to
-// its issuer (holder) id: Sign refuses to write what Verify would refuse. It is
+// its issuer (holder) id, and jti and sub, if any, equal to the members they
+// stand for: Sign refuses to write what Verify would refuse. It is
 // signed as it is, with insignificant white space removed.
 //
 // Sign does not check that the signer's kid belongs to the document's issuer:
@@ -64,6 +65,9 @@ func Sign(payload []byte, opts SignOptions) (string, error) {
 	}
 	if controller := v.controller(); c.hasIss && c.iss != controller {
 		return "", fmt.Errorf("%w: iss %s, %s %s", ErrIssuerMismatch, quote(c.iss), v.controllerRole(), quote(controller))
+	}
+	if err := v.checkClaims(c); err != nil {
+		return "", err
 	}
 
 	var compact bytes.Buffer

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/staffpass/staffpass/did"
+	"github.com/staffpass/staffpass/keys"
 	"github.com/staffpass/staffpass/vc"
 )
 
@@ -76,6 +77,12 @@ type VerifyOptions struct {
 	// W3C suite's, that name https issuers and pass the key in by hand.
 	// Tokens of DID issuers and holders are checked as always.
 	NonDIDControllersUnsafe bool
+	// LowS refuses an ES256 or ES384 signature whose s is above half the
+	// curve order (keys.ErrHighS). Every ECDSA signature (r, s) has a twin
+	// (r, n-s), which anyone can make from it and which verifies too;
+	// Sign writes only the lower. Off, both are accepted, as JOSE
+	// libraries (jose, WebCrypto) write either, half the time each.
+	LowS bool
 }
 
 // Verified is a token whose signature verified and whose payload parsed.
@@ -155,6 +162,11 @@ func VerifyBytes(ctx context.Context, compact []byte, opts VerifyOptions) (*Veri
 	v.IssuedAt, v.NotBefore, v.Expires = c.iat, c.nbf, c.exp
 	v.Audience, v.Nonce = c.aud, c.nonce
 
+	if !legacy {
+		if err := v.checkClaims(c); err != nil {
+			return nil, err
+		}
+	}
 	controller := v.controller()
 	if c.hasIss && c.iss != controller {
 		return nil, fmt.Errorf("%w: iss %s, %s %s", ErrIssuerMismatch, quote(c.iss), v.controllerRole(), quote(controller))
@@ -175,6 +187,11 @@ func VerifyBytes(ctx context.Context, compact []byte, opts VerifyOptions) (*Veri
 	}
 	if err := verifySignature(t.header.Alg, pub, t.signingInput, t.signature); err != nil {
 		return nil, err
+	}
+	if opts.LowS {
+		if err := keys.CheckLowS(pub, t.signature); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrSignature, err)
+		}
 	}
 	return v, nil
 }
@@ -268,6 +285,37 @@ func readDocument(payload []byte, kind Kind) (*Verified, claims, error) {
 		return nil, claims{}, err
 	}
 	return v, c, nil
+}
+
+// checkClaims refuses a vc+jwt or vp+jwt whose registered claims say
+// something else than the members of the document they stand for (a
+// document read one way by its JWT claims and another by its members): jti
+// is the document's id, and for a credential sub is the id of its one
+// credentialSubject.
+func (v *Verified) checkClaims(c claims) error {
+	id := ""
+	if v.Kind == KindCredential {
+		id = v.Credential.ID
+	} else {
+		id = v.Presentation.ID
+	}
+	if c.hasJTI && c.jti != id {
+		return fmt.Errorf("%w: jti %s, id %s", ErrClaimConflict, quote(c.jti), quote(id))
+	}
+	if !c.hasSub {
+		return nil
+	}
+	if v.Kind != KindCredential {
+		return fmt.Errorf("%w: sub %s in a presentation, whose holder is its subject", ErrClaimConflict, quote(c.sub))
+	}
+	subjects := v.Credential.CredentialSubject.Items
+	if len(subjects) != 1 {
+		return fmt.Errorf("%w: sub %s with %d credential subjects", ErrClaimConflict, quote(c.sub), len(subjects))
+	}
+	if subjects[0].ID != c.sub {
+		return fmt.Errorf("%w: sub %s, credentialSubject.id %s", ErrClaimConflict, quote(c.sub), quote(subjects[0].ID))
+	}
+	return nil
 }
 
 // controller returns the id of the party whose key must have signed: the
