@@ -16,6 +16,16 @@ var (
 	// mechanism or algorithm is not allowed.
 	ErrProof = errors.New("verifier: proof not valid")
 
+	// ErrNotBound: a Data Integrity proof that signs RDF (eddsa-rdfc-2022,
+	// ecdsa-rdfc-2019) does not bind what the credential's JSON shows: a
+	// member is written under another name than its term, a node is
+	// described in two places, a value is a JSON-LD value object or
+	// written twice, or another JSON-LD form moves a value away from
+	// where a reader of the JSON looks for it. The proof check fails
+	// with it, and the error names the member and why. (The rules are
+	// those of the bound profile in internal/ld.)
+	ErrNotBound = errors.New("verifier: the proof does not bind what the credential shows")
+
 	// ErrIssuerKey: the signing key is not one the issuer's DID document
 	// lists for the purpose, or the DID document could not be resolved.
 	ErrIssuerKey = errors.New("verifier: key not authorised by the issuer")

@@ -6,6 +6,7 @@ import (
 	"crypto"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -54,6 +55,7 @@ type Verifier struct {
 	clock      func() time.Time
 	skew       time.Duration
 	keys       keyCache
+	lowS       bool
 }
 
 // Option configures a Verifier.
@@ -65,6 +67,7 @@ type config struct {
 	suites     []string
 	algorithms []string
 	contexts   []ld.Context
+	lowS       bool
 }
 
 // WithClock sets the clock that validity periods and proof times are
@@ -117,6 +120,22 @@ func WithAlgorithms(algs ...string) Option {
 func WithContext(url string, document []byte) Option {
 	return func(c *config) error {
 		c.contexts = append(c.contexts, ld.Context{URL: url, Document: slices.Clone(document)})
+		return nil
+	}
+}
+
+// WithLowSOnly refuses ECDSA signatures (ES256 and ES384 vc+jwt,
+// ecdsa-rdfc-2019 and ecdsa-jcs-2019 proofs) whose s is above half the
+// curve order. Every ECDSA signature (r, s) has a twin (r, n-s) that
+// verifies too and that anyone can make from it, so a credential has two
+// valid encodings; staffpass signs only the lower. The default accepts
+// both, because other implementations write either, half the time each
+// (Digital Bazaar's libraries and jose, through WebCrypto), and so do three
+// of the six W3C ECDSA test vectors: use it where every issuer and holder
+// is known to sign low-S.
+func WithLowSOnly() Option {
+	return func(c *config) error {
+		c.lowS = true
 		return nil
 	}
 }
@@ -195,6 +214,7 @@ func New(trust Trust, opts ...Option) (*Verifier, error) {
 		algorithms: cfg.algorithms,
 		clock:      cfg.clock,
 		skew:       cfg.skew,
+		lowS:       cfg.lowS,
 	}, nil
 }
 
@@ -207,7 +227,8 @@ func New(trust Trust, opts ...Option) (*Verifier, error) {
 func (v *Verifier) VerifyCredential(ctx context.Context, data []byte) (*Result, error) {
 	now := v.clock()
 	r := &Result{VerifiedAt: now.UTC(), Checks: make([]Check, 0, numChecks)}
-	cred, jwtTimes := v.secure(ctx, r, data, now)
+	sec := v.secure(ctx, r, data, now)
+	cred := sec.cred
 	if cred == nil {
 		for _, name := range []string{CheckProof, CheckIssuerTrust, CheckValidityPeriod, CheckStatus} {
 			if r.Check(name) == nil {
@@ -218,15 +239,34 @@ func (v *Verifier) VerifyCredential(ctx context.Context, data []byte) (*Result, 
 	}
 	r.describe(cred)
 	r.record(CheckIssuerTrust, v.checkIssuer(cred.Issuer.ID))
-	r.record(CheckValidityPeriod, v.checkValidity(cred, jwtTimes, now))
+	if c := r.Check(CheckProof); c != nil && c.Status != Passed {
+		// What the credential says is not known to be its issuer's: its
+		// validity period and status entries are not judged.
+		r.skip(CheckValidityPeriod, notJudged)
+		r.skip(CheckStatus, notJudged)
+		return r, r.finish()
+	}
+	r.record(CheckValidityPeriod, v.checkValidity(cred, sec.jwt, now))
 	v.checkStatus(ctx, r, cred, now)
 	return r, r.finish()
 }
 
+const notJudged = "not judged: the proof did not verify, so nothing the credential says is known to be its issuer's"
+
+// secured is what checking a credential's securing mechanism gave: the
+// credential, if it could be read (verified or not: the Result says), and
+// the time limits the mechanism adds to the credential's own: a JWT's nbf
+// and exp, the latest created and earliest expires of its Data Integrity
+// proofs.
+type secured struct {
+	cred                       *vc.Credential
+	jwt                        *jose.Verified
+	proofCreated, proofExpires time.Time
+}
+
 // secure runs the syntax and proof checks of a credential in any of the
-// supported forms, recording them in r, and returns the credential if it
-// could be read (verified or not: r says) and a JWT's time claims.
-func (v *Verifier) secure(ctx context.Context, r *Result, data []byte, now time.Time) (*vc.Credential, *jose.Verified) {
+// supported forms, recording them in r.
+func (v *Verifier) secure(ctx context.Context, r *Result, data []byte, now time.Time) secured {
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return v.verifyJWT(ctx, r, trimmed)
@@ -234,19 +274,20 @@ func (v *Verifier) secure(ctx context.Context, r *Result, data []byte, now time.
 	doc, err := parseJSON(trimmed)
 	if err != nil {
 		r.fail(CheckSyntax, err)
-		return nil, nil
+		return secured{}
 	}
 	if doc.Envelope != nil {
 		token, err := envelopedJWT(doc.Envelope)
 		if err != nil {
 			r.fail(CheckSyntax, err)
-			return nil, nil
+			return secured{}
 		}
 		return v.verifyJWT(ctx, r, token)
 	}
 	r.pass(CheckSyntax)
-	v.verifyDataIntegrity(ctx, r, trimmed, doc.Credential, now)
-	return doc.Credential, nil
+	sec := secured{cred: doc.Credential}
+	sec.proofCreated, sec.proofExpires = v.verifyDataIntegrity(ctx, r, trimmed, doc.Credential, now)
+	return sec
 }
 
 // parseJSON reads a credential or an enveloped credential. vc.ParseDocument
@@ -275,7 +316,15 @@ func kindName(k vc.Kind) string {
 }
 
 // envelopedJWT returns the vc+jwt an EnvelopedVerifiableCredential carries.
+// The envelope itself is not secured: a member besides @context, id and
+// type (VCDM 2.0 section 4.13.1) would be read beside the credential as if
+// it were part of it, and is refused.
 func envelopedJWT(env *vc.Envelope) ([]byte, error) {
+	if len(env.Extra) > 0 {
+		names := slices.Sorted(maps.Keys(env.Extra))
+		return nil, fmt.Errorf("%w: the envelope has %s, which the credential it carries does not secure; an EnvelopedVerifiableCredential has only @context, id and type",
+			ErrMalformed, quoteTypes(names))
+	}
 	u, err := env.DataURL()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
@@ -288,11 +337,12 @@ func envelopedJWT(env *vc.Envelope) ([]byte, error) {
 
 // verifyJWT verifies a vc+jwt (or a VCDM 1.1 JWT), recording the syntax and
 // proof checks. It returns the credential when the token could be read.
-func (v *Verifier) verifyJWT(ctx context.Context, r *Result, token []byte) (*vc.Credential, *jose.Verified) {
+func (v *Verifier) verifyJWT(ctx context.Context, r *Result, token []byte) secured {
 	res, err := jose.VerifyBytes(ctx, token, jose.VerifyOptions{
 		Algorithms: v.algorithms,
 		Key:        v.keyFunc(""),
 		Kind:       jose.KindCredential,
+		LowS:       v.lowS,
 	})
 	if err == nil {
 		r.Format = "vc+jwt"
@@ -301,14 +351,14 @@ func (v *Verifier) verifyJWT(ctx context.Context, r *Result, token []byte) (*vc.
 		}
 		r.pass(CheckSyntax)
 		r.pass(CheckProof)
-		return res.Credential, res
+		return secured{cred: res.Credential, jwt: res}
 	}
 	switch {
 	case errors.Is(err, jose.ErrMalformed), errors.Is(err, jose.ErrTooLarge), errors.Is(err, jose.ErrType),
 		errors.Is(err, jose.ErrVCClaim), errors.Is(err, jose.ErrDocument), errors.Is(err, jose.ErrCritical),
 		errors.Is(err, jose.ErrClaimConflict):
 		r.fail(CheckSyntax, fmt.Errorf("%w: %w", ErrMalformed, err))
-		return nil, nil
+		return secured{}
 	}
 	// The token was read but does not verify: report the credential it
 	// claims to be, unverified, and the proof failure.
@@ -319,7 +369,7 @@ func (v *Verifier) verifyJWT(ctx context.Context, r *Result, token []byte) (*vc.
 	default:
 		r.fail(CheckProof, fmt.Errorf("%w: %w", ErrProof, err))
 	}
-	return unverifiedJWTCredential(token), nil
+	return secured{cred: unverifiedJWTCredential(token)}
 }
 
 // unverifiedJWTCredential reads the credential of a token that did not
@@ -337,8 +387,9 @@ func unverifiedJWTCredential(token []byte) *vc.Credential {
 }
 
 // verifyDataIntegrity verifies the Data Integrity proofs of a parsed
-// credential, recording the proof check.
-func (v *Verifier) verifyDataIntegrity(ctx context.Context, r *Result, data []byte, cred *vc.Credential, now time.Time) {
+// credential, recording the proof check, and returns the latest created
+// and the earliest expires of its proofs (zero when none has one).
+func (v *Verifier) verifyDataIntegrity(ctx context.Context, r *Result, data []byte, cred *vc.Credential, now time.Time) (created, expires time.Time) {
 	if cred.Proof.Len() == 0 {
 		r.Format = "none"
 		r.fail(CheckProof, fmt.Errorf("%w: the credential has no proof (an unsecured credential)", ErrProof))
@@ -354,20 +405,35 @@ func (v *Verifier) verifyDataIntegrity(ctx context.Context, r *Result, data []by
 		Loader:  v.loader,
 		Now:     now,
 		Purpose: dataintegrity.AssertionMethod,
+		LowS:    v.lowS,
 	})
 	r.Format = "data-integrity"
 	if len(results) > 0 && results[0].Proof != nil {
 		r.Format += "/" + results[0].Proof.Cryptosuite
 	}
 	if err != nil {
-		if errors.Is(err, errNotIssuersKey) || errors.Is(err, did.ErrNotFound) || errors.Is(err, did.ErrNotAuthorized) {
+		switch {
+		case errors.Is(err, dataintegrity.ErrNotBound):
+			r.fail(CheckProof, fmt.Errorf("%w: %w", ErrNotBound, err))
+		case errors.Is(err, errNotIssuersKey) || errors.Is(err, did.ErrNotFound) || errors.Is(err, did.ErrNotAuthorized):
 			r.fail(CheckProof, fmt.Errorf("%w: %w", ErrIssuerKey, err))
-			return
+		default:
+			r.fail(CheckProof, fmt.Errorf("%w: %w", ErrProof, err))
 		}
-		r.fail(CheckProof, fmt.Errorf("%w: %w", ErrProof, err))
 		return
 	}
 	r.pass(CheckProof)
+	for _, res := range results {
+		if p := res.Proof; p != nil {
+			if p.Created.After(created) {
+				created = p.Created
+			}
+			if !p.Expires.IsZero() && (expires.IsZero() || p.Expires.Before(expires)) {
+				expires = p.Expires
+			}
+		}
+	}
+	return created, expires
 }
 
 var errNotIssuersKey = errors.New("the verification method is not the issuer's")
