@@ -25,7 +25,7 @@ func TestOfflinePackagesDoNotImportNetHTTP(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("go command not found")
 	}
-	roots := []string{"./vc/...", "./internal/...", "./did", "./did/key", "./did/jwk", "./keys"}
+	roots := []string{"./verifier", "./vc/...", "./internal/...", "./did", "./did/key", "./did/jwk", "./keys"}
 	cmd := exec.Command("go", append([]string{"list", "-deps", "-f", `{{.ImportPath}}{{range .Imports}} {{.}}{{end}}`}, roots...)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -49,6 +49,11 @@ func TestOfflinePackagesDoNotImportNetHTTP(t *testing.T) {
 			if imp == "net/http" || strings.HasPrefix(imp, "net/http/") {
 				t.Errorf("%s imports %s", fields[0], imp)
 			}
+		}
+	}
+	for _, root := range []string{module + "/verifier", module + "/internal/dataintegrity", module + "/vc"} {
+		if !bytes.Contains(out, []byte(root+" ")) && !bytes.Contains(out, []byte(root+"\n")) {
+			t.Errorf("%s was not listed", root)
 		}
 	}
 	if checked < 8 {

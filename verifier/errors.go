@@ -16,6 +16,12 @@ var (
 	// mechanism or algorithm is not allowed.
 	ErrProof = errors.New("verifier: proof not valid")
 
+	// ErrUnknownContext: the credential names a JSON-LD context the
+	// verifier does not hold (the embedded W3C contexts, staffpass's own
+	// and any given WithContext), so what its terms mean is unknown. The
+	// syntax check fails with it, whatever the securing mechanism.
+	ErrUnknownContext = errors.New("verifier: unknown JSON-LD context")
+
 	// ErrNotBound: a Data Integrity proof that signs RDF (eddsa-rdfc-2022,
 	// ecdsa-rdfc-2019) does not bind what the credential's JSON shows: a
 	// member is written under another name than its term, a node is

@@ -256,3 +256,27 @@ func TestAVCJWTWhoseSubIsAnotherSubjectIsRefused(t *testing.T) {
 		t.Fatalf("err = %v, want ErrMalformed and jose.ErrClaimConflict", err)
 	}
 }
+
+// A credential that names a context the verifier does not hold is refused
+// whatever secures it: what its terms mean is not known.
+func TestUnknownContextsFailClosed(t *testing.T) {
+	f := newFixture(t)
+	const evil = "https://contexts.example/staff/v1"
+	doc := []byte(`{"@context": {"role": "https://contexts.example/staff#role"}}`)
+	data := credentialJSON(f.kch.did, func(c map[string]any) {
+		c["@context"] = []any{"https://www.w3.org/ns/credentials/v2", evil}
+		c["credentialSubject"].(map[string]any)["role"] = "nurse"
+	})
+	for _, format := range []issuer.Format{issuer.FormatJWT, issuer.FormatEdDSAJCS2022} {
+		t.Run(string(format), func(t *testing.T) {
+			signed := issue(t, f.kch, data, format)
+			r, err := f.verifier(t).VerifyCredential(context.Background(), signed)
+			if c := r.Check(verifier.CheckSyntax); !errors.Is(err, verifier.ErrUnknownContext) || c == nil || !strings.Contains(c.Reason, evil) {
+				t.Fatalf("err = %v, syntax check %+v", err, c)
+			}
+			if _, err := f.verifier(t, verifier.WithContext(evil, doc)).VerifyCredential(context.Background(), signed); err != nil {
+				t.Fatalf("with the context given: %v", err)
+			}
+		})
+	}
+}

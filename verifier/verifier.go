@@ -284,6 +284,10 @@ func (v *Verifier) secure(ctx context.Context, r *Result, data []byte, now time.
 		}
 		return v.verifyJWT(ctx, r, token)
 	}
+	if err := v.checkContexts(doc.Credential); err != nil {
+		r.fail(CheckSyntax, err)
+		return secured{}
+	}
 	r.pass(CheckSyntax)
 	sec := secured{cred: doc.Credential}
 	sec.proofCreated, sec.proofExpires = v.verifyDataIntegrity(ctx, r, trimmed, doc.Credential, now)
@@ -335,6 +339,17 @@ func envelopedJWT(env *vc.Envelope) ([]byte, error) {
 	return u.Data, nil
 }
 
+// checkContexts fails closed on a context the verifier does not hold: a
+// URL its Loader does not serve. (An inline context says what it means.)
+func (v *Verifier) checkContexts(c *vc.Credential) error {
+	for i, e := range c.Context.Items {
+		if e.URL != "" && !v.loader.Serves(e.URL) {
+			return fmt.Errorf("%w: @context entry %d, %q, is not one this verifier holds, so what the credential's terms mean is not known (add it with WithContext if it is to be trusted)", ErrUnknownContext, i, e.URL)
+		}
+	}
+	return nil
+}
+
 // verifyJWT verifies a vc+jwt (or a VCDM 1.1 JWT), recording the syntax and
 // proof checks. It returns the credential when the token could be read.
 func (v *Verifier) verifyJWT(ctx context.Context, r *Result, token []byte) secured {
@@ -348,6 +363,10 @@ func (v *Verifier) verifyJWT(ctx context.Context, r *Result, token []byte) secur
 		r.Format = "vc+jwt"
 		if res.Legacy {
 			r.Format = "vc-jwt-1.1"
+		}
+		if err := v.checkContexts(res.Credential); err != nil {
+			r.fail(CheckSyntax, err)
+			return secured{}
 		}
 		r.pass(CheckSyntax)
 		r.pass(CheckProof)

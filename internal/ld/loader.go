@@ -87,6 +87,17 @@ func NewLoader(extra ...Context) (*Loader, error) {
 // defaultLoader serves the embedded contexts only.
 var defaultLoader = sync.OnceValues(func() (*Loader, error) { return NewLoader() })
 
+// Serves reports whether l (nil: the embedded contexts) serves the context
+// url: whether a document naming it can be read at all.
+func (l *Loader) Serves(url string) bool {
+	l, err := l.orDefault()
+	if err != nil {
+		return false
+	}
+	_, ok := l.docs[url]
+	return ok
+}
+
 // orDefault returns l, or a Loader of the embedded contexts when l is nil.
 func (l *Loader) orDefault() (*Loader, error) {
 	if l != nil {
