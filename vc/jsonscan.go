@@ -2,15 +2,17 @@ package vc
 
 import (
 	"bytes"
-	"encoding/json"
 	"unsafe"
+
+	"github.com/staffpass/staffpass/internal/strictjson"
 )
 
-// This file splits JSON text that internal/strictjson has already checked
-// into object members and array elements without decoding it, so that
-// Parse reads each document once and keeps unknown members as slices of
-// one copy of the input. Every function still bounds-checks and reports
-// malformed input (ok == false) instead of trusting the earlier check.
+// This file reads the members and elements of a document from the tape
+// internal/strictjson's lexer made of it (the one lexer of the security
+// core: nothing here splits JSON text itself), without decoding values, so
+// that Parse reads each document once and keeps unknown members as slices
+// of one copy of the input. A value that is not on the tape is reported as
+// malformed (ok == false).
 
 // member is one member of a JSON object.
 type member struct {
@@ -72,79 +74,6 @@ func skipSpace(d []byte, i int) int {
 	return i
 }
 
-// valueEnd returns the index just after the JSON value that starts at
-// d[i], or -1 if the text ends first.
-func valueEnd(d []byte, i int) int {
-	if i >= len(d) {
-		return -1
-	}
-	switch d[i] {
-	case '"':
-		return stringEnd(d, i)
-	case '{', '[':
-		depth := 0
-		for i < len(d) {
-			switch d[i] {
-			case '"':
-				i = stringEnd(d, i)
-				if i < 0 {
-					return -1
-				}
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return i + 1
-				}
-			}
-			i++
-		}
-		return -1
-	default:
-		start := i
-		for i < len(d) {
-			switch d[i] {
-			case ',', ']', '}', ' ', '\t', '\n', '\r':
-				if i == start {
-					return -1
-				}
-				return i
-			}
-			i++
-		}
-		if i == start {
-			return -1
-		}
-		return i
-	}
-}
-
-// stringEnd returns the index just after the string whose opening quote
-// is d[i], or -1. It jumps from quote to quote (bytes.IndexByte is
-// vectorised); a quote ends the string unless an odd number of
-// backslashes comes right before it.
-func stringEnd(d []byte, i int) int {
-	start := i + 1
-	for j := start; j < len(d); {
-		q := bytes.IndexByte(d[j:], '"')
-		if q < 0 {
-			return -1
-		}
-		q += j
-		k := q
-		for k > start && d[k-1] == '\\' {
-			k--
-		}
-		if (q-k)%2 == 0 {
-			return q + 1
-		}
-		j = q + 1
-	}
-	return -1
-}
-
 // source is the parser's own copy of a document, held once and read two
 // ways: as bytes, which the json.RawMessage values of a parsed document
 // are slices of, and as a string over the same bytes (unsafe.String), which
@@ -161,6 +90,7 @@ func stringEnd(d []byte, i int) int {
 type source struct {
 	buf  []byte
 	text string
+	tape *strictjson.Tape // of buf, while parsing
 }
 
 func newSource(data []byte) source {
@@ -187,81 +117,48 @@ func (src *source) substring(v []byte) string {
 	return src.text[off : int(off)+len(v)]
 }
 
+// find returns the value of the tape whose text is v, a slice of src.buf,
+// or None.
+func (src *source) find(v []byte) strictjson.Value {
+	if src.tape == nil || len(v) == 0 {
+		return strictjson.None
+	}
+	off := uintptr(unsafe.Pointer(unsafe.SliceData(v))) - uintptr(unsafe.Pointer(unsafe.SliceData(src.buf)))
+	if off >= uintptr(len(src.buf)) || uintptr(len(v)) > uintptr(len(src.buf))-off {
+		return strictjson.None
+	}
+	return src.tape.Find(int(off), int(off)+len(v))
+}
+
 // appendMembers appends the members of the raw JSON object d, a slice of
 // src.buf, to ms.
 func (src *source) appendMembers(ms []member, d []byte) ([]member, bool) {
-	if kind(d) != kindObject {
+	v := src.find(d)
+	if v == strictjson.None || src.tape.Kind(v) != strictjson.KindObject {
 		return ms, false
 	}
-	i := skipSpace(d, 1)
-	if i < len(d) && d[i] == '}' {
-		return ms, true
+	for c := src.tape.FirstChild(v); c != strictjson.None; c = src.tape.NextSibling(v, c) {
+		raw, esc := src.tape.Name(c)
+		name := src.substring(raw)
+		if esc {
+			name = strictjson.Unescape(raw)
+		}
+		ms = append(ms, member{name: name, value: src.tape.Raw(c)})
 	}
-	for {
-		if i >= len(d) || d[i] != '"' {
-			return ms, false
-		}
-		end := stringEnd(d, i)
-		if end < 0 {
-			return ms, false
-		}
-		name, ok := src.decode(d[i:end])
-		if !ok {
-			return ms, false
-		}
-		i = skipSpace(d, end)
-		if i >= len(d) || d[i] != ':' {
-			return ms, false
-		}
-		i = skipSpace(d, i+1)
-		vend := valueEnd(d, i)
-		if vend < 0 {
-			return ms, false
-		}
-		ms = append(ms, member{name: name, value: d[i:vend]})
-		i = skipSpace(d, vend)
-		if i >= len(d) {
-			return ms, false
-		}
-		switch d[i] {
-		case ',':
-			i = skipSpace(d, i+1)
-		case '}':
-			return ms, true
-		default:
-			return ms, false
-		}
-	}
+	return ms, true
 }
 
-// appendElements appends the elements of the raw JSON array d to els.
-func appendElements(els [][]byte, d []byte) ([][]byte, bool) {
-	if kind(d) != kindArray {
+// appendElements appends the elements of the raw JSON array d, a slice of
+// src.buf, to els.
+func (src *source) appendElements(els [][]byte, d []byte) ([][]byte, bool) {
+	v := src.find(d)
+	if v == strictjson.None || src.tape.Kind(v) != strictjson.KindArray {
 		return els, false
 	}
-	i := skipSpace(d, 1)
-	if i < len(d) && d[i] == ']' {
-		return els, true
+	for c := src.tape.FirstChild(v); c != strictjson.None; c = src.tape.NextSibling(v, c) {
+		els = append(els, src.tape.Raw(c))
 	}
-	for {
-		vend := valueEnd(d, i)
-		if vend < 0 {
-			return els, false
-		}
-		els = append(els, d[i:vend])
-		i = skipSpace(d, vend)
-		if i >= len(d) {
-			return els, false
-		}
-		switch d[i] {
-		case ',':
-			i = skipSpace(d, i+1)
-		case ']':
-			return els, true
-		default:
-			return els, false
-		}
-	}
+	return els, true
 }
 
 // decode decodes the raw JSON value v if it is a string: a substring of
@@ -273,7 +170,7 @@ func (src *source) decode(v []byte) (string, bool) {
 	if bytes.IndexByte(v, '\\') < 0 {
 		return src.substring(v[1 : len(v)-1]), true
 	}
-	return unescape(v)
+	return strictjson.Unquote(v)
 }
 
 // decodeString decodes the raw JSON value v if it is a string, into a new
@@ -285,16 +182,5 @@ func decodeString(v []byte) (string, bool) {
 	if bytes.IndexByte(v, '\\') < 0 {
 		return string(v[1 : len(v)-1]), true
 	}
-	return unescape(v)
-}
-
-// unescape decodes a JSON string with escapes; apart from its callers so
-// that its variable, whose address encoding/json takes, is only allocated
-// when there are escapes.
-func unescape(v []byte) (string, bool) {
-	var s string
-	if json.Unmarshal(v, &s) != nil {
-		return "", false
-	}
-	return s, true
+	return strictjson.Unquote(v)
 }

@@ -141,26 +141,35 @@ func (p *Presentation) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// split checks data as strict JSON, copies it (the parsed value keeps
-// slices and substrings of the copy, never of the caller's buffer) and
-// splits the top-level object into members.
+// split copies data (the parsed value keeps slices and substrings of the
+// copy, never of the caller's buffer), checks it as strict JSON, keeping the
+// lexer's tape of it, and splits the top-level object into members.
 func (p *parser) split(data []byte, what string) ([]member, error) {
-	if err := strictjson.Check(data, limits.MaxDocumentBytes); err != nil {
+	invalid := func(err error) error {
 		ptr, reason := "", err.Error()
 		var se *strictjson.Error
 		if errors.As(err, &se) {
 			ptr, reason = se.Pointer, se.Reason
 		}
-		return nil, &ValidationError{
+		return &ValidationError{
 			Problems: []Problem{{Pointer: ptr, Message: "the document is not strict JSON: " + reason, Err: ErrSyntax}},
 			cause:    err,
 		}
 	}
-	p.src = newSource(data[skipSpace(data, 0):])
-	ms, ok := p.members(p.src.buf)
+	if len(data) > limits.MaxDocumentBytes {
+		return nil, invalid(strictjson.Check(data, limits.MaxDocumentBytes))
+	}
+	p.src = newSource(data)
+	tape, err := strictjson.Parse(p.src.buf, limits.MaxDocumentBytes)
+	if err != nil {
+		return nil, invalid(err)
+	}
+	p.src.tape = tape
+	root := tape.Raw(strictjson.Root)
+	ms, ok := p.members(root)
 	if !ok {
 		return nil, &ValidationError{Problems: []Problem{{
-			Message: fmt.Sprintf("the document must be %s, a JSON object, not %s", what, kindName(p.src.buf)),
+			Message: fmt.Sprintf("the document must be %s, a JSON object, not %s", what, kindName(root)),
 			Err:     ErrSyntax,
 		}}}
 	}
@@ -244,6 +253,10 @@ func newParser() parser {
 // free returns the parser's stacks to the pool, cleared, so that the pool
 // holds on to no part of the document.
 func (p *parser) free() {
+	if p.src.tape != nil {
+		p.src.tape.Release()
+		p.src.tape = nil
+	}
 	st := p.stacks
 	if st == nil {
 		return
@@ -287,7 +300,7 @@ func (p *parser) members(d []byte) ([]member, bool) {
 func (p *parser) array(d []byte) ([][]byte, bool) {
 	start := len(p.elems)
 	var ok bool
-	p.elems, ok = appendElements(p.elems, d)
+	p.elems, ok = p.src.appendElements(p.elems, d)
 	if !ok {
 		p.elems = p.elems[:start]
 		return nil, false

@@ -661,27 +661,30 @@ func TestParsePresentationReadsVCDM11(t *testing.T) {
 	roundTrip(t, []byte(in), vp)
 }
 
-func TestStringEndFindsTheClosingQuote(t *testing.T) {
-	tests := []struct {
-		name string
-		in   string
-		want int
-	}{
-		{"a plain string ends at its second quote", `"abc",`, 5},
-		{"an empty string ends at once", `"",`, 2},
-		{"an escaped quote does not end the string", `"a\"b",`, 6},
-		{"an escaped backslash before a quote ends it", `"a\\",`, 5},
-		{"three backslashes escape the quote", `"a\\\"b",`, 8},
-		{"a backslash right after the opening quote counts", `"\"",`, 4},
-		{"an unterminated string has no end", `"abc`, -1},
-		{"a string ending in an escaped quote has no end", `"abc\"`, -1},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := stringEnd([]byte(tt.in), 0); got != tt.want {
-				t.Errorf("stringEnd(%s) = %d, want %d", tt.in, got, tt.want)
-			}
-		})
+// Strings with escaped quotes and backslashes, in names and values, are
+// split where strictjson's lexer ends them: the next member is read as
+// itself, not as part of the string.
+func TestEscapesDoNotMoveMemberBoundaries(t *testing.T) {
+	for _, name := range []string{`a\"b`, `a\\`, `a\\\"b`, `\"`, `\\\\`, `\u0022`, `\\u0022`} {
+		in := `{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],` +
+			`"issuer":"did:example:i","credentialSubject":{"id":"did:example:s","n` + name + `":"v` + name + `","x":"y"}}`
+		c, err := Parse([]byte(in))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var wantName, wantValue string
+		if err := json.Unmarshal([]byte(`"n`+name+`"`), &wantName); err != nil {
+			t.Fatal(err)
+		}
+		json.Unmarshal([]byte(`"v`+name+`"`), &wantValue)
+		claims := c.CredentialSubject.Items[0].Claims
+		var got string
+		if err := json.Unmarshal(claims[wantName], &got); err != nil || got != wantValue {
+			t.Errorf("%s: claim %q = %s, want %q", name, wantName, claims[wantName], wantValue)
+		}
+		if string(claims["x"]) != `"y"` || len(claims) != 2 {
+			t.Errorf("%s: claims %v", name, claims)
+		}
 	}
 }
 

@@ -64,12 +64,19 @@ func withProofs(unsecured map[string]any, proofs []any) map[string]any {
 // proof member: as the member if there was none, or appended to the set
 // (an existing single proof becomes a list). Everything else keeps its
 // bytes. If the document is indented (its first member starts on a new
-// line) the proof member is indented the same way.
+// line) the proof member is indented the same way. It finds the members on
+// the tape of strictjson's lexer.
 func addProof(data []byte, proof []byte) ([]byte, error) {
-	open := skipSpace(data, 0)
-	if open >= len(data) || data[open] != '{' {
+	tape, err := strictjson.Parse(data, limits.MaxDocumentBytes)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
+	}
+	defer tape.Release()
+	root := strictjson.Root
+	if tape.Kind(root) != strictjson.KindObject {
 		return nil, fmt.Errorf("%w: not an object", ErrInvalidDocument)
 	}
+	open, rootEnd := tape.Span(root)
 	first := skipSpace(data, open+1)
 	indent := ""
 	if ws := data[open+1 : first]; bytes.IndexByte(ws, '\n') >= 0 {
@@ -85,9 +92,9 @@ func addProof(data []byte, proof []byte) ([]byte, error) {
 		}
 		return b.Bytes()
 	}
-	start, end, found := findMember(data, open, mProof)
 	out := make([]byte, 0, len(data)+2*len(proof)+64)
-	if found {
+	if v := tape.Member(root, mProof); v != strictjson.None {
+		start, end := tape.Span(v)
 		old := data[start:end]
 		var set []byte
 		if old[0] == '[' {
@@ -107,11 +114,7 @@ func addProof(data []byte, proof []byte) ([]byte, error) {
 		return append(out, data[end:]...), nil
 	}
 	// No proof member: add one after the last member.
-	close := len(data) - 1
-	for data[close] != '}' {
-		close--
-	}
-	last := close
+	last := rootEnd - 1 // the closing brace
 	for last > open+1 && isSpace(data[last-1]) {
 		last--
 	}
@@ -133,84 +136,10 @@ func addProof(data []byte, proof []byte) ([]byte, error) {
 	return append(out, data[last:]...), nil
 }
 
-// findMember finds the top-level member name of the object that starts at
-// data[open] and returns the span of its value. data must be valid JSON.
-func findMember(data []byte, open int, name string) (start, end int, found bool) {
-	i := skipSpace(data, open+1)
-	for i < len(data) && data[i] == '"' {
-		keyEnd := skipString(data, i)
-		key := data[i:keyEnd]
-		i = skipSpace(data, keyEnd)
-		i = skipSpace(data, i+1) // ':'
-		valEnd := skipValue(data, i)
-		if keyMatches(key, name) {
-			return i, valEnd, true
-		}
-		i = skipSpace(data, valEnd)
-		if i < len(data) && data[i] == ',' {
-			i = skipSpace(data, i+1)
-		}
-	}
-	return 0, 0, false
-}
-
-// keyMatches reports whether the JSON string literal key denotes name.
-func keyMatches(key []byte, name string) bool {
-	if bytes.IndexByte(key, '\\') < 0 {
-		return string(key[1:len(key)-1]) == name
-	}
-	var s string
-	return json.Unmarshal(key, &s) == nil && s == name
-}
-
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 func skipSpace(data []byte, i int) int {
 	for i < len(data) && isSpace(data[i]) {
-		i++
-	}
-	return i
-}
-
-// skipString returns the index after the string literal at data[i].
-func skipString(data []byte, i int) int {
-	for i++; i < len(data); i++ {
-		switch data[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
-		}
-	}
-	return len(data)
-}
-
-// skipValue returns the index after the JSON value at data[i].
-func skipValue(data []byte, i int) int {
-	if i >= len(data) {
-		return i
-	}
-	switch data[i] {
-	case '"':
-		return skipString(data, i)
-	case '{', '[':
-		depth := 0
-		for ; i < len(data); i++ {
-			switch data[i] {
-			case '"':
-				i = skipString(data, i) - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return i + 1
-				}
-			}
-		}
-		return i
-	}
-	for i < len(data) && !isSpace(data[i]) && data[i] != ',' && data[i] != '}' && data[i] != ']' {
 		i++
 	}
 	return i
