@@ -107,6 +107,13 @@ func checkAgainstJSONGold(t *testing.T, data []byte, l *Loader, err error) {
 	if !named {
 		return
 	}
+	if te.Kind == "term" && te.Term == "" {
+		// A member named "": json-gold drops it silently, even where
+		// @vocab would make an IRI of it, so its safe mode lets it
+		// through; the walk refuses it on purpose (no proof could
+		// cover its value).
+		return
+	}
 	doc, derr := decode(data)
 	if derr != nil {
 		return
