@@ -42,6 +42,15 @@
 // outside the proof. Verify applies the same rule to -jcs- proofs (the
 // -rdfc- ones fail JSON-LD safe mode on an undefined term instead).
 //
+// The -rdfc- suites convert documents, proof configurations included, in
+// the bound profile of package ld, both to sign and to verify: a document
+// whose JSON a reader could read otherwise than the RDF the proof signs (a
+// member under its absolute IRI, an alias, @nest, a node described twice, a
+// value object, ...) is refused with ErrNotBound, so what a verifier reads
+// is what was signed; and an -rdfc- proof carrying its own @context, which
+// these suites do not sign, is refused the same way. Sign writes only the
+// lower-S form of an ECDSA signature; VerifyOptions.LowS refuses the other.
+//
 // Verification takes its trust decisions as inputs: an allow-list of
 // suites, the expected proof purpose, the time, and a KeyFunc that turns a
 // verification method into a public key (the caller resolves DIDs and

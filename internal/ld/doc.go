@@ -21,7 +21,14 @@
 //     when a context redefines a protected term, or when any statement would
 //     be lost or changed on the way to RDF (see safemode.go for what
 //     json-gold alone misses);
-//   - rdf:JSON literals in the JSON Canonicalization Scheme (RFC 8785).
+//   - rdf:JSON literals in the JSON Canonicalization Scheme (RFC 8785);
+//   - the bound profile ([Bound]), on top of safe mode, for every document
+//     a Data Integrity -rdfc- proof signs or verifies: the document's JSON
+//     must be an exact picture of its RDF, so that a check that reads JSON
+//     members judges what the proof signed. bound.go gives its six rules
+//     and why they close the class of rewrites that keep the RDF (and the
+//     signature) while moving a value away from the name a reader looks
+//     for; what breaks one is refused with [ErrNotBound], naming the member.
 //
 // Most documents take a faster road to the same quads (fastpath.go): when
 // every @context is a served URL and the document keeps to the features
