@@ -87,6 +87,11 @@ func skipSpace(d []byte, i int) int {
 // kept), and FuzzParse checks that changing every RawMessage of a parsed
 // value changes none of its strings. The bytes of
 // the string are never written by this package after newSource.
+//
+// This is the one use of unsafe in the security core, kept because it pays:
+// with copies instead of substrings, Parse of the benchmark credential
+// takes 57 allocations instead of 14 and 16% more instructions (77,662
+// against 66,742 per parse, counted with callgrind).
 type source struct {
 	buf  []byte
 	text string
