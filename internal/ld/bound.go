@@ -370,11 +370,11 @@ func jsonTypeName(v any) string {
 	return "number"
 }
 
-// boundValue applies rules 3 and 6 to the value of a member key, defined
-// in termCtx: no null, no array in an array, and (outside a @list) no
-// value twice.
-func (c *checker) boundValue(termCtx *gold.Context, key string, value any, p *path) error {
-	list := termCtx.HasContainerMapping(key, "@list")
+// boundValue applies rules 3 and 6 to the value of a member key, whose
+// container mapping is ctx's and whose values expand in termCtx: no null, no
+// array in an array, and (outside a @list) no value twice.
+func (c *checker) boundValue(ctx, termCtx *gold.Context, key string, value any, p *path) error {
+	list := ctx.HasContainerMapping(key, "@list")
 	items, isArr := value.([]any)
 	if !isArr {
 		items = []any{value}

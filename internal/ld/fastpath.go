@@ -646,11 +646,20 @@ func (w *fastWalker) property(ctx *fastContext, subject rdfc.TermID, m *keyInfo,
 			return false
 		}
 	}
+	// The key's values expand in termCtx, by its definition there (tt);
+	// its container mapping is the one of the active context, ctx
+	// (JSON-LD 1.1 Expansion Algorithm step 13.5), which a scoped context
+	// that resets the term, as the VCDM 2.0 context does for
+	// verifiableCredential, must not lose (json-ld-api test pr43).
 	tt := t
 	if termCtx != ctx {
 		tt = termCtx.term(key)
 	}
-	if tt != nil && (tt.container&containerOther != 0 || tt.unsupported) {
+	var container uint8
+	if t != nil {
+		container = t.container
+	}
+	if container&containerOther != 0 || tt != nil && (tt.container&containerOther != 0 || tt.unsupported) {
 		return false
 	}
 	p, ok := w.iri(pred)
@@ -658,7 +667,7 @@ func (w *fastWalker) property(ctx *fastContext, subject rdfc.TermID, m *keyInfo,
 		return false
 	}
 	if t != nil && t.typeKind == typeJSON {
-		if tt != nil && tt.container&(containerList|containerGraph) != 0 {
+		if container&(containerList|containerGraph) != 0 {
 			return false
 		}
 		var kind byte
@@ -679,7 +688,7 @@ func (w *fastWalker) property(ctx *fastContext, subject rdfc.TermID, m *keyInfo,
 		return ok && w.emit(subject, p, o)
 	}
 	switch {
-	case tt != nil && tt.container&containerList != 0:
+	case container&containerList != 0:
 		if value == nil {
 			return !w.bound
 		}
@@ -689,7 +698,7 @@ func (w *fastWalker) property(ctx *fastContext, subject rdfc.TermID, m *keyInfo,
 		}
 		head, ok := w.list(start)
 		return ok && w.emit(subject, p, head)
-	case tt != nil && tt.container&containerGraph != 0:
+	case container&containerGraph != 0:
 		return w.graphValue(termCtx, key, tt, value, subject, p, depth, ctxDepth)
 	default:
 		return w.element(termCtx, key, tt, value, &sink{s: subject, p: p, pred: pred}, depth, ctxDepth)

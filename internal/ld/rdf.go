@@ -224,6 +224,9 @@ func expand(doc any, l *Loader, forRDF bool, p Profile) ([]any, error) {
 		cp["@context"] = gold.CopyContext(w.top)
 		input = cp
 	}
+	if len(w.graphFixes) > 0 {
+		input = wrapGraphs(input, w.graphFixes)
+	}
 	expanded, err := gold.NewJsonLdProcessor().Expand(input, options(l))
 	if err != nil {
 		return nil, goldError(err)

@@ -234,8 +234,9 @@ func TestGraphsKeepTheirNames(t *testing.T) {
 }
 
 // Where json-gold's own conversion is right (no relative IRIs, no rdf:JSON,
-// no integers from 2^63 to 1e21), it gives the same dataset as ToRDF: the
-// node map is json-gold's, and only the last step is written here.
+// no integers from 2^63 to 1e21, no @graph container that a scoped context
+// resets), it gives the same dataset as ToRDF: the node map is json-gold's,
+// and only the last step is written here.
 func TestQuadsMatchJSONGoldWhereItIsRight(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join(suiteDir, "*-ok.json"))
 	if err != nil {
@@ -260,6 +261,9 @@ func TestQuadsMatchJSONGoldWhereItIsRight(t *testing.T) {
 		if err != nil {
 			continue // refused; see the safe mode tests
 		}
+		if w, err := walk(clone(doc), l, true, Safe); err == nil && len(w.graphFixes) > 0 {
+			continue // json-gold loses the container (TestGraphContainersOfResetTerms)
+		}
 		ds, err := gold.NewJsonLdProcessor().ToRDF(doc, options(l))
 		if err != nil {
 			t.Errorf("%s: json-gold: %v", name, err)
@@ -283,7 +287,7 @@ func TestQuadsMatchJSONGoldWhereItIsRight(t *testing.T) {
 		}
 		compared++
 	}
-	if compared < 50 {
+	if compared < 45 {
 		t.Errorf("compared only %d documents", compared)
 	}
 }

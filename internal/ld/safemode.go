@@ -95,6 +95,125 @@ type checker struct {
 	// b holds the state of the bound profile's rules (bound.go); nil in
 	// the Safe profile.
 	b *boundState
+
+	// graphFixes are the members whose values json-gold would not put in
+	// the named graphs their @graph container asks for (see
+	// containerFromActiveContext): expand wraps each value in an
+	// explicit graph object before json-gold sees it.
+	graphFixes [][]pathStep
+}
+
+// pathStep is one step of a path kept past the walk: a member name or an
+// array index.
+type pathStep struct {
+	key   string
+	index int
+	isIdx bool
+}
+
+// steps returns p as a list of steps from the top.
+func (p *path) steps() []pathStep {
+	var out []pathStep
+	for q := p; q != nil; q = q.parent {
+		out = append(out, pathStep{key: q.key, index: q.index, isIdx: q.isIdx})
+	}
+	slices.Reverse(out)
+	return out
+}
+
+// containerFromActiveContext handles a term whose property-scoped context
+// changes its container mapping. JSON-LD 1.1 takes a key's container
+// mapping from the active context (Expansion Algorithm step 13.5), as the
+// json-ld-api test pr43 checks, but json-gold takes it from the term's
+// scoped context, where a context that resets the term (the VCDM 2.0
+// context does so for verifiableCredential, "@context": null) has lost
+// it: json-gold would put a presentation's credentials in its default
+// graph. A lost @graph container (with or without @set) is restored by
+// wrapping each value in a graph object for json-gold (expand), which
+// then makes the named graphs the container asks for; any other change
+// is refused rather than expanded wrongly.
+func (c *checker) containerFromActiveContext(ctx, termCtx *gold.Context, key string, value any, p *path) error {
+	containers := func(g *gold.Context) []string {
+		td := g.GetTermDefinition(key)
+		if td == nil {
+			return nil
+		}
+		out := slices.DeleteFunc(slices.Clone(td.Container), func(s string) bool { return s == "@set" })
+		slices.Sort(out)
+		return out
+	}
+	active, scoped := containers(ctx), containers(termCtx)
+	if slices.Equal(active, scoped) {
+		return nil
+	}
+	if !slices.Equal(active, []string{"@graph"}) || len(scoped) != 0 {
+		return &TermError{Err: ErrInvalidJSONLD, Pointer: p.String(), Kind: "term", Term: key,
+			Reason: "its scoped context changes its container mapping, which json-gold would read from the wrong context"}
+	}
+	items, isArr := value.([]any)
+	if !isArr {
+		items = []any{value}
+	}
+	for i, item := range items {
+		if _, ok := item.(map[string]any); !ok && item != nil {
+			ip := p
+			if isArr {
+				ip = p.item(i)
+			}
+			return &TermError{Err: ErrInvalidJSONLD, Pointer: ip.String(), Kind: "term", Term: key,
+				Reason: "a value of a @graph container whose scoped context resets the term must be a node object"}
+		}
+	}
+	c.graphFixes = append(c.graphFixes, p.steps())
+	return nil
+}
+
+// wrapGraphs returns doc with the value of each member at fixes wrapped in
+// graph objects, each item of an array in one of its own, copying the
+// objects and arrays on the way so that doc itself is not changed.
+func wrapGraphs(doc any, fixes [][]pathStep) any {
+	for _, fix := range fixes {
+		doc = wrapAt(doc, fix)
+	}
+	return doc
+}
+
+func wrapAt(v any, steps []pathStep) any {
+	if len(steps) == 0 {
+		items, isArr := v.([]any)
+		if !isArr {
+			return map[string]any{"@graph": []any{v}}
+		}
+		out := make([]any, len(items))
+		for i, item := range items {
+			out[i] = map[string]any{"@graph": []any{item}}
+		}
+		return out
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		step := steps[0]
+		if step.isIdx {
+			return v
+		}
+		cp := make(map[string]any, len(x))
+		for k, e := range x {
+			cp[k] = e
+		}
+		if e, ok := x[step.key]; ok {
+			cp[step.key] = wrapAt(e, steps[1:])
+		}
+		return cp
+	case []any:
+		step := steps[0]
+		if !step.isIdx || step.index >= len(x) {
+			return v
+		}
+		cp := slices.Clone(x)
+		cp[step.index] = wrapAt(x[step.index], steps[1:])
+		return cp
+	}
+	return v
 }
 
 // charge adds the work of applying local to ctx: copying ctx's term
@@ -620,16 +739,21 @@ func (c *checker) property(ctx *gold.Context, key string, value any, p *path, de
 			return err
 		}
 	}
+	if termCtx != ctx {
+		if err := c.containerFromActiveContext(ctx, termCtx, key, value, p); err != nil {
+			return err
+		}
+	}
 	if c.b != nil && !(td != nil && td.Type == "@json") {
 		for _, container := range [...]string{"@language", "@index", "@id", "@type"} {
-			if termCtx.HasContainerMapping(key, container) {
+			if ctx.HasContainerMapping(key, container) {
 				return c.notBound(p, "term", key, "", fmt.Sprintf("a term with a %s container: its values are keyed by something other than the property", container))
 			}
 		}
-		if err := c.boundValue(termCtx, key, value, p); err != nil {
+		if err := c.boundValue(ctx, termCtx, key, value, p); err != nil {
 			return err
 		}
-		if termCtx.HasContainerMapping(key, "@graph") {
+		if ctx.HasContainerMapping(key, "@graph") {
 			return c.boundGraph(termCtx, key, value, p, depth, ctxDepth)
 		}
 	}
