@@ -19,7 +19,7 @@ sp() { "$tmp/staffpass" "$@"; }
 
 # The loader of the peer serves the contexts staffpass embeds, nothing else.
 loader=(--contexts "$repo/internal/ld/contexts")
-staffctx=vc/staff/context/v1.jsonld
+staffctx=internal/ld/contexts/w3id.org/staffpass/v1.jsonld
 if [[ -f $staffctx ]]; then
   loader+=(--context "https://w3id.org/staffpass/v1=$repo/$staffctx")
 else

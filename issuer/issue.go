@@ -14,7 +14,6 @@ import (
 	"github.com/staffpass/staffpass/internal/ld"
 	"github.com/staffpass/staffpass/keys"
 	"github.com/staffpass/staffpass/vc"
-	"github.com/staffpass/staffpass/vc/staff"
 )
 
 // Format is how a credential is secured.
@@ -118,7 +117,7 @@ func Issue(data []byte, signer keys.Signer, opts Options) ([]byte, error) {
 	}
 	loader, err := defaultLoader()
 	if len(opts.Contexts) > 0 {
-		extra := staffContexts()
+		var extra []ld.Context
 		for url, doc := range opts.Contexts {
 			extra = append(extra, ld.Context{URL: url, Document: doc})
 		}
@@ -135,14 +134,10 @@ func Issue(data []byte, signer keys.Signer, opts Options) ([]byte, error) {
 	}, loader)
 }
 
-// defaultLoader serves the embedded W3C contexts and the staffpass
+// defaultLoader serves the embedded contexts: the W3C ones and the staffpass
 // vocabulary. It is made once: a Loader processes each context once and
 // reuses it, which matters for batches.
-var defaultLoader = sync.OnceValues(func() (*ld.Loader, error) { return ld.NewLoader(staffContexts()...) })
-
-func staffContexts() []ld.Context {
-	return []ld.Context{{URL: staff.ContextURL, Document: staff.ContextDocument()}}
-}
+var defaultLoader = sync.OnceValues(func() (*ld.Loader, error) { return ld.NewLoader() })
 
 // CheckIssuer reports, wrapping ErrIssuerMismatch, whether the verification
 // method keyID is not a DID URL of the credential's issuer.

@@ -15,7 +15,6 @@ import (
 	"github.com/staffpass/staffpass/internal/rdfc"
 	"github.com/staffpass/staffpass/issuer"
 	"github.com/staffpass/staffpass/vc"
-	"github.com/staffpass/staffpass/vc/staff"
 	"github.com/staffpass/staffpass/vc/status"
 	"github.com/staffpass/staffpass/verifier"
 )
@@ -390,7 +389,7 @@ func judgedBases(t testing.TB, f *fixture) [][]byte {
 func FuzzJudgedValuesAreSigned(f *testing.F) {
 	fx := newFixture(f)
 	v := fx.verifier(f)
-	l, err := ld.NewLoader(ld.Context{URL: staff.ContextURL, Document: staff.ContextDocument()})
+	l, err := ld.NewLoader()
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -17,7 +17,6 @@ import (
 	"github.com/staffpass/staffpass/internal/ld"
 	"github.com/staffpass/staffpass/internal/limits"
 	"github.com/staffpass/staffpass/vc"
-	"github.com/staffpass/staffpass/vc/staff"
 )
 
 // Trust is what a Verifier trusts. Issuers and Resolver are required.
@@ -186,10 +185,9 @@ func New(trust Trust, opts ...Option) (*Verifier, error) {
 		}
 		issuers[id] = true
 	}
-	// Our own staff vocabulary is always served, beside the embedded
-	// W3C contexts.
-	contexts := append([]ld.Context{{URL: staff.ContextURL, Document: staff.ContextDocument()}}, cfg.contexts...)
-	loader, err := ld.NewLoader(contexts...)
+	// The embedded contexts (the W3C ones and staffpass's own) and the
+	// caller's.
+	loader, err := ld.NewLoader(cfg.contexts...)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}

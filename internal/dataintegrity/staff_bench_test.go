@@ -10,7 +10,6 @@ import (
 
 	"github.com/staffpass/staffpass/internal/ld"
 	"github.com/staffpass/staffpass/keys"
-	"github.com/staffpass/staffpass/vc/staff"
 )
 
 // staffBenchCredential returns the DBS check staff credential of testdata with n
@@ -38,7 +37,7 @@ func staffBenchCredential(b testing.TB, n int) ([]byte, *ld.Loader) {
 		}
 		m["credentialSubject"] = subjects
 	}
-	l, err := ld.NewLoader(ld.Context{URL: staff.ContextURL, Document: staff.ContextDocument()})
+	l, err := ld.NewLoader()
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -52,6 +52,26 @@ var embedded = sync.OnceValues(func() (map[string]any, error) {
 	return docs, nil
 })
 
+// EmbeddedContext returns the bytes of the embedded context document served
+// for url, and whether there is one: the W3C contexts and staffpass's own,
+// https://w3id.org/staffpass/v1.
+func EmbeddedContext(url string) ([]byte, bool) {
+	raw, err := contextFiles.ReadFile("contexts/contexts.json")
+	if err != nil {
+		return nil, false
+	}
+	var idx contextIndex
+	if err := json.Unmarshal(raw, &idx); err != nil {
+		return nil, false
+	}
+	c, ok := idx.Contexts[url]
+	if !ok {
+		return nil, false
+	}
+	data, err := contextFiles.ReadFile("contexts/" + c.File)
+	return data, err == nil
+}
+
 // decodeContext checks and decodes a context document: strict JSON, a JSON
 // object with an @context member.
 func decodeContext(data []byte) (map[string]any, error) {

@@ -1,9 +1,6 @@
 package staff
 
-import (
-	"bytes"
-	_ "embed"
-)
+import "github.com/staffpass/staffpass/internal/ld"
 
 // ContextURL is the URL of the staffpass JSON-LD context, the second entry
 // of every staff credential's @context (after
@@ -15,9 +12,12 @@ const ContextURL = "https://w3id.org/staffpass/v1"
 // term "dbsLevel" means https://w3id.org/staffpass/vocab#dbsLevel.
 const VocabularyURL = "https://w3id.org/staffpass/vocab#"
 
-//go:embed context/v1.jsonld
-var contextV1 []byte
-
 // ContextDocument returns the JSON-LD context document served at
-// ContextURL, byte for byte, for a document loader or for publishing.
-func ContextDocument() []byte { return bytes.Clone(contextV1) }
+// ContextURL, byte for byte, for a document loader or for publishing. It is
+// embedded with the W3C contexts in internal/ld
+// (contexts/w3id.org/staffpass/v1.jsonld), so every document loader serves
+// it.
+func ContextDocument() []byte {
+	doc, _ := ld.EmbeddedContext(ContextURL)
+	return doc
+}

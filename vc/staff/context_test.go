@@ -150,6 +150,9 @@ func TestTheContextRedefinesNoTermOfAnEmbeddedContext(t *testing.T) {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".jsonld") {
 			return err
 		}
+		if strings.HasSuffix(path, "w3id.org/staffpass/v1.jsonld") {
+			return nil // ours
+		}
 		data, err := os.ReadFile(path)
 		if err != nil {
 			return err
@@ -186,7 +189,7 @@ func TestTheContextRedefinesNoTermOfAnEmbeddedContext(t *testing.T) {
 
 func loader(t *testing.T) *ld.Loader {
 	t.Helper()
-	l, err := ld.NewLoader(ld.Context{URL: staff.ContextURL, Document: staff.ContextDocument()})
+	l, err := ld.NewLoader()
 	if err != nil {
 		t.Fatal(err)
 	}
