@@ -149,22 +149,32 @@ func judgedFromRDF(signed []byte, l *ld.Loader, credentialID string) (judged, er
 			j.subjects = append(j.subjects, "")
 		}
 	}
+	// The validity period: the latest start and earliest end stated, in
+	// either version's terms.
+	var from, until time.Time
 	for _, f := range []struct {
-		p   string
-		dst *string
-	}{{credNS + "validFrom", &j.validFrom}, {credNS + "validUntil", &j.validUntil}} {
+		p     string
+		start bool
+	}{{credNS + "validFrom", true}, {credNS + "validUntil", false}, {credNS + "issuanceDate", true}, {credNS + "expirationDate", false}} {
 		lit, err := g.one(c, f.p)
 		if err != nil {
 			return j, err
 		}
-		if lit.Value != "" {
-			d, err := vc.ParseDateTime(lit.Value)
-			if err != nil {
-				return j, err
-			}
-			*f.dst = stampOf(d.Time())
+		if lit.Value == "" {
+			continue
+		}
+		d, err := vc.ParseDateTime(lit.Value)
+		if err != nil {
+			return j, err
+		}
+		switch t := d.Time(); {
+		case f.start && t.After(from):
+			from = t
+		case !f.start && (until.IsZero() || t.Before(until)):
+			until = t
 		}
 	}
+	j.validFrom, j.validUntil = stampOf(from), stampOf(until)
 	for _, e := range g.objects(c, credNS+"credentialStatus") {
 		var typ []string
 		for _, t := range g.objects(e, rdfType) {
@@ -255,7 +265,7 @@ func (m *mutator) apply(doc map[string]any) {
 			continue
 		}
 		v := o[k]
-		switch m.pick(12) {
+		switch m.pick(14) {
 		case 0: // the member under the IRI it stands for
 			if iri, ok := termIRIs[k]; ok {
 				delete(o, k)
@@ -333,6 +343,34 @@ func (m *mutator) apply(doc map[string]any) {
 			doc["@context"] = append(ctx, "https://www.w3.org/ns/credentials/examples/v2")
 		case 11: // the member dropped
 			delete(o, k)
+		case 12: // the data model's version swapped, its members kept by inline terms
+			ctx, _ := doc["@context"].([]any)
+			if len(ctx) == 0 {
+				continue
+			}
+			dt := "http://www.w3.org/2001/XMLSchema#dateTime"
+			terms := map[string]any{}
+			for _, n := range []string{"issuanceDate", "expirationDate", "validFrom", "validUntil"} {
+				terms[n] = map[string]any{"@id": credNS + n, "@type": dt}
+			}
+			first := "https://www.w3.org/ns/credentials/v2"
+			if ctx[0] == first {
+				first = "https://www.w3.org/2018/credentials/v1"
+			}
+			out := []any{first}
+			for _, c := range ctx[1:] {
+				if c != "https://www.w3.org/ns/credentials/v2" && c != "https://www.w3.org/2018/credentials/v1" {
+					out = append(out, c)
+				}
+			}
+			doc["@context"] = append(out, terms)
+		case 13: // a member renamed by an inline term for its IRI
+			if iri, ok := termIRIs[k]; ok && !strings.HasPrefix(iri, "@") {
+				ctx, _ := doc["@context"].([]any)
+				doc["@context"] = append(ctx, map[string]any{"n" + k: iri})
+				delete(o, k)
+				o["n"+k] = v
+			}
 		}
 	}
 }
@@ -359,6 +397,11 @@ func judgedBases(t testing.TB, f *fixture) [][]byte {
 			map[string]any{"type": "BitstringStatusListEntry", "statusPurpose": "suspension", "statusListIndex": "007", "statusListCredential": "https://kch.nhs.uk/status/2"},
 		}
 	}))
+	out = append(out, []byte(`{"@context":["https://www.w3.org/2018/credentials/v1","https://w3id.org/security/data-integrity/v2","https://www.w3.org/ns/credentials/status/v1"],
+		"id":"urn:uuid:7d9c3e1a-5b2f-4e8d-9a61-3c0f2b7e4d15","type":["VerifiableCredential"],"issuer":"`+f.kch.did+`",
+		"issuanceDate":"2026-01-01T00:00:00Z","expirationDate":"2027-01-01T00:00:00Z",
+		"credentialSubject":{"id":"did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"},
+		"credentialStatus":{"id":"https://kch.nhs.uk/status/1#9","type":"BitstringStatusListEntry","statusPurpose":"revocation","statusListIndex":"9","statusListCredential":"https://kch.nhs.uk/status/1"}}`))
 	files, err := filepath.Glob("../testdata/staff/valid/*.json")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("staff examples: %v", err)
@@ -395,7 +438,7 @@ func FuzzJudgedValuesAreSigned(f *testing.F) {
 	}
 	bases := judgedBases(f, fx)
 	for i := range bases {
-		for _, ops := range [][]byte{{0}, {1, 0, 0, 0, 0}, {2, 0, 1, 0, 5}, {3, 1, 2, 3, 4, 5, 6}, {0, 9, 9, 9, 0}} {
+		for _, ops := range [][]byte{{0}, {1, 0, 0, 0, 0}, {2, 0, 1, 0, 5}, {3, 1, 2, 3, 4, 5, 6}, {0, 9, 9, 9, 0}, {0, 0, 0, 12}, {1, 0, 0, 13}} {
 			f.Add(byte(0), byte(i), ops)
 			f.Add(byte(1), byte(i), ops)
 		}

@@ -68,9 +68,10 @@ type Result struct {
 	Issuer   string   `json:"issuer,omitempty"`
 	Types    []string `json:"types,omitempty"`
 	Subjects []string `json:"subjects,omitempty"`
-	// ValidFrom and ValidUntil are the credential's validity period (VCDM
-	// 2.0 validFrom/validUntil or 1.1 issuanceDate/expirationDate); zero
-	// when absent.
+	// ValidFrom and ValidUntil are the credential's validity period as the
+	// checks judge it: the latest start and earliest end it states, in
+	// VCDM 2.0 (validFrom, validUntil) or 1.1 (issuanceDate,
+	// expirationDate) terms; zero when absent.
 	ValidFrom  time.Time `json:"validFrom,omitzero"`
 	ValidUntil time.Time `json:"validUntil,omitzero"`
 	// VerifiedAt is the time the checks were made against.

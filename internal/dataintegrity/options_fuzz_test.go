@@ -21,6 +21,17 @@ const (
 	rdfType = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 )
 
+// v1Credential is a VCDM 1.1 credential, whose base context does not define
+// DataIntegrityProof: the data integrity context does, or an inline one.
+const v1Credential = `{
+  "@context": ["https://www.w3.org/2018/credentials/v1", "https://w3id.org/security/data-integrity/v2"],
+  "id": "urn:uuid:7d9c3e1a-5b2f-4e8d-9a61-3c0f2b7e4d15",
+  "type": ["VerifiableCredential"],
+  "issuer": "did:web:kch.nhs.uk",
+  "issuanceDate": "2026-01-01T00:00:00Z",
+  "credentialSubject": {"id": "did:example:staff-1"}
+}`
+
 // proofIRIs are the IRIs the members of a DataIntegrityProof stand for.
 var proofIRIs = map[string]string{
 	"type": "@type", "id": "@id", "cryptosuite": secNS + "cryptosuite", "created": dcNS + "created",
@@ -109,9 +120,10 @@ func FuzzProofOptionsAreSigned(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	for _, ops := range [][]byte{{0}, {1, 0, 0}, {2, 1, 3, 4}, {3, 3, 3, 3}, {4, 2, 0, 1}, {5, 0, 5, 6}} {
+	for _, ops := range [][]byte{{0}, {1, 0, 0}, {2, 1, 3, 4}, {3, 3, 3, 3}, {4, 2, 0, 1}, {5, 0, 5, 6}, {6, 0}, {6, 2}, {6, 4}} {
 		f.Add(byte(0), ops)
 		f.Add(byte(0xff), ops)
+		f.Add(byte(0x20), ops)
 	}
 	f.Fuzz(func(t *testing.T, which byte, ops []byte) {
 		opts := SignOptions{Suite: EdDSARDFC2022, Signer: signer, Purpose: AssertionMethod, Created: verifyAt.Add(-time.Hour)}
@@ -130,7 +142,11 @@ func FuzzProofOptionsAreSigned(f *testing.F) {
 		if which&16 != 0 {
 			opts.Purpose = Authentication
 		}
-		signed := signWith(t, staffCredential, suiteKey{EdDSARDFC2022, keys.Ed25519}, signer, func(o *SignOptions) { *o = opts })
+		doc := staffCredential
+		if which&32 != 0 {
+			doc = v1Credential
+		}
+		signed := signWith(t, doc, suiteKey{EdDSARDFC2022, keys.Ed25519}, signer, func(o *SignOptions) { *o = opts })
 		m := decodeObject(t, signed)
 		proof := m["proof"].(map[string]any)
 		for i := 0; i+1 < len(ops); i += 2 {
@@ -143,7 +159,7 @@ func FuzzProofOptionsAreSigned(f *testing.F) {
 			slices.Sort(keys)
 			k := keys[int(ops[i+1])%len(keys)]
 			v := proof[k]
-			switch ops[i] % 6 {
+			switch ops[i] % 7 {
 			case 0:
 				if iri, ok := proofIRIs[k]; ok {
 					delete(proof, k)
@@ -160,6 +176,36 @@ func FuzzProofOptionsAreSigned(f *testing.F) {
 			case 4:
 				proof["@context"] = m["@context"]
 			case 5:
+				delete(proof, k)
+			case 6: // the proof vocabulary defined inline, one member renamed
+				iri, ok := proofIRIs[k]
+				if !ok || iri[0] == '@' {
+					break
+				}
+				inline := map[string]any{
+					"DataIntegrityProof": secNS + "DataIntegrityProof",
+					"cryptosuite":        map[string]any{"@id": secNS + "cryptosuite", "@type": secNS + "cryptosuiteString"},
+					"created":            map[string]any{"@id": dcNS + "created", "@type": "http://www.w3.org/2001/XMLSchema#dateTime"},
+					"expires":            map[string]any{"@id": secNS + "expiration", "@type": "http://www.w3.org/2001/XMLSchema#dateTime"},
+					"verificationMethod": map[string]any{"@id": secNS + "verificationMethod", "@type": "@id"},
+					"proofPurpose":       map[string]any{"@id": secNS + "proofPurpose", "@type": "@vocab"},
+					"assertionMethod":    secNS + "assertionMethod",
+					"authentication":     secNS + "authenticationMethod",
+					"challenge":          secNS + "challenge",
+					"domain":             secNS + "domain",
+					"nonce":              secNS + "nonce",
+				}
+				inline["x"+k] = inline[k]
+				delete(inline, k)
+				ctx, _ := m["@context"].([]any)
+				var kept []any
+				for _, c := range ctx {
+					if c != "https://w3id.org/security/data-integrity/v2" {
+						kept = append(kept, c)
+					}
+				}
+				m["@context"] = append(kept, inline)
+				proof["x"+k] = v
 				delete(proof, k)
 			}
 		}

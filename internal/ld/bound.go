@@ -60,13 +60,14 @@ const (
 //     stands for fails rule 2, and one that redefines a term the served
 //     contexts protect fails safe mode.)
 //  2. Member names: "@context" where rule 1 allows it; "id" and "type" for
-//     @id and @type (the only keyword aliases of the served contexts); a
-//     term, a name under a served @vocab, or an IRI, whose IRI no other
-//     name of the active context also stands for (so a reader that knows
-//     a property by its term finds it under that term, and only there).
-//     No other keyword as a member name (@id, @type, @graph, @included,
-//     @reverse, @nest, @list, @set, @index, ...), no reverse property, and
-//     no @index, @id, @type or @language container.
+//     @id and @type (the only keyword aliases of the served contexts);
+//     otherwise the one name the IRI it stands for has (readers.go): its
+//     term, if the active context has one (and only one); else the name
+//     @vocab makes of it; else the IRI itself, never a compact IRI. So a
+//     reader that knows a property by a name finds it under that name, and
+//     only there. No other keyword as a member name (@id, @type, @graph,
+//     @included, @reverse, @nest, @list, @set, @index, ...), no reverse
+//     property, and no @index, @id, @type or @language container.
 //  3. Values: a string, number or boolean; a node object; an array of
 //     these (not of arrays); a value object only as a language-tagged
 //     string ({"@value": "...", "@language": "..."}, VCDM 2.0 section
@@ -74,17 +75,24 @@ const (
 //     value's JSON type must be the datatype's own (a number for XSD's
 //     numeric types, a boolean for xsd:boolean, a string otherwise), since
 //     "5" and 5 there make the same literal.
-//  4. Identifiers (ids, @id- and @vocab-coerced values, types) are written
-//     as what they expand to, or as the one term for it: no compact IRI
-//     with a prefix term, no type or vocabulary value under another name
-//     than its term, no blank node label (canonicalization renames blank
-//     nodes, so a proof never signs a label).
+//  4. Identifiers: ids and @id-coerced values are written as what they
+//     expand to (no compact IRI with a prefix term), types and
+//     @vocab-coerced values under the one name of rule 2; no blank node
+//     label (canonicalization renames blank nodes, so a proof never signs
+//     a label).
 //  5. Nodes: within one graph, a node with an IRI is described (has members
 //     besides its id) in one place only, and a node described in one place
 //     appears nowhere else; JSON-LD would merge the two, so what the JSON
 //     shows at one place would not be all the proof signs about the node.
 //  6. Statements: no value is written twice for one property of one node
 //     (RDF keeps one; a reader of the JSON would count two).
+//  7. The names readers know: a proof does not sign the contexts, so a
+//     holder may swap them. The members the data model, the status list
+//     reader and the Data Integrity proof reader read on credentials,
+//     presentations, status entries, status lists and proofs, the types
+//     that tell those apart, and the proof purposes, stand for the IRIs
+//     the W3C contexts give them whatever the document's contexts say,
+//     and those IRIs go under those names only (readers.go).
 //
 // Under these rules the JSON tree and the dataset are the same graph:
 // each object a node with exactly the statements its members make, each
@@ -160,29 +168,26 @@ func (c *checker) notBound(p *path, kind, term, iri, reason string) error {
 	return &TermError{Err: ErrNotBound, Pointer: p.String(), Kind: kind, Term: term, IRI: iri, Reason: reason}
 }
 
-// boundName applies rules 2 and 4 to name, a member name, type or
-// @vocab-coerced value that expands to iri in ctx.
-func (c *checker) boundName(ctx *gold.Context, name, iri string, p *path, kind string) error {
-	if isBlankNode(iri) {
-		return c.notBound(p, kind, name, iri, "a blank node label: canonicalization renames blank nodes, so no proof signs the label")
-	}
+// boundName applies rules 2, 4 and 7 to name, a member name, type or
+// @vocab-coerced value that expands to iri in ctx, where pinned are the
+// reader's names (see nameProblem).
+func (c *checker) boundName(ctx *gold.Context, name, iri string, p *path, kind string, pinned ...*pins) error {
 	t := c.termNames(ctx)[iri]
-	td := ctx.GetTermDefinition(name)
-	if td != nil && td.ID == iri && !td.Reverse {
-		if t.n > 1 {
-			return c.notBound(p, kind, name, iri, fmt.Sprintf("its contexts give %s %d names, so a reader may look for it under another", iri, t.n))
-		}
-		return nil
+	vocab := ""
+	if ctx.Values != nil && ctx.Values.Vocab != nil {
+		vocab = *ctx.Values.Vocab
 	}
-	if t.n > 0 {
-		return c.notBound(p, kind, name, iri, fmt.Sprintf("it stands for %s, which the contexts name %q: a proof signs the IRI and a reader looks for the name, so it must be written %q", iri, t.name, t.name))
+	isTerm := func(s string) bool { _, ok := ctx.TermDefinitions[s]; return ok }
+	if reason := nameProblem(name, iri, t.n, t.name, vocab, isTerm, pinned...); reason != "" {
+		return c.notBound(p, kind, name, iri, reason)
 	}
 	return nil
 }
 
-// boundKeys applies rules 1 to 4 to the member names of an object, whose
-// names expand as expanded says, and rule 5 to the object itself.
-func (c *checker) boundKeys(ctx *gold.Context, elem map[string]any, keys, expanded []string, p *path, isValue bool) error {
+// boundKeys applies rules 1 to 4 and 7 to the member names of an object,
+// whose names expand as expanded says (its types in typeScoped), and rule
+// 5 to the object itself.
+func (c *checker) boundKeys(ctx, typeScoped *gold.Context, elem map[string]any, keys, expanded []string, p *path, isValue bool) error {
 	if isValue {
 		_, langIsStr := elem["@language"].(string)
 		_, isStr := elem["@value"].(string)
@@ -191,6 +196,24 @@ func (c *checker) boundKeys(ctx *gold.Context, elem map[string]any, keys, expand
 		}
 		return nil
 	}
+	var types []string
+	for i, key := range keys {
+		if expanded[i] != "@type" {
+			continue
+		}
+		list, isList := elem[key].([]any)
+		if !isList {
+			list = []any{elem[key]}
+		}
+		for _, t := range list {
+			if s, ok := t.(string); ok {
+				if iri, err := typeScoped.ExpandIri(s, true, true, nil, nil); err == nil {
+					types = append(types, iri)
+				}
+			}
+		}
+	}
+	pinned := nodePins(types)
 	id, idAt, described := "", "", false
 	for i, key := range keys {
 		e, kp := expanded[i], p.child(key)
@@ -205,7 +228,7 @@ func (c *checker) boundKeys(ctx *gold.Context, elem map[string]any, keys, expand
 			}
 			return c.notBound(kp, "term", key, e, fmt.Sprintf("an alias of %s: only \"id\" and \"type\" may stand for keywords", e))
 		default:
-			if err := c.boundName(ctx, key, e, kp, "term"); err != nil {
+			if err := c.boundName(ctx, key, e, kp, "term", pinned...); err != nil {
 				return err
 			}
 			if td := ctx.GetTermDefinition(key); td != nil && td.Reverse {
@@ -305,7 +328,7 @@ func (c *checker) boundScalar(ctx *gold.Context, td *gold.TermDefinition, value 
 		if err != nil {
 			return nil // the safe-mode check names it
 		}
-		if err := c.boundName(ctx, s, iri, p, "value"); err != nil {
+		if err := c.boundName(ctx, s, iri, p, "value", readerPurposes); err != nil {
 			return err
 		}
 		return c.boundNode(iri, false, p)
@@ -588,26 +611,22 @@ func (c *checker) boundGraph(termCtx *gold.Context, key string, value any, p *pa
 	return nil
 }
 
-// boundName is checker.boundName for the fast conversion: whether a name
-// that expands to e, and is the term t (nil if it is none), keeps rules 2
-// and 4 in c.
-func (c *fastContext) boundName(e *expansion, t *fastTerm) bool {
-	if e.blank {
-		return false
-	}
-	n := c.names[e.iri]
-	if t != nil && t.td.ID == e.iri && !t.td.Reverse {
-		return n == 1
-	}
-	return n == 0
+// boundName is checker.boundName for the fast conversion: whether name,
+// which expands to e, keeps rules 2, 4 and 7 in c.
+func (c *fastContext) boundName(name string, e *expansion, pinned ...*pins) bool {
+	t := c.names[e.iri]
+	return nameProblem(name, e.iri, t.n, t.name, c.vocab, c.isTerm, pinned...) == ""
 }
 
+func (c *fastContext) isTerm(s string) bool { _, ok := c.terms[s]; return ok }
+
 // boundKey is the part of checker.boundKeys the fast conversion applies to
-// one member name k, in the context c its object's members expand in.
-func boundKey(c *fastContext, k *keyInfo) bool {
+// one member name k, in the context c its object's members expand in, on
+// a node whose members the reader pins as pinned says.
+func boundKey(c *fastContext, k *keyInfo, pinned []*pins) bool {
 	switch k.exp.kw {
 	case kwNone:
-		return c.boundName(k.exp, k.term)
+		return c.boundName(k.key, k.exp, pinned...)
 	case kwID:
 		return k.key == "id"
 	case kwType:

@@ -424,3 +424,80 @@ func TestBoundProfileAcceptsTheDataModel(t *testing.T) {
 		})
 	}
 }
+
+// A proof does not sign a document's contexts: the names readers read
+// stand for the IRIs the W3C contexts give them whatever the contexts of a
+// document say (rule 7), and every other IRI has one name (rule 2).
+func TestBoundProfilePinsTheNamesReadersRead(t *testing.T) {
+	l := testLoader(t)
+	const (
+		v1   = "https://www.w3.org/2018/credentials/v1"
+		sec  = "https://w3id.org/security#"
+		st   = "https://www.w3.org/ns/credentials/status#"
+		exNS = "https://www.w3.org/ns/credentials/examples#"
+	)
+	tests := []struct {
+		name    string
+		doc     string
+		pointer string
+	}{
+		{
+			"a proof's expires under an inline name",
+			`{"@context": ["` + v1 + `", {"DataIntegrityProof": "` + sec + `DataIntegrityProof",
+			  "proofExpiry": {"@id": "` + sec + `expiration", "@type": "http://www.w3.org/2001/XMLSchema#dateTime"}}],
+			  "type": "DataIntegrityProof", "proofExpiry": "2026-01-01T00:00:00Z"}`,
+			"/proofExpiry",
+		},
+		{
+			"the reader's name made to stand for another IRI",
+			`{"@context": ["` + v1 + `", {"DataIntegrityProof": "` + sec + `DataIntegrityProof",
+			  "expires": {"@id": "https://evil.example/expires", "@type": "http://www.w3.org/2001/XMLSchema#dateTime"}}],
+			  "type": "DataIntegrityProof", "expires": "2026-01-01T00:00:00Z"}`,
+			"/expires",
+		},
+		{
+			"expirationDate under an inline name in a 2.0 credential",
+			`{"@context": ["` + credentialsV2 + `", {"expiry": {"@id": "` + cred + `expirationDate", "@type": "http://www.w3.org/2001/XMLSchema#dateTime"}}],
+			  "type": "VerifiableCredential", "issuer": "did:example:i", "credentialSubject": {"id": "did:example:s"}, "expiry": "2026-01-01T00:00:00Z"}`,
+			"/expiry",
+		},
+		{
+			"a status entry typed under an inline name",
+			`{"@context": ["` + v1 + `", {"Entry": "` + st + `BitstringStatusListEntry"}],
+			  "type": "VerifiableCredential", "issuer": "did:example:i", "issuanceDate": "2026-01-01T00:00:00Z",
+			  "credentialSubject": {"id": "did:example:s"}, "credentialStatus": {"id": "https://ex.org/s#1", "type": "Entry"}}`,
+			"/credentialStatus/type",
+		},
+		{
+			"a claim under a served @vocab written as its IRI",
+			`{"@context": ["` + credentialsV2 + `", "` + examplesV2 + `"], "type": "VerifiableCredential", "issuer": "did:example:i",
+			  "credentialSubject": {"id": "did:example:s", "` + exNS + `restriction": "no-prescribing"}}`,
+			"/credentialSubject/" + strings.ReplaceAll(exNS, "/", "~1") + "restriction",
+		},
+		{
+			"a claim under a served @vocab written as a compact IRI",
+			`{"@context": ["` + credentialsV2 + `", "` + examplesV2 + `", {"ex": "` + exNS + `"}], "type": "VerifiableCredential", "issuer": "did:example:i",
+			  "credentialSubject": {"id": "did:example:s", "ex:restriction": "no-prescribing"}}`,
+			"/credentialSubject/ex:restriction",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc, err := decode([]byte(tt.doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := ToRDF(clone(doc), l, Safe); err != nil {
+				t.Fatalf("safe mode refuses it: %v", err)
+			}
+			if _, ok := fastToRDFIn(clone(doc), l, Bound); ok {
+				t.Error("the fast conversion takes it")
+			}
+			_, err = slowToRDF(clone(doc), l, Bound)
+			var te *TermError
+			if !errors.Is(err, ErrNotBound) || !errors.As(err, &te) || te.Pointer != tt.pointer {
+				t.Fatalf("err = %v, want ErrNotBound at %s", err, tt.pointer)
+			}
+		})
+	}
+}

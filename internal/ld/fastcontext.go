@@ -183,9 +183,11 @@ type fastContext struct {
 	edges  cowMap[fastEdge, *fastContext]
 	nested cowMap[string, *nestedEdge]
 
-	// names counts, for each IRI a term stands for, the terms that do
-	// (checker.termNames): the bound profile's rules 2 and 4.
-	names map[string]int
+	// names counts, for each IRI a term stands for, the terms that do,
+	// and vocab is the context's @vocab ("" for none) (checker.termNames):
+	// the bound profile's rules 2 and 4.
+	names map[string]termName
+	vocab string
 }
 
 // fastEdge names a scoped context applied to a fastContext: kind 'p' for a
@@ -563,12 +565,20 @@ func (fc *fastContexts) build(g *gold.Context) *fastContext {
 		nTerms: len(g.TermDefinitions),
 		usable: g.Values != nil && g.Values.Base == "",
 	}
-	c.names = make(map[string]int, len(g.TermDefinitions))
+	c.names = make(map[string]termName, len(g.TermDefinitions))
 	for name, td := range g.TermDefinitions {
 		c.terms[name] = fc.term(td)
 		if td != nil && !td.Reverse && td.ID != "" && !gold.IsKeyword(td.ID) {
-			c.names[td.ID]++
+			t := c.names[td.ID]
+			t.n++
+			if t.name == "" || name < t.name {
+				t.name = name
+			}
+			c.names[td.ID] = t
 		}
+	}
+	if g.Values != nil && g.Values.Vocab != nil {
+		c.vocab = *g.Values.Vocab
 	}
 	if g.Values != nil {
 		c.hasLang = g.Values.HasLanguage

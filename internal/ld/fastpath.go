@@ -451,10 +451,15 @@ func (w *fastWalker) object(ctx *fastContext, activeProp string, propTD *fastTer
 	}
 
 	// What each member is (checker.members).
+	var pinBuf [2]*pins
+	pinned := pinBuf[:0]
+	if w.bound && typeAt >= 0 {
+		pinned = typePins(typeScoped, infos[typeAt].val, pinned)
+	}
 	idAt, valueAt, langAt, props := -1, -1, -1, 0
 	for i := range infos {
 		e := infos[i].exp
-		if w.bound && !boundKey(ctx, &infos[i]) {
+		if w.bound && !boundKey(ctx, &infos[i], pinned) {
 			return term, false, false
 		}
 		switch e.kw {
@@ -547,13 +552,13 @@ func (w *fastWalker) object(ctx *fastContext, activeProp string, propTD *fastTer
 			return term, false, false
 		}
 		emitType := func(t string) bool {
-			e, tt := typeScoped.lookup(t)
+			e := typeScoped.expandVocab(t)
 			var o rdfc.TermID
 			switch {
 			case e == nil:
 				return false
-			case w.bound && !typeScoped.boundName(e, tt):
-				return false // rule 4
+			case w.bound && !typeScoped.boundName(t, e, readerTypes):
+				return false // rules 4 and 7
 			case e.blank:
 				o = w.blank(e.iri)
 			case e.valid && e.kw == kwNone:
@@ -870,8 +875,8 @@ func (w *fastWalker) scalar(ctx *fastContext, td *fastTerm, value any) (rdfc.Ter
 				return rdfc.Term{}, false
 			}
 		} else {
-			e, t := ctx.lookup(s)
-			if e == nil || e.kw != kwNone || (w.bound && !ctx.boundName(e, t)) {
+			e := ctx.expandVocab(s)
+			if e == nil || e.kw != kwNone || (w.bound && !ctx.boundName(s, e, readerPurposes)) {
 				return rdfc.Term{}, false
 			}
 			iri = e.iri

@@ -577,7 +577,7 @@ func (c *checker) members(ctx *gold.Context, activeProperty string, elem map[str
 		expanded[i] = e
 	}
 	if c.b != nil {
-		if err := c.boundKeys(ctx, elem, keys, expanded, p, isValue); err != nil {
+		if err := c.boundKeys(ctx, typeScoped, elem, keys, expanded, p, isValue); err != nil {
 			return err
 		}
 	}
@@ -693,7 +693,7 @@ func (c *checker) types(typeScoped *gold.Context, value any, p *path, isValue bo
 		}
 		if c.iris.valid(iri) || (!isValue && isBlankNode(iri)) {
 			if c.b != nil && !isValue {
-				return c.boundName(typeScoped, t, iri, tp, "type")
+				return c.boundName(typeScoped, t, iri, tp, "type", readerTypes)
 			}
 			return nil
 		}
