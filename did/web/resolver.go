@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"syscall"
 	"time"
 
@@ -26,8 +27,8 @@ var (
 	// redirects.
 	ErrTooManyRedirects = errors.New("did/web: too many redirects")
 	// ErrTooLarge means the DID document is larger than
-	// limits.MaxDIDDocumentBytes.
-	ErrTooLarge = errors.New("did/web: DID document too large")
+	// limits.MaxDIDDocumentBytes, or a fetched body than its limit.
+	ErrTooLarge = errors.New("did/web: response too large")
 	// ErrHTTPStatus means the server answered with a status other than
 	// 200 OK. A 404 or 410 also wraps did.ErrNotFound.
 	ErrHTTPStatus = errors.New("did/web: unexpected HTTP status")
@@ -233,34 +234,9 @@ func (r *Resolver) Resolve(ctx context.Context, id string) (*did.Document, error
 	fail := func(err error) (*did.Document, error) {
 		return nil, &did.ResolutionError{DID: id, URL: u, Err: err}
 	}
-	ctx, cancel := context.WithTimeout(ctx, r.timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	body, err := r.get(ctx, u, "application/did+json, application/did+ld+json;q=0.9, application/json;q=0.8", limits.MaxDIDDocumentBytes)
 	if err != nil {
 		return fail(err)
-	}
-	req.Header.Set("Accept", "application/did+json, application/did+ld+json;q=0.9, application/json;q=0.8")
-	resp, err := r.client.Do(req)
-	if err != nil {
-		return fail(err)
-	}
-	defer resp.Body.Close()
-	switch resp.StatusCode {
-	case http.StatusOK:
-	case http.StatusNotFound, http.StatusGone:
-		return fail(fmt.Errorf("%w: %w: %s", did.ErrNotFound, ErrHTTPStatus, resp.Status))
-	default:
-		return fail(fmt.Errorf("%w: %s", ErrHTTPStatus, resp.Status))
-	}
-	if resp.ContentLength > limits.MaxDIDDocumentBytes {
-		return fail(fmt.Errorf("%w: Content-Length %d, more than %d", ErrTooLarge, resp.ContentLength, limits.MaxDIDDocumentBytes))
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limits.MaxDIDDocumentBytes+1))
-	if err != nil {
-		return fail(fmt.Errorf("did/web: reading the document: %w", err))
-	}
-	if len(body) > limits.MaxDIDDocumentBytes {
-		return fail(fmt.Errorf("%w: more than %d bytes", ErrTooLarge, limits.MaxDIDDocumentBytes))
 	}
 	doc, err := did.ParseDocument(body)
 	if err != nil {
@@ -270,4 +246,60 @@ func (r *Resolver) Resolve(ctx context.Context, id string) (*did.Document, error
 		return fail(fmt.Errorf("%w: the document at this URL is for %q", did.ErrIDMismatch, doc.ID))
 	}
 	return doc, nil
+}
+
+// Fetch GETs an https URL with the same guards as Resolve (no private or
+// loopback address unless allowed, https redirects only, the Resolver's
+// timeout) and returns its body, of at most limits.MaxFetchBytes: for the
+// status list credentials a trust bundle gathers from the issuers it
+// lists. A 404 or 410 wraps did.ErrNotFound.
+func (r *Resolver) Fetch(ctx context.Context, rawURL string) ([]byte, error) {
+	return r.FetchLimited(ctx, rawURL, limits.MaxFetchBytes)
+}
+
+// FetchLimited is Fetch reading at most maxBytes.
+func (r *Resolver) FetchLimited(ctx context.Context, rawURL string, maxBytes int64) ([]byte, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Scheme != "https" || u.Host == "" {
+		return nil, fmt.Errorf("did/web: %q is not an https URL", rawURL)
+	}
+	body, err := r.get(ctx, u.String(), "application/vc+jwt, application/vc+ld+json;q=0.9, application/json;q=0.8", maxBytes)
+	if err != nil {
+		return nil, fmt.Errorf("did/web: fetching %s: %w", u.Redacted(), err)
+	}
+	return body, nil
+}
+
+// get GETs u within the Resolver's timeout and reads at most max bytes.
+func (r *Resolver) get(ctx context.Context, u, accept string, max int64) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", accept)
+	resp, err := r.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	switch resp.StatusCode {
+	case http.StatusOK:
+	case http.StatusNotFound, http.StatusGone:
+		return nil, fmt.Errorf("%w: %w: %s", did.ErrNotFound, ErrHTTPStatus, resp.Status)
+	default:
+		return nil, fmt.Errorf("%w: %s", ErrHTTPStatus, resp.Status)
+	}
+	if resp.ContentLength > max {
+		return nil, fmt.Errorf("%w: Content-Length %d, more than %d", ErrTooLarge, resp.ContentLength, max)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("did/web: reading the body: %w", err)
+	}
+	if int64(len(body)) > max {
+		return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, max)
+	}
+	return body, nil
 }

@@ -260,3 +260,40 @@ func TestNewResolverDoesNotChangeTheCallersClient(t *testing.T) {
 		t.Fatal("NewResolver changed the client it was given")
 	}
 }
+
+// Fetch reads an https URL with Resolve's guards: a body up to the limit,
+// 404 as not found, no http URLs, no loopback unless allowed.
+func TestFetchReadsAnHTTPSURLWithTheGuards(t *testing.T) {
+	srv := server(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/status/1":
+			fmt.Fprint(w, "eyJhbGciOiJFZERTQSJ9.e30.sig")
+		case "/big":
+			fmt.Fprint(w, strings.Repeat("x", 2048))
+		default:
+			http.NotFound(w, r)
+		}
+	})
+	r := resolver(t, srv)
+	ctx := context.Background()
+	body, err := r.FetchLimited(ctx, "https://example.com/status/1", 1024)
+	if err != nil || string(body) != "eyJhbGciOiJFZERTQSJ9.e30.sig" {
+		t.Fatalf("Fetch = %q, %v", body, err)
+	}
+	if _, err := r.FetchLimited(ctx, "https://example.com/big", 1024); !errors.Is(err, web.ErrTooLarge) {
+		t.Errorf("a body over the limit: %v, want ErrTooLarge", err)
+	}
+	if _, err := r.Fetch(ctx, "https://example.com/none"); !errors.Is(err, did.ErrNotFound) {
+		t.Errorf("a 404: %v, want did.ErrNotFound", err)
+	}
+	if _, err := r.Fetch(ctx, "http://example.com/status/1"); err == nil {
+		t.Error("an http URL was fetched")
+	}
+	guarded, err := web.NewResolver()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := guarded.Fetch(ctx, srv.URL+"/status/1"); !errors.Is(err, web.ErrAddressNotAllowed) {
+		t.Errorf("a loopback address by default: %v, want ErrAddressNotAllowed", err)
+	}
+}

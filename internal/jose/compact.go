@@ -64,11 +64,18 @@ type token struct {
 	signature    []byte
 }
 
-// parseCompact splits and decodes a compact JWS (RFC 7515 section 7.1). It
-// only reads raw, and the token keeps no part of it but signingInput.
+// parseCompact splits and decodes a compact JWS (RFC 7515 section 7.1) of a
+// credential or presentation. It only reads raw, and the token keeps no
+// part of it but signingInput.
 func parseCompact(raw []byte) (*token, error) {
-	if len(raw) > limits.MaxJWTBytes {
-		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(raw), limits.MaxJWTBytes)
+	return parseCompactOf(raw, limits.MaxJWTBytes, limits.MaxDocumentBytes)
+}
+
+// parseCompactOf is parseCompact for a token of at most maxToken bytes
+// whose payload is at most maxPayload bytes.
+func parseCompactOf(raw []byte, maxToken, maxPayload int) (*token, error) {
+	if len(raw) > maxToken {
+		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(raw), maxToken)
 	}
 	if len(raw) == 0 {
 		return nil, fmt.Errorf("%w: empty", ErrMalformed)
@@ -91,8 +98,8 @@ func parseCompact(raw []byte) (*token, error) {
 	if dot1 > base64.RawURLEncoding.EncodedLen(limits.MaxJWSHeaderBytes) {
 		return nil, fmt.Errorf("%w: header over %d bytes", ErrTooLarge, limits.MaxJWSHeaderBytes)
 	}
-	if dot2-dot1-1 > base64.RawURLEncoding.EncodedLen(limits.MaxDocumentBytes) {
-		return nil, fmt.Errorf("%w: payload over %d bytes", ErrTooLarge, limits.MaxDocumentBytes)
+	if dot2-dot1-1 > base64.RawURLEncoding.EncodedLen(maxPayload) {
+		return nil, fmt.Errorf("%w: payload over %d bytes", ErrTooLarge, maxPayload)
 	}
 	// One buffer for the three decoded segments, and none for the text,
 	// which the base64 decoder and the signature check only read: the

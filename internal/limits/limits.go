@@ -197,3 +197,30 @@ const (
 	// MaxKeyFileBytes caps a key file (JWK, PEM or Multikey JSON).
 	MaxKeyFileBytes = 64 << 10 // 64 KiB
 )
+
+// Trust bundles and presentations.
+const (
+	// MaxBundleBytes caps a signed trust bundle: the issuers of a whole
+	// country, their DID documents and status lists (NHS England's 250
+	// organisations with two lists each make about 3 MiB).
+	MaxBundleBytes = 64 << 20 // 64 MiB
+
+	// MaxBundleIssuers caps the issuers of one trust bundle.
+	MaxBundleIssuers = 10_000
+
+	// MaxBundleStatusLists caps the status list credentials of one bundle.
+	MaxBundleStatusLists = 10_000
+
+	// MaxBundleDocumentBytes caps one DID document or status list
+	// credential a bundle is built from.
+	MaxBundleDocumentBytes = MaxFetchBytes
+
+	// MaxFetchBytes caps a body did:web's guarded client fetches besides a
+	// DID document: a status list credential.
+	MaxFetchBytes = 4 << 20 // 4 MiB
+
+	// PresentationMaxAge is how long after it was made a presentation is
+	// accepted by default: a phone makes one for the verifier in front of
+	// it, so minutes are plenty, and a replay later fails.
+	PresentationMaxAge = 10 * time.Minute
+)
