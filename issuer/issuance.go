@@ -83,7 +83,7 @@ func IssueRecorded(ctx context.Context, reg *Registry, signer keys.Signer, is Is
 	if !is.NotRevocable {
 		purposes = []string{status.PurposeRevocation, status.PurposeSuspension}
 	}
-	_, until := cred.ValidityPeriod()
+	_, until, _ := cred.ValidityPeriod() // CheckContent refused a malformed one
 	rec, err = reg.Reserve(ctx, Reservation{
 		IssuanceKey:  key,
 		CredentialID: cred.ID,
@@ -131,6 +131,7 @@ var ErrContent = errors.New("issuer: credential not fit to issue")
 //     safe mode, with the embedded contexts and the staffpass vocabulary),
 //     whatever the format: a misspelt claim or type is refused, not
 //     signed;
+//   - its validity period reads as vc.Credential.ValidityBounds reads it;
 //   - a credential that uses the staffpass context, or names a staff
 //     credential type, passes staff.Validate: its type's JSON Schema and
 //     rules (no raw certificate numbers or disclosure content, no
@@ -146,6 +147,9 @@ func CheckContent(data []byte, cred *vc.Credential) error {
 	}
 	if _, err := ld.ToRDFJSON(data, loader, ld.Bound); err != nil {
 		return fmt.Errorf("%w: %w", ErrContent, err)
+	}
+	if _, _, err := cred.ValidityPeriod(); err != nil {
+		return fmt.Errorf("%w: the verifier would refuse it: %w", ErrContent, err)
 	}
 	if !isStaffCredential(cred) {
 		return nil

@@ -16,27 +16,20 @@ import (
 	"github.com/staffpass/staffpass/vc"
 )
 
-// Format is how a credential is secured.
-type Format string
+// Format is how a credential is secured (vc.Format).
+type Format = vc.Format
 
-// The securing formats.
+// The securing formats (those of package vc).
 const (
-	// FormatJWT is a vc+jwt (W3C VC-JOSE-COSE): a compact JWS whose
-	// payload is the credential.
-	FormatJWT Format = "jwt"
-	// FormatEdDSARDFC2022 and the others are Data Integrity proofs with
-	// that cryptosuite (W3C VC Data Integrity 1.0): the credential JSON
-	// with a proof member.
-	FormatEdDSARDFC2022 Format = dataintegrity.EdDSARDFC2022
-	FormatECDSARDFC2019 Format = dataintegrity.ECDSARDFC2019
-	FormatEdDSAJCS2022  Format = dataintegrity.EdDSAJCS2022
-	FormatECDSAJCS2019  Format = dataintegrity.ECDSAJCS2019
+	FormatJWT           = vc.FormatJWT
+	FormatEdDSARDFC2022 = vc.FormatEdDSARDFC2022
+	FormatECDSARDFC2019 = vc.FormatECDSARDFC2019
+	FormatEdDSAJCS2022  = vc.FormatEdDSAJCS2022
+	FormatECDSAJCS2019  = vc.FormatECDSAJCS2019
 )
 
 // Formats lists every securing format, for flag help and validation.
-func Formats() []Format {
-	return []Format{FormatEdDSARDFC2022, FormatECDSARDFC2019, FormatEdDSAJCS2022, FormatECDSAJCS2019, FormatJWT}
-}
+func Formats() []Format { return vc.Formats() }
 
 // ErrIssuerMismatch means the signing key's DID is not the credential's
 // issuer: a verifier would refuse the result.
@@ -101,6 +94,9 @@ func Issue(data []byte, signer keys.Signer, opts Options) ([]byte, error) {
 	cred, err := vc.Parse(data)
 	if err != nil {
 		return nil, err
+	}
+	if _, err := cred.ValidityBounds(); err != nil {
+		return nil, err // a verifier refuses a period it cannot read
 	}
 	if err := CheckIssuer(cred, signer.KeyID()); err != nil && !opts.IssuerMismatchUnsafe {
 		return nil, err

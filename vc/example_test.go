@@ -21,7 +21,7 @@ func ExampleParse() {
 		fmt.Println(err)
 		return
 	}
-	from, until := c.ValidityPeriod()
+	from, until, _ := c.ValidityPeriod()
 	fmt.Println("version:", c.Version())
 	fmt.Println("issuer:", c.Issuer.ID)
 	fmt.Println("DBS check:", c.HasType("DBSCheckCredential"))

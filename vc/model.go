@@ -2,6 +2,7 @@ package vc
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -248,15 +249,68 @@ func (c *Credential) SubjectIDs() []string {
 	return ids
 }
 
-// ValidityPeriod returns when the credential becomes valid and when it
-// stops being valid, whatever the version: validFrom and validUntil for
-// VCDM 2.0, issuanceDate and expirationDate for VCDM 1.1. A bound the
-// credential does not state is the zero time.Time.
-func (c *Credential) ValidityPeriod() (from, until time.Time) {
-	if c.Version() == V1 {
-		return c.IssuanceDate.Time(), c.ExpirationDate.Time()
+// A ValidityBound is one bound of a credential's validity period, as the
+// credential states it.
+type ValidityBound struct {
+	Member string // validFrom, validUntil, issuanceDate or expirationDate
+	Start  bool   // a start (validFrom, issuanceDate), not an end
+	Time   time.Time
+}
+
+// ValidityBounds returns every bound of the credential's validity period it
+// states, in either version of the data model: validFrom and validUntil
+// (VCDM 2.0), issuanceDate and expirationDate (VCDM 1.1). A member of the
+// other version than the credential's means nothing to its data model,
+// which keeps it in Extra like any unknown member; it is a bound all the
+// same, since its issuer wrote it and a proof over RDF may sign it (a VCDM
+// 1.1 credential whose contexts were swapped for 2.0 ones would otherwise
+// lose its expirationDate). Such a member that is not one date-time string
+// is an error wrapping ErrDate: a checker must refuse what it cannot read,
+// and an issuer must not sign it.
+func (c *Credential) ValidityBounds() ([]ValidityBound, error) {
+	own := []ValidityBound{
+		{"validFrom", true, c.ValidFrom.Time()}, {"validUntil", false, c.ValidUntil.Time()},
+		{"issuanceDate", true, c.IssuanceDate.Time()}, {"expirationDate", false, c.ExpirationDate.Time()},
 	}
-	return c.ValidFrom.Time(), c.ValidUntil.Time()
+	var out []ValidityBound
+	for _, b := range own {
+		if raw, ok := c.Extra[b.Member]; ok {
+			var s string
+			if err := json.Unmarshal(raw, &s); err != nil {
+				return nil, fmt.Errorf("%w: %s must be one dateTimeStamp string", ErrDate, b.Member)
+			}
+			dt, err := ParseDateTime(s)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", b.Member, err)
+			}
+			b.Time = dt.Time()
+		}
+		if !b.Time.IsZero() {
+			out = append(out, b)
+		}
+	}
+	return out, nil
+}
+
+// ValidityPeriod returns the period the credential states, whatever the
+// version: the latest of its starts and the earliest of its ends among the
+// ValidityBounds. A bound it does not state is the zero time.Time. The
+// error is that of ValidityBounds; the period is then zero and must not be
+// judged.
+func (c *Credential) ValidityPeriod() (from, until time.Time, err error) {
+	bounds, err := c.ValidityBounds()
+	if err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	for _, b := range bounds {
+		switch {
+		case b.Start && b.Time.After(from):
+			from = b.Time
+		case !b.Start && (until.IsZero() || b.Time.Before(until)):
+			until = b.Time
+		}
+	}
+	return from, until, nil
 }
 
 // MediaType returns the media type of the envelope's data: URL id, such as

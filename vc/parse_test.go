@@ -268,7 +268,7 @@ func TestParseReadsATypicalCredential(t *testing.T) {
 	if _, ok := c.CredentialSubject.Items[0].Claims["dbsCheck"]; !ok || !c.CredentialSubject.Single {
 		t.Errorf("subject = %+v", c.CredentialSubject)
 	}
-	from, until := c.ValidityPeriod()
+	from, until, _ := c.ValidityPeriod()
 	if !from.Equal(time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)) || !until.Equal(time.Date(2028, 3, 1, 9, 0, 0, 0, time.UTC)) {
 		t.Errorf("ValidityPeriod() = %v, %v", from, until)
 	}
@@ -281,6 +281,35 @@ func TestParseReadsATypicalCredential(t *testing.T) {
 	roundTrip(t, []byte(staffCredential), c)
 }
 
+// TestValidityPeriodJudgesBothVersions: a bound named as the other version
+// of the data model names it is kept as an extra member, and is a bound all
+// the same.
+func TestValidityPeriodJudgesBothVersions(t *testing.T) {
+	in := strings.Replace(minimalV1, `"issuer"`, `"expirationDate":"2030-01-01T00:00:00+01:00","validFrom":"2021-01-01T00:00:00Z","validUntil":"2029-06-01T00:00:00Z","issuer"`, 1)
+	c, err := Parse([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bounds, err := c.ValidityBounds()
+	if err != nil || len(bounds) != 4 {
+		t.Fatalf("ValidityBounds() = %v, %v; want four", bounds, err)
+	}
+	from, until, err := c.ValidityPeriod()
+	if err != nil || !from.Equal(time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)) || !until.Equal(time.Date(2029, 6, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("ValidityPeriod() = %v, %v, %v; want the latest start and the earliest end", from, until, err)
+	}
+	for _, bad := range []string{`["2029-06-01T00:00:00Z"]`, `{"@value":"2029-06-01T00:00:00Z"}`, `"2029-06-01"`, `null`} {
+		in := strings.Replace(minimalV1, `"issuer"`, `"validUntil":`+bad+`,"issuer"`, 1)
+		c, err := Parse([]byte(in))
+		if err != nil {
+			continue // refused outright
+		}
+		if _, _, err := c.ValidityPeriod(); !errors.Is(err, ErrDate) {
+			t.Errorf("validUntil %s in a 1.1 credential: ValidityPeriod() error %v, want ErrDate", bad, err)
+		}
+	}
+}
+
 func TestParseReadsVCDM11Dates(t *testing.T) {
 	in := strings.Replace(minimalV1, `"issuer"`, `"expirationDate":"2030-01-01T00:00:00+01:00","validFrom":"kept as an extra","issuer"`, 1)
 	c, err := Parse([]byte(in))
@@ -290,9 +319,8 @@ func TestParseReadsVCDM11Dates(t *testing.T) {
 	if c.Version() != V1 {
 		t.Errorf("Version() = %v, want 1.1", c.Version())
 	}
-	from, until := c.ValidityPeriod()
-	if !from.Equal(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)) || !until.Equal(time.Date(2029, 12, 31, 23, 0, 0, 0, time.UTC)) {
-		t.Errorf("ValidityPeriod() = %v, %v", from, until)
+	if _, _, err := c.ValidityPeriod(); !errors.Is(err, ErrDate) {
+		t.Errorf("ValidityPeriod() with a validFrom that is no date: %v, want ErrDate", err)
 	}
 	if !c.ValidFrom.IsZero() || string(c.Extra["validFrom"]) != `"kept as an extra"` {
 		t.Errorf("validFrom of a 1.1 credential read as a 2.0 term: %v, %s", c.ValidFrom, c.Extra["validFrom"])

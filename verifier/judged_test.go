@@ -479,6 +479,15 @@ func FuzzJudgedValuesAreSigned(f *testing.F) {
 		if c := r.Check(verifier.CheckProof); c == nil || c.Status != verifier.Passed {
 			return
 		}
+		if _, err := r.Credential.ValidityBounds(); err != nil {
+			if mode%2 == 0 {
+				t.Fatalf("the issuing side signed a validity period the verifier cannot read: %v\n%s", err, input)
+			}
+			if c := r.Check(verifier.CheckValidityPeriod); c == nil || c.Status != verifier.Failed {
+				t.Fatalf("a validity period that cannot be read (%v) did not fail the check: %+v\n%s", err, c, input)
+			}
+			return
+		}
 		fromJSON, err := judgedFromJSON(r)
 		if err != nil {
 			return // the status check refuses a malformed entry

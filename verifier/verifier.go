@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -502,9 +501,9 @@ func (v *Verifier) checkIssuer(id string) error {
 // checkValidity checks the credential's validity period and, for a JWT, its
 // nbf and exp claims, against now with the allowed clock skew.
 func (v *Verifier) checkValidity(cred *vc.Credential, jwt *jose.Verified, now time.Time) error {
-	dates, err := validityDates(cred)
+	dates, err := cred.ValidityBounds()
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	var errs []error
 	notBefore := func(what string, t time.Time) {
@@ -518,10 +517,10 @@ func (v *Verifier) checkValidity(cred *vc.Credential, jwt *jose.Verified, now ti
 		}
 	}
 	for _, d := range dates {
-		if d.from {
-			notBefore(d.name, d.t)
+		if d.Start {
+			notBefore(d.Member, d.Time)
 		} else {
-			notAfter(d.name, d.t)
+			notAfter(d.Member, d.Time)
 		}
 	}
 	if jwt != nil {
@@ -529,61 +528,6 @@ func (v *Verifier) checkValidity(cred *vc.Credential, jwt *jose.Verified, now ti
 		notAfter("the JWT's exp", jwt.Expires)
 	}
 	return errors.Join(errs...)
-}
-
-// validityDate is one bound of a credential's validity period.
-type validityDate struct {
-	name string
-	from bool // a start, not an end
-	t    time.Time
-}
-
-// validityDates returns every bound of the credential's validity period it
-// states, in either version of the data model: validFrom and validUntil
-// (VCDM 2.0), issuanceDate and expirationDate (VCDM 1.1). A member of the
-// other version than the credential's means nothing to its data model,
-// which keeps it as an unknown member; it is judged all the same, since
-// its issuer wrote it and its proof may sign it (a VCDM 1.1 credential
-// whose contexts were swapped for 2.0 ones would otherwise lose its
-// expirationDate), and a malformed one fails the check.
-func validityDates(c *vc.Credential) ([]validityDate, error) {
-	own := []validityDate{
-		{"validFrom", true, c.ValidFrom.Time()}, {"validUntil", false, c.ValidUntil.Time()},
-		{"issuanceDate", true, c.IssuanceDate.Time()}, {"expirationDate", false, c.ExpirationDate.Time()},
-	}
-	var out []validityDate
-	for _, d := range own {
-		if raw, ok := c.Extra[d.name]; ok {
-			var s string
-			if err := json.Unmarshal(raw, &s); err != nil {
-				return nil, fmt.Errorf("%w: %s is not a date-time string", ErrMalformed, d.name)
-			}
-			dt, err := vc.ParseDateTime(s)
-			if err != nil {
-				return nil, fmt.Errorf("%w: %s: %w", ErrMalformed, d.name, err)
-			}
-			d.t = dt.Time()
-		}
-		if !d.t.IsZero() {
-			out = append(out, d)
-		}
-	}
-	return out, nil
-}
-
-// judgedPeriod is the validity period the checks judge: the latest start
-// and the earliest end the credential states (zero when it states none).
-func judgedPeriod(c *vc.Credential) (from, until time.Time) {
-	dates, _ := validityDates(c)
-	for _, d := range dates {
-		switch {
-		case d.from && d.t.After(from):
-			from = d.t
-		case !d.from && (until.IsZero() || d.t.Before(until)):
-			until = d.t
-		}
-	}
-	return from, until
 }
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
@@ -594,6 +538,6 @@ func (r *Result) describe(c *vc.Credential) {
 	r.Issuer = c.Issuer.ID
 	r.Types = slices.Clone(c.Type.Items)
 	r.Subjects = c.SubjectIDs()
-	r.ValidFrom, r.ValidUntil = judgedPeriod(c)
+	r.ValidFrom, r.ValidUntil, _ = c.ValidityPeriod() // zero when malformed; the validity check then fails
 	r.Credential = c
 }

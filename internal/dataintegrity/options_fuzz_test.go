@@ -156,6 +156,9 @@ func FuzzProofOptionsAreSigned(f *testing.F) {
 					keys = append(keys, k)
 				}
 			}
+			if len(keys) == 0 {
+				break // every option was deleted
+			}
 			slices.Sort(keys)
 			k := keys[int(ops[i+1])%len(keys)]
 			v := proof[k]

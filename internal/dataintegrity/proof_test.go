@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/staffpass/staffpass/vc"
 	"testing"
 	"time"
 )
@@ -105,5 +106,21 @@ func TestParseProofRefusesMalformedProofs(t *testing.T) {
 				t.Errorf("err = %v, want %v", err, tt.want)
 			}
 		})
+	}
+}
+
+// vc.Format names the cryptosuites by the names this package gives them.
+func TestFormatsNameTheSuites(t *testing.T) {
+	for f, s := range map[vc.Format]string{vc.FormatEdDSARDFC2022: EdDSARDFC2022, vc.FormatECDSARDFC2019: ECDSARDFC2019,
+		vc.FormatEdDSAJCS2022: EdDSAJCS2022, vc.FormatECDSAJCS2019: ECDSAJCS2019} {
+		if string(f) != s || !f.DataIntegrity() {
+			t.Errorf("format %q, suite %q", f, s)
+		}
+		if _, ok := lookupSuite(string(f)); !ok {
+			t.Errorf("format %q is no suite", f)
+		}
+	}
+	if vc.FormatJWT.DataIntegrity() {
+		t.Error("jwt is Data Integrity")
 	}
 }

@@ -65,7 +65,7 @@ func TestLegacyCredentialIsRebuiltFromItsClaims(t *testing.T) {
 			if !c.ValidFrom.IsZero() || !c.ValidUntil.IsZero() {
 				t.Errorf("validFrom/validUntil set on a VCDM 1.1 credential")
 			}
-			from, until := c.ValidityPeriod()
+			from, until, _ := c.ValidityPeriod()
 			if !from.Equal(v.NotBefore) || !until.Equal(v.Expires) {
 				t.Errorf("validity period %v to %v", from, until)
 			}

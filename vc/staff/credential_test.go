@@ -60,7 +60,7 @@ func TestGoValuesSurviveTheRoundTrip(t *testing.T) {
 			if ids := parsed.SubjectIDs(); len(ids) != 1 || ids[0] != subjectDID {
 				t.Fatalf("subject ids %v", ids)
 			}
-			if from, until := parsed.ValidityPeriod(); !from.Equal(ex.meta.ValidFrom) || !until.Equal(ex.meta.ValidUntil) {
+			if from, until, _ := parsed.ValidityPeriod(); !from.Equal(ex.meta.ValidFrom) || !until.Equal(ex.meta.ValidUntil) {
 				t.Fatalf("validity %v to %v", from, until)
 			}
 		})

@@ -182,8 +182,10 @@ func (e *evaluation) read(creds []*vc.Credential) error {
 		}
 		cand := &candidate{id: c.ID}
 		cand.claims, cand.err = FromCredential(c)
-		from, until := c.ValidityPeriod()
+		from, until, err := c.ValidityPeriod()
 		switch {
+		case err != nil:
+			cand.outcome, cand.reason = OutcomeInsufficient, "the credential's validity period cannot be read: "+err.Error()
 		case !until.IsZero() && e.at.After(until):
 			cand.outcome, cand.reason = OutcomeExpired, "the credential stopped being valid on "+humanTime(until)
 		case !from.IsZero() && e.at.Before(from):

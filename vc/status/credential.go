@@ -136,7 +136,10 @@ func ReadListCredential(c *vc.Credential) (*ListCredential, error) {
 	if err != nil {
 		return nil, err
 	}
-	from, until := c.ValidityPeriod()
+	from, until, err := c.ValidityPeriod()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
 	return &ListCredential{
 		ID:         c.ID,
 		Issuer:     c.Issuer.ID,
