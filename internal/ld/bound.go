@@ -68,13 +68,15 @@ const (
 //     only there. No other keyword as a member name (@id, @type, @graph,
 //     @included, @reverse, @nest, @list, @set, @index, ...), no reverse
 //     property, and no @index, @id, @type or @language container.
-//  3. Values: a string, number or boolean; a node object; an array of
-//     these (not of arrays); a value object only as a language-tagged
+//  3. Values: a string, number or boolean; a node object; a non-empty
+//     array of these (not of arrays; an empty one only as a @list); a
+//     value object only as a language-tagged
 //     string ({"@value": "...", "@language": "..."}, VCDM 2.0 section
 //     11.1). No null (JSON-LD drops it). Under a datatype coercion a
 //     value's JSON type must be the datatype's own (a number for XSD's
 //     numeric types, a boolean for xsd:boolean, a string otherwise), since
-//     "5" and 5 there make the same literal.
+//     "5" and 5 there make the same literal; no coercion to rdf:JSON (use
+//     an @json term).
 //  4. Identifiers: ids and @id-coerced values are written as what they
 //     expand to (no compact IRI with a prefix term), types and
 //     @vocab-coerced values under the one name of rule 2; no blank node
@@ -93,6 +95,12 @@ const (
 //     that tell those apart, and the proof purposes, stand for the IRIs
 //     the W3C contexts give them whatever the document's contexts say,
 //     and those IRIs go under those names only (readers.go).
+//  8. The names the served contexts give: every other name too keeps the
+//     meaning the contexts the Loader serves give it, and an IRI they name
+//     goes under a name they give it, whichever contexts the document
+//     names (universe.go); no property stands for rdf:type. A holder who
+//     swaps contexts cannot write a signed PorterCredential as
+//     "SurgeonCredential", or swap two claims' names.
 //
 // Under these rules the JSON tree and the dataset are the same graph:
 // each object a node with exactly the statements its members make, each
@@ -178,7 +186,7 @@ func (c *checker) boundName(ctx *gold.Context, name, iri string, p *path, kind s
 		vocab = *ctx.Values.Vocab
 	}
 	isTerm := func(s string) bool { _, ok := ctx.TermDefinitions[s]; return ok }
-	if reason := nameProblem(name, iri, t.n, t.name, vocab, isTerm, pinned...); reason != "" {
+	if reason := nameProblem(c.l.universe(), name, iri, t.n, t.name, vocab, isTerm, pinned...); reason != "" {
 		return c.notBound(p, kind, name, iri, reason)
 	}
 	return nil
@@ -344,6 +352,9 @@ func (c *checker) boundScalar(ctx *gold.Context, td *gold.TermDefinition, value 
 		}
 		return nil
 	}
+	if coercedJSONType(td.Type) == "none" {
+		return c.notBound(p, "value", fmt.Sprint(value), "", "a coercion to rdf:JSON: a string there is the same literal as the JSON value it spells under an @json term")
+	}
 	if want := coercedJSONType(td.Type); want != jsonTypeName(value) {
 		return c.notBound(p, "value", fmt.Sprint(value), "", fmt.Sprintf("a %s under a coercion to %s, whose values are written as a JSON %s: JSON-LD makes the same literal of both", jsonTypeName(value), td.Type, want))
 	}
@@ -366,9 +377,13 @@ var numericDatatypes = func() map[string]bool {
 
 // coercedJSONType is the JSON type of the values of a term coerced to
 // datatype (rule 3): a number for XSD's numeric types, a boolean for
-// xsd:boolean, a string for every other datatype.
+// xsd:boolean, a string for every other datatype but rdf:JSON, whose
+// literals are what an @json term makes of any JSON value, so that no
+// JSON type writes them in one way only ("none").
 func coercedJSONType(datatype string) string {
 	switch {
+	case datatype == rdfJSON:
+		return "none"
 	case numericDatatypes[datatype]:
 		return "number"
 	case datatype == "http://www.w3.org/2001/XMLSchema#boolean", datatype == "https://www.w3.org/2001/XMLSchema#boolean":
@@ -401,6 +416,8 @@ func (c *checker) boundValue(ctx, termCtx *gold.Context, key string, value any, 
 	items, isArr := value.([]any)
 	if !isArr {
 		items = []any{value}
+	} else if len(items) == 0 && !list {
+		return c.notBound(p, "value", "[]", "", "an empty array makes no statement, so no proof signs it; leave the member out")
 	}
 	var seen []string
 	for i, item := range items {
@@ -591,6 +608,8 @@ func (c *checker) boundGraph(termCtx *gold.Context, key string, value any, p *pa
 		items = []any{value}
 	} else if depth > maxDepth {
 		return c.fail(ErrLimit, p, "", "", "")
+	} else if len(items) == 0 {
+		return c.notBound(p, "value", "[]", "", "an empty array makes no statement, so no proof signs it; leave the member out")
 	}
 	outer := c.b.graph
 	defer func() { c.b.graph, c.b.graphValue = outer, false }()
@@ -615,7 +634,7 @@ func (c *checker) boundGraph(termCtx *gold.Context, key string, value any, p *pa
 // which expands to e, keeps rules 2, 4 and 7 in c.
 func (c *fastContext) boundName(name string, e *expansion, pinned ...*pins) bool {
 	t := c.names[e.iri]
-	return nameProblem(name, e.iri, t.n, t.name, c.vocab, c.isTerm, pinned...) == ""
+	return nameProblem(c.fc.l.universe(), name, e.iri, t.n, t.name, c.vocab, c.isTerm, pinned...) == ""
 }
 
 func (c *fastContext) isTerm(s string) bool { _, ok := c.terms[s]; return ok }

@@ -395,8 +395,8 @@ func TestBoundProfileAcceptsTheDataModel(t *testing.T) {
 			m["credentialSubject"] = []any{m["credentialSubject"], map[string]any{"id": "did:example:other", "name": "Alex"}}
 		}, true},
 		{"the issuer referenced from two nodes", func(m map[string]any) {
-			m["credentialSubject"].(map[string]any)["employer"] = m["issuer"]
-			appendContext(m, map[string]any{"employer": map[string]any{"@id": "https://staffpass.example/vocab#employer", "@type": "@id"}})
+			m["credentialSubject"].(map[string]any)["worksFor"] = m["issuer"]
+			appendContext(m, map[string]any{"worksFor": map[string]any{"@id": "https://staffpass.example/vocab#worksFor", "@type": "@id"}})
 		}, false},
 		{"a served context with @vocab, and a name under it", func(m map[string]any) {
 			appendContext(m, examplesV2)

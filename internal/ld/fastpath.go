@@ -753,6 +753,9 @@ func (w *fastWalker) graphValue(ctx *fastContext, key string, kt *fastTerm, valu
 	case nil:
 		return !w.bound
 	case []any:
+		if len(v) == 0 && w.bound {
+			return false // rule 3
+		}
 		for _, item := range v {
 			if _, isArr := item.([]any); isArr && w.bound {
 				return false
@@ -815,6 +818,9 @@ func (w *fastWalker) element(ctx *fastContext, activeProp string, apt *fastTerm,
 		return !w.bound // rule 3
 	case []any:
 		inList := apt != nil && apt.container&containerList != 0
+		if len(v) == 0 && w.bound && !inList {
+			return false // rule 3
+		}
 		for _, item := range v {
 			if _, isArr := item.([]any); isArr && w.bound {
 				return false // rule 3

@@ -42,6 +42,9 @@ type Loader struct {
 	opts  *gold.JsonLdOptions
 	cache *contextCache
 	fast  *fastContexts
+
+	univOnce sync.Once
+	univ     *universe // what the served contexts name (rule 8)
 }
 
 // NewLoader returns a Loader that serves the embedded contexts and extra.

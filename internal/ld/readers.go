@@ -101,8 +101,8 @@ var (
 )
 
 // nameProblem says why name, a member name, a type or a @vocab-coerced
-// value that expands to iri, breaks rule 2, 4 or 7 of the bound profile,
-// or returns "". The active context gives n terms for iri, the first of
+// value that expands to iri, breaks rule 2, 4, 7 or 8 of the bound
+// profile, or returns "". u is what the served contexts name; the active context gives n terms for iri, the first of
 // them first, and vocab as its @vocab ("" for none); isTerm reports
 // whether a string is a term of it. pinned are the reader's names where
 // name stands.
@@ -111,9 +111,12 @@ var (
 // is pinned; else its term; else the name @vocab makes of it; else the IRI
 // itself (never a compact IRI). So a reader that knows a property by one
 // name finds it under that name, and only there.
-func nameProblem(name, iri string, n int, first, vocab string, isTerm func(string) bool, pinned ...*pins) string {
+func nameProblem(u *universe, name, iri string, n int, first, vocab string, isTerm func(string) bool, pinned ...*pins) string {
 	if isBlankNode(iri) {
 		return "a blank node label: canonicalization renames blank nodes, so no proof signs the label"
+	}
+	if iri == rdfType {
+		return "it stands for rdf:type: a node's types are written under \"type\" only, where readers read them"
 	}
 	for _, p := range pinned {
 		if p == nil {
@@ -128,6 +131,9 @@ func nameProblem(name, iri string, n int, first, vocab string, isTerm func(strin
 			}
 			return ""
 		}
+	}
+	if reason := u.problem(name, iri); reason != "" {
+		return reason
 	}
 	switch {
 	case n > 1:
