@@ -35,7 +35,7 @@ func TestTheContextNeverChanges(t *testing.T) {
 // schemaDigests pins the embedded schemas. Issued credentials carry these
 // digests in credentialSchema.digestSRI, so a schema that changed would
 // make every credential issued against it fail Validate: a changed schema
-// gets a new $id (schemas/v2/...) instead.
+// gets a new $id (schemas/v2/...) instead. The files are in internal/schemas/files.
 var schemaDigests = map[string]string{
 	staff.TypeIdentityCheck:               "sha384-F84tgZmZ4yvxjYfZP4JrVMvrZcC9sfVWmhhFM+iuWXH4k1bsPGsMhlKDRwjKoCy5",
 	staff.TypeRightToWork:                 "sha384-/lcuigcfZrSeykZgz6RbdDsZucdcerG2+sBL9iiRuDA69LRZh00PKnOg7gZE50za",
@@ -348,9 +348,9 @@ func TestTheSchemasAreEmbeddedWithTheirDigests(t *testing.T) {
 			t.Errorf("%s: $schema %q", typ, doc.Schema)
 		}
 		ids[s.ID] = true
-		onDisk, err := os.ReadFile(filepath.Join("schemas", filepath.Base(s.ID)))
+		onDisk, err := os.ReadFile(filepath.Join("..", "..", "internal", "schemas", "files", filepath.Base(s.ID)))
 		if err != nil || string(onDisk) != string(s.Document) {
-			t.Errorf("%s: the schema is not schemas/%s byte for byte", typ, filepath.Base(s.ID))
+			t.Errorf("%s: the schema is not internal/schemas/files/%s byte for byte", typ, filepath.Base(s.ID))
 		}
 	}
 	if _, ok := staff.CredentialSchema("VerifiableCredential"); ok {

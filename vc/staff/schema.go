@@ -2,24 +2,20 @@ package staff
 
 import (
 	"bytes"
-	"crypto/sha512"
-	"embed"
-	"encoding/base64"
 	"fmt"
 	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/staffpass/staffpass/internal/schemas"
 )
 
 // SchemaBaseURL is the prefix of the $id of every staffpass JSON Schema.
-const SchemaBaseURL = "https://w3id.org/staffpass/schemas/v1/"
+const SchemaBaseURL = schemas.BaseURL
 
 // TypeJSONSchema is the credentialSchema type of VCDM 2.0 (Verifiable
 // Credentials JSON Schema Specification, section 3.1.1).
 const TypeJSONSchema = "JsonSchema"
-
-//go:embed schemas/*.json
-var schemaFiles embed.FS
 
 // schemaFile names the schema file of each credential type, and of a role.
 var schemaFile = map[string]string{
@@ -82,45 +78,20 @@ type schemaSet struct {
 	byKey map[string]*compiledSchema
 }
 
-// loadSchemas compiles the embedded schemas once. They are registered
-// with the compiler under their $id and nothing else can be loaded: the
-// loader refuses every URL, so a $ref can never fetch anything.
+// loadSchemas looks up the embedded schema of each type (package
+// internal/schemas compiles them once, fetching nothing).
 var loadSchemas = sync.OnceValues(func() (*schemaSet, error) {
-	c := jsonschema.NewCompiler()
-	c.UseLoader(closedLoader{})
-	c.DefaultDraft(jsonschema.Draft2020)
-	c.AssertFormat()
+	all, err := schemas.Default()
+	if err != nil {
+		return nil, fmt.Errorf("staff: embedded schemas: %w", err)
+	}
 	set := &schemaSet{byKey: make(map[string]*compiledSchema, len(schemaFile))}
 	for key, file := range schemaFile {
-		doc, err := schemaFiles.ReadFile("schemas/" + file)
-		if err != nil {
-			return nil, fmt.Errorf("staff: embedded schema %s: %w", file, err)
+		s := all.Get(SchemaBaseURL + file)
+		if s == nil {
+			return nil, fmt.Errorf("staff: no embedded schema %s", file)
 		}
-		v, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
-		if err != nil {
-			return nil, fmt.Errorf("staff: embedded schema %s: %w", file, err)
-		}
-		id := SchemaBaseURL + file
-		if err := c.AddResource(id, v); err != nil {
-			return nil, fmt.Errorf("staff: embedded schema %s: %w", file, err)
-		}
-		sum := sha512.Sum384(doc)
-		set.byKey[key] = &compiledSchema{id: id, sri: "sha384-" + base64.StdEncoding.EncodeToString(sum[:]), doc: doc}
-	}
-	for key, cs := range set.byKey {
-		s, err := c.Compile(cs.id)
-		if err != nil {
-			return nil, fmt.Errorf("staff: embedded schema for %s: %w", key, err)
-		}
-		cs.schema = s
+		set.byKey[key] = &compiledSchema{id: s.ID, sri: s.DigestSRI, doc: s.Document, schema: s.Compiled}
 	}
 	return set, nil
 })
-
-// closedLoader refuses to load any schema: every schema is registered
-// from the embedded copies before compiling.
-type closedLoader struct{}
-
-func (closedLoader) Load(url string) (any, error) {
-	return nil, fmt.Errorf("staff: schema %q is not embedded, and schemas are never fetched", url)
-}
