@@ -63,11 +63,11 @@ func BenchmarkCompare(b *testing.B) {
 		}
 		data = []byte(strings.TrimSpace(string(data)))
 		b.Run(strings.TrimSuffix(name, filepath.Ext(name)), func(b *testing.B) {
-			if _, err := v.VerifyCredential(ctx, data); err != nil {
+			if _, err := v.Verify(ctx, data, verifier.Policy{}); err != nil {
 				b.Fatalf("%s: %v", name, err)
 			}
 			for b.Loop() {
-				if _, err := v.VerifyCredential(ctx, data); err != nil {
+				if _, err := v.Verify(ctx, data, verifier.Policy{}); err != nil {
 					b.Fatal(err)
 				}
 			}

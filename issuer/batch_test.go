@@ -178,7 +178,7 @@ func verifyFiles(t testing.TB, o *testOrg, dir string) int {
 		if name == ErrorsFile {
 			continue
 		}
-		if _, err := v.VerifyCredential(ctx, data); err != nil {
+		if _, err := v.Verify(ctx, data, verifier.Policy{}); err != nil {
 			t.Errorf("%s does not verify: %v", name, err)
 		}
 		n++

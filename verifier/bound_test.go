@@ -205,7 +205,7 @@ func (w *statusWorld) verifyAs(t *testing.T, o *org, lists [][]byte, cred []byte
 	if err != nil {
 		t.Fatal(err)
 	}
-	return v.VerifyCredential(context.Background(), cred)
+	return v.Verify(context.Background(), cred, verifier.Policy{})
 }
 
 // A revoked, a suspended and an expired credential, secured with each
@@ -361,14 +361,14 @@ func TestAProofsExpiresCannotBeHidden(t *testing.T) {
 				t.Fatal(err)
 			}
 			v := f.verifier(t)
-			if _, err := v.VerifyCredential(context.Background(), signed); !errors.Is(err, dataintegrity.ErrExpired) {
+			if _, err := v.Verify(context.Background(), signed, verifier.Policy{}); !errors.Is(err, dataintegrity.ErrExpired) {
 				t.Fatalf("the expired proof as signed: %v, want dataintegrity.ErrExpired", err)
 			}
 			var m map[string]any
 			json.Unmarshal(signed, &m)
 			moveMember(m["proof"].(map[string]any), "expires", "https://w3id.org/security#expiration")
 			hidden, _ := json.Marshal(m)
-			r, err := v.VerifyCredential(context.Background(), hidden)
+			r, err := v.Verify(context.Background(), hidden, verifier.Policy{})
 			if !errors.Is(err, verifier.ErrNotBound) || r.Verified {
 				t.Fatalf("err = %v, want ErrNotBound", err)
 			}

@@ -55,7 +55,7 @@ func TestStatusEntriesTheVerifierCannotCheckFailClosed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := v.VerifyCredential(context.Background(), withStatus(t, f, tt.entries))
+			r, err := v.Verify(context.Background(), withStatus(t, f, tt.entries), verifier.Policy{})
 			c := r.Check(verifier.CheckStatus)
 			if !errors.Is(err, verifier.ErrStatus) || c == nil || c.Status != verifier.Failed {
 				t.Fatalf("err = %v, status check %+v: want it failed with ErrStatus", err, c)
@@ -66,7 +66,7 @@ func TestStatusEntriesTheVerifierCannotCheckFailClosed(t *testing.T) {
 		})
 	}
 	// Entries for refresh and message say nothing of validity.
-	r, err := v.VerifyCredential(context.Background(), withStatus(t, f, entry(`"BitstringStatusListEntry"`, "refresh")))
+	r, err := v.Verify(context.Background(), withStatus(t, f, entry(`"BitstringStatusListEntry"`, "refresh")), verifier.Policy{})
 	if err != nil || !r.Verified {
 		t.Errorf("a refresh entry: %v", err)
 	}
@@ -127,7 +127,7 @@ func TestStatusListJWTTimeClaimsAreJudged(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = v.VerifyCredential(context.Background(), cred)
+			_, err = v.Verify(context.Background(), cred, verifier.Policy{})
 			if tt.want == nil && err != nil || tt.want != nil && (!errors.Is(err, tt.want) || !errors.Is(err, verifier.ErrStatus)) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
 			}
@@ -165,10 +165,10 @@ func TestAStatusListIsNotCondemnedByACancelledCaller(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := v.VerifyCredential(ctx, cred); !errors.Is(err, verifier.ErrStatus) || !errors.Is(err, context.Canceled) {
+	if _, err := v.Verify(ctx, cred, verifier.Policy{}); !errors.Is(err, verifier.ErrStatus) || !errors.Is(err, context.Canceled) {
 		t.Fatalf("with the context cancelled while the list was checked: %v", err)
 	}
-	if _, err := v.VerifyCredential(context.Background(), cred); err != nil {
+	if _, err := v.Verify(context.Background(), cred, verifier.Policy{}); err != nil {
 		t.Fatalf("the next caller: %v, want the list checked again and the credential verified", err)
 	}
 }
@@ -184,7 +184,7 @@ func TestEnvelopesCarryNothingButTheCredential(t *testing.T) {
 		"type":              "EnvelopedVerifiableCredential",
 		"credentialSubject": map[string]any{"id": "did:example:someone-else"},
 	})
-	r, err := f.verifier(t).VerifyCredential(context.Background(), env)
+	r, err := f.verifier(t).Verify(context.Background(), env, verifier.Policy{})
 	c := r.Check(verifier.CheckSyntax)
 	if !errors.Is(err, verifier.ErrMalformed) || c == nil || !strings.Contains(c.Reason, `"credentialSubject"`) {
 		t.Fatalf("err = %v, syntax check %+v", err, c)
@@ -222,10 +222,10 @@ func TestWithLowSOnly(t *testing.T) {
 
 	for name, twin := range map[string][]byte{"vc+jwt": jwtTwin, "ecdsa-rdfc-2019": diTwin} {
 		t.Run(name, func(t *testing.T) {
-			if _, err := f.verifier(t).VerifyCredential(context.Background(), twin); err != nil {
+			if _, err := f.verifier(t).Verify(context.Background(), twin, verifier.Policy{}); err != nil {
 				t.Fatalf("by default: %v", err)
 			}
-			_, err := f.verifier(t, verifier.WithLowSOnly()).VerifyCredential(context.Background(), twin)
+			_, err := f.verifier(t, verifier.WithLowSOnly()).Verify(context.Background(), twin, verifier.Policy{})
 			if !errors.Is(err, keys.ErrHighS) || !errors.Is(err, verifier.ErrProof) {
 				t.Fatalf("WithLowSOnly: %v, want ErrProof and keys.ErrHighS", err)
 			}
@@ -251,7 +251,7 @@ func TestAVCJWTWhoseSubIsAnotherSubjectIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	token := []byte(input + "." + b64(string(sig)))
-	r, err := f.verifier(t).VerifyCredential(context.Background(), token)
+	r, err := f.verifier(t).Verify(context.Background(), token, verifier.Policy{})
 	if !errors.Is(err, verifier.ErrMalformed) || !errors.Is(err, jose.ErrClaimConflict) || r.Verified {
 		t.Fatalf("err = %v, want ErrMalformed and jose.ErrClaimConflict", err)
 	}
@@ -270,11 +270,11 @@ func TestUnknownContextsFailClosed(t *testing.T) {
 	for _, format := range []issuer.Format{issuer.FormatJWT, issuer.FormatEdDSAJCS2022} {
 		t.Run(string(format), func(t *testing.T) {
 			signed := issue(t, f.kch, data, format)
-			r, err := f.verifier(t).VerifyCredential(context.Background(), signed)
-			if c := r.Check(verifier.CheckSyntax); !errors.Is(err, verifier.ErrUnknownContext) || c == nil || !strings.Contains(c.Reason, evil) {
+			r, err := f.verifier(t).Verify(context.Background(), signed, verifier.Policy{})
+			if c := r.Check(verifier.CheckContexts); !errors.Is(err, verifier.ErrUnknownContext) || c == nil || !strings.Contains(c.Reason, evil) {
 				t.Fatalf("err = %v, syntax check %+v", err, c)
 			}
-			if _, err := f.verifier(t, verifier.WithContext(evil, doc)).VerifyCredential(context.Background(), signed); err != nil {
+			if _, err := f.verifier(t, verifier.WithContext(evil, doc)).Verify(context.Background(), signed, verifier.Policy{}); err != nil {
 				t.Fatalf("with the context given: %v", err)
 			}
 		})

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/staffpass/staffpass/issuer"
+	"github.com/staffpass/staffpass/verifier"
 )
 
 // FuzzVerifyCredential asserts that verification never panics and that an
@@ -26,7 +27,7 @@ func FuzzVerifyCredential(f *testing.F) {
 	}
 	f.Add([]byte(`{"@context":["https://www.w3.org/ns/credentials/v2"],"id":"data:application/vc+jwt,a.b.c","type":"EnvelopedVerifiableCredential"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r, err := v.VerifyCredential(context.Background(), data)
+		r, err := v.Verify(context.Background(), data, verifier.Policy{})
 		if r == nil {
 			t.Fatal("nil Result")
 		}

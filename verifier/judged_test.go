@@ -472,7 +472,7 @@ func FuzzJudgedValuesAreSigned(f *testing.F) {
 			input, _ = json.Marshal(m)
 			signed = out
 		}
-		r, err := v.VerifyCredential(context.Background(), input)
+		r, err := v.Verify(context.Background(), input, verifier.Policy{})
 		if r == nil {
 			t.Fatal("nil Result")
 		}

@@ -81,7 +81,7 @@ func TestVerifierResolvesEachDIDKeyOnceAcrossCredentialsAndFormats(t *testing.T)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := v.VerifyCredential(context.Background(), signed); err != nil {
+		if _, err := v.Verify(context.Background(), signed, verifier.Policy{}); err != nil {
 			t.Fatalf("%s: %v", format, err)
 		}
 	}
@@ -100,7 +100,7 @@ func TestVerifierResolvesADIDWebForEveryCredential(t *testing.T) {
 	}
 	signed := issue(t, f.kch, credentialJSON(f.kch.did, nil), issuer.FormatJWT)
 	for range 3 {
-		if _, err := v.VerifyCredential(context.Background(), signed); err != nil {
+		if _, err := v.Verify(context.Background(), signed, verifier.Policy{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -122,11 +122,11 @@ func TestVerifierKeepsNoFailedResolution(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := v.VerifyCredential(context.Background(), signed); !errors.Is(err, verifier.ErrIssuerKey) || !errors.Is(err, errUnavailable) {
+	if _, err := v.Verify(context.Background(), signed, verifier.Policy{}); !errors.Is(err, verifier.ErrIssuerKey) || !errors.Is(err, errUnavailable) {
 		t.Fatalf("first verification: %v, want ErrIssuerKey and the resolver's error", err)
 	}
 	for range 2 {
-		if _, err := v.VerifyCredential(context.Background(), signed); err != nil {
+		if _, err := v.Verify(context.Background(), signed, verifier.Policy{}); err != nil {
 			t.Fatalf("after the resolver recovered: %v", err)
 		}
 	}
@@ -157,7 +157,7 @@ func TestVerifierVerifiesConcurrentlyWithCachedKeys(t *testing.T) {
 	for range 4 {
 		for _, s := range signed {
 			wg.Go(func() {
-				if _, err := v.VerifyCredential(context.Background(), s); err != nil {
+				if _, err := v.Verify(context.Background(), s, verifier.Policy{}); err != nil {
 					errs <- err
 				}
 			})

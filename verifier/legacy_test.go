@@ -59,7 +59,7 @@ func TestLegacyVCJWTs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := v.VerifyCredential(context.Background(), tt.tok)
+			r, err := v.Verify(context.Background(), tt.tok, verifier.Policy{})
 			if tt.want == nil {
 				if err != nil {
 					t.Fatal(err)

@@ -77,7 +77,7 @@ func (w *statusWorld) verify(t *testing.T, lists [][]byte, cred []byte) (*verifi
 	if err != nil {
 		t.Fatal(err)
 	}
-	return v.VerifyCredential(context.Background(), cred)
+	return v.Verify(context.Background(), cred, verifier.Policy{})
 }
 
 func TestRevokedAndSuspendedCredentialsFailVerification(t *testing.T) {
@@ -248,7 +248,7 @@ func TestStatusListTimes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = v.VerifyCredential(context.Background(), cred)
+			_, err = v.Verify(context.Background(), cred, verifier.Policy{})
 			if tt.want == nil && err != nil || tt.want != nil && (!errors.Is(err, tt.want) || !errors.Is(err, verifier.ErrStatus)) {
 				t.Errorf("err = %v, want %v", err, tt.want)
 			}

@@ -86,7 +86,7 @@ func TestContextSwapsThatKeepTheSignatureAreRefused(t *testing.T) {
 
 	t.Run("a VCDM 1.1 credential whose contexts are swapped for 2.0 ones keeps its expirationDate", func(t *testing.T) {
 		signed := v1Credential(t, f, "2026-06-01T00:00:00Z", nil, nil)
-		if _, err := v.VerifyCredential(ctx, signed); !errors.Is(err, verifier.ErrExpired) {
+		if _, err := v.Verify(ctx, signed, verifier.Policy{}); !errors.Is(err, verifier.ErrExpired) {
 			t.Fatalf("as signed: %v, want ErrExpired", err)
 		}
 		swapped := swapContext(t, signed, []any{
@@ -99,7 +99,7 @@ func TestContextSwapsThatKeepTheSignatureAreRefused(t *testing.T) {
 		if a, b := unsignedNQuads(t, signed), unsignedNQuads(t, swapped); string(a) != string(b) {
 			t.Fatal("the swap changes the RDF")
 		}
-		r, err := v.VerifyCredential(ctx, swapped)
+		r, err := v.Verify(ctx, swapped, verifier.Policy{})
 		if err == nil || r.Verified {
 			t.Fatalf("verified: %+v", r.Checks)
 		}
@@ -110,14 +110,14 @@ func TestContextSwapsThatKeepTheSignatureAreRefused(t *testing.T) {
 
 	t.Run("a VCDM 1.1 credential stating validUntil is judged by it", func(t *testing.T) {
 		signed := v1Credential(t, f, "2030-01-01T00:00:00Z", func(c map[string]any) { c["validUntil"] = "2026-06-01T00:00:00Z" }, nil)
-		if _, err := v.VerifyCredential(ctx, signed); !errors.Is(err, verifier.ErrExpired) {
+		if _, err := v.Verify(ctx, signed, verifier.Policy{}); !errors.Is(err, verifier.ErrExpired) {
 			t.Fatalf("err = %v, want ErrExpired", err)
 		}
 	})
 
 	t.Run("a proof's expires renamed by an inline proof vocabulary", func(t *testing.T) {
 		signed := v1Credential(t, f, "2030-01-01T00:00:00Z", nil, func(o *dataintegrity.SignOptions) { o.Expires = now.Add(-time.Minute) })
-		if _, err := v.VerifyCredential(ctx, signed); !errors.Is(err, dataintegrity.ErrExpired) {
+		if _, err := v.Verify(ctx, signed, verifier.Policy{}); !errors.Is(err, dataintegrity.ErrExpired) {
 			t.Fatalf("as signed: %v, want the proof expired", err)
 		}
 		swapped := swapContext(t, signed, []any{
@@ -127,7 +127,7 @@ func TestContextSwapsThatKeepTheSignatureAreRefused(t *testing.T) {
 			proof["proofExpiry"] = proof["expires"]
 			delete(proof, "expires")
 		})
-		r, err := v.VerifyCredential(ctx, swapped)
+		r, err := v.Verify(ctx, swapped, verifier.Policy{})
 		if !errors.Is(err, verifier.ErrNotBound) || r.Verified {
 			t.Fatalf("err = %v, want ErrNotBound", err)
 		}
@@ -143,7 +143,7 @@ func TestContextSwapsThatKeepTheSignatureAreRefused(t *testing.T) {
 				return m
 			}(),
 		}, func(_, proof map[string]any) { proof["proofPurpose"] = "assertionMethod" })
-		r, err := v.VerifyCredential(ctx, swapped)
+		r, err := v.Verify(ctx, swapped, verifier.Policy{})
 		if !errors.Is(err, verifier.ErrNotBound) || r.Verified || !strings.Contains(err.Error(), `readers read "assertionMethod"`) {
 			t.Fatalf("err = %v, want ErrNotBound for the relabelled purpose", err)
 		}
@@ -156,7 +156,7 @@ func TestContextSwapsThatKeepTheSignatureAreRefused(t *testing.T) {
 			c["credentialSubject"].(map[string]any)["restriction"] = []any{"no-prescribing", "supervised-only"}
 		})
 		signed := issue(t, f.kch, data, issuer.FormatEdDSARDFC2022)
-		if _, err := v.VerifyCredential(ctx, signed); err != nil {
+		if _, err := v.Verify(ctx, signed, verifier.Policy{}); err != nil {
 			t.Fatalf("as signed: %v", err)
 		}
 		for name, rewrite := range map[string]func(s map[string]any){
@@ -176,7 +176,7 @@ func TestContextSwapsThatKeepTheSignatureAreRefused(t *testing.T) {
 				if a, b := unsignedNQuads(t, signed), unsignedNQuads(t, out); string(a) != string(b) {
 					t.Fatal("the rewrite changes the RDF")
 				}
-				r, err := v.VerifyCredential(ctx, out)
+				r, err := v.Verify(ctx, out, verifier.Policy{})
 				if !errors.Is(err, verifier.ErrNotBound) || r.Verified {
 					t.Fatalf("err = %v, want ErrNotBound", err)
 				}

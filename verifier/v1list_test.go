@@ -54,7 +54,7 @@ func TestAVCDM11StatusListIsJudgedByItsDates(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = v.VerifyCredential(context.Background(), cred)
+		_, err = v.Verify(context.Background(), cred, verifier.Policy{})
 		return err
 	}
 	fresh := listDoc(map[string]any{"issuanceDate": "2026-11-01T00:00:00Z", "expirationDate": "2026-12-31T00:00:00Z"})
@@ -93,7 +93,7 @@ func TestARelabelledTypeIsRefused(t *testing.T) {
 		c["type"] = []any{"VerifiableCredential", "PorterCredential"}
 	}), issuer.FormatEdDSARDFC2022)
 	v := f.verifier(t)
-	if _, err := v.VerifyCredential(context.Background(), signed); err != nil {
+	if _, err := v.Verify(context.Background(), signed, verifier.Policy{}); err != nil {
 		t.Fatalf("as signed: %v", err)
 	}
 	var m map[string]any
@@ -104,7 +104,7 @@ func TestARelabelledTypeIsRefused(t *testing.T) {
 	if got, want := unsignedNQuads(t, relabelled), unsignedNQuads(t, signed); string(got) != string(want) {
 		t.Fatalf("the relabelling changes the RDF")
 	}
-	r, err := v.VerifyCredential(context.Background(), relabelled)
+	r, err := v.Verify(context.Background(), relabelled, verifier.Policy{})
 	if !errors.Is(err, ld.ErrNotBound) || r.Verified {
 		t.Fatalf("relabelled: %v, want ErrNotBound", err)
 	}

@@ -3,58 +3,107 @@ package verifier
 import (
 	"bytes"
 	"context"
-	"crypto"
-	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/staffpass/staffpass/bundle"
 	"github.com/staffpass/staffpass/did"
+	didjwk "github.com/staffpass/staffpass/did/jwk"
+	didkey "github.com/staffpass/staffpass/did/key"
 	"github.com/staffpass/staffpass/internal/dataintegrity"
 	"github.com/staffpass/staffpass/internal/jose"
 	"github.com/staffpass/staffpass/internal/ld"
 	"github.com/staffpass/staffpass/internal/limits"
+	"github.com/staffpass/staffpass/internal/schemas"
 	"github.com/staffpass/staffpass/vc"
 )
 
-// Trust is what a Verifier trusts. Issuers and Resolver are required.
+// Trust is what a Verifier trusts, fixed when it is made: the trusted
+// material, as sigstore-go calls it. At least one bundle or one issuer is
+// required.
 type Trust struct {
-	// Issuers are the DIDs of the issuers whose credentials are accepted.
+	// Bundles are trust bundles the caller opened with bundle.Open, each
+	// against the publisher it has configured for it: the issuers they
+	// list, each trusted for the credential types listed (the union, for
+	// an issuer two bundles list), with their keys and key history; their
+	// status lists; the digests of the contexts and schemas in use.
+	Bundles []*bundle.Bundle
+	// Issuers are DIDs trusted directly, for any credential type, their
+	// keys found through Resolver.
 	Issuers []string
-	// Resolver resolves the DIDs of issuers (and holders) to their DID
-	// documents. For offline verification use a did.Router over did/key,
-	// did/jwk and a did.StaticResolver holding the trusted issuers'
-	// documents.
+	// Resolver resolves every DID no accepted bundle lists: the Issuers
+	// and the holders of presentations. nil resolves did:key and did:jwk
+	// only, which need no network. For other DIDs use a did.Router over
+	// did/key, did/jwk and a did.StaticResolver of the documents you hold.
 	Resolver did.Resolver
-	// StatusLists are the status list credentials (W3C Bitstring Status
-	// List, signed by the issuers, as vc+jwt or Data Integrity JSON) that
-	// revocation and suspension are checked against. Verification is
-	// offline: a credential with a credentialStatus whose list is not
-	// here fails the status check.
+	// StatusLists are status list credentials (W3C Bitstring Status List,
+	// signed by their issuers, as vc+jwt or Data Integrity JSON) besides
+	// those in the bundles. Verification is offline: a credential whose
+	// list is in neither fails the status check.
 	StatusLists [][]byte
-	// StatusListsFetched is when StatusLists were fetched (or the bundle
-	// holding them made). When it is set, a list with a ttl is stale, and
-	// the status check fails (status.ErrListStale), once the ttl has
-	// passed since; when it is zero, ttls are not judged.
+	// StatusListsFetched is when StatusLists were fetched. When it is set,
+	// a list with a ttl is stale, and the status check fails, once the ttl
+	// has passed since; when it is zero, ttls are not judged. (A bundle's
+	// lists carry their own fetch times.)
 	StatusListsFetched time.Time
+	// Schemas are JSON Schemas besides staffpass's embedded ones, for the
+	// schema check of credentials that name them in credentialSchema.
+	Schemas []Schema
 }
 
-// Verifier verifies credentials against a Trust. It is safe for concurrent
-// use.
+// Schema is a JSON Schema document (2020-12) and the id credentials name it
+// by in credentialSchema.
+type Schema struct {
+	ID       string
+	Document []byte
+}
+
+// Policy is what one verification asks, apart from what the Verifier
+// trusts: the challenge and domain a presentation must be bound to, which
+// bundles to accept, and the clock.
+type Policy struct {
+	// Challenge is the challenge (nonce) this verifier gave the holder,
+	// fresh for this presentation; Domain is who this verifier is (its
+	// origin or DID). A presentation must answer both; a policy without
+	// them verifies credentials only, and fails every presentation, which
+	// could be a replay.
+	Challenge, Domain string
+	// Now is the time to verify at; zero means the Verifier's clock.
+	Now time.Time
+	// MaxPresentationAge is how long after it was made a presentation is
+	// accepted; zero means limits.PresentationMaxAge.
+	MaxPresentationAge time.Duration
+	// Publishers, if not empty, are the publishers (DIDs) whose bundles
+	// this verification accepts, among the Verifier's; empty accepts all.
+	Publishers []string
+	// AcceptStaleStatus uses trust bundles past their validUntil, with
+	// the issuers, keys and status lists they held then. Every check
+	// that relied on one says so. Without it such a check fails with
+	// ErrStaleBundle.
+	AcceptStaleStatus bool
+}
+
+// Verifier verifies credentials and presentations against a Trust. It is
+// safe for concurrent use.
 type Verifier struct {
-	issuers    map[string]bool
-	lists      map[string]*statusList
-	fetched    time.Time // when the lists were fetched
+	issuers    map[string]*trustedIssuer
+	lists      map[string][]*statusList
 	resolver   did.Resolver
 	loader     *ld.Loader
+	schemas    *schemas.Set
 	suites     []string
 	algorithms []string
 	clock      func() time.Time
 	skew       time.Duration
 	keys       keyCache
 	lowS       bool
+
+	// contextPins and schemaPins are, by URL (id), the bundles whose
+	// digest of that context (schema) is not of the document the
+	// verifier holds.
+	contextPins, schemaPins map[string][]*bundle.Bundle
 }
 
 // Option configures a Verifier.
@@ -70,7 +119,7 @@ type config struct {
 }
 
 // WithClock sets the clock that validity periods and proof times are
-// checked against (default time.Now).
+// checked against when a Policy gives no time (default time.Now).
 func WithClock(now func() time.Time) Option {
 	return func(c *config) error {
 		if now == nil {
@@ -103,8 +152,9 @@ func WithCryptosuites(suites ...string) Option {
 	}
 }
 
-// WithAlgorithms sets the JOSE algorithms accepted for vc+jwt (default:
-// EdDSA, ES256, ES384). none and HMAC algorithms are never accepted.
+// WithAlgorithms sets the JOSE algorithms accepted for vc+jwt and vp+jwt
+// (default: EdDSA, ES256, ES384). none and HMAC algorithms are never
+// accepted.
 func WithAlgorithms(algs ...string) Option {
 	return func(c *config) error {
 		c.algorithms = slices.Clone(algs)
@@ -114,8 +164,8 @@ func WithAlgorithms(algs ...string) Option {
 
 // WithContext adds a JSON-LD context document, served for url, to the
 // embedded contexts (the W3C ones and staffpass's own,
-// https://w3id.org/staffpass/v1) that Data Integrity proofs are checked with. Contexts are
-// never fetched.
+// https://w3id.org/staffpass/v1) that Data Integrity proofs are checked
+// with. Contexts are never fetched.
 func WithContext(url string, document []byte) Option {
 	return func(c *config) error {
 		c.contexts = append(c.contexts, ld.Context{URL: url, Document: slices.Clone(document)})
@@ -123,10 +173,10 @@ func WithContext(url string, document []byte) Option {
 	}
 }
 
-// WithLowSOnly refuses ECDSA signatures (ES256 and ES384 vc+jwt,
+// WithLowSOnly refuses ECDSA signatures (ES256 and ES384 JWTs,
 // ecdsa-rdfc-2019 and ecdsa-jcs-2019 proofs) whose s is above half the
 // curve order. Every ECDSA signature (r, s) has a twin (r, n-s) that
-// verifies too and that anyone can make from it, so a credential has two
+// verifies too and that anyone can make from it, so a document has two
 // valid encodings; staffpass signs only the lower. The default accepts
 // both, because other implementations write either, half the time each
 // (Digital Bazaar's libraries and jose, through WebCrypto), and so do three
@@ -146,13 +196,11 @@ func DefaultCryptosuites() []string {
 }
 
 // New returns a Verifier for trust. It fails, wrapping ErrConfig, if the
-// trust is incomplete (no issuer, no resolver) or an option is invalid.
+// trust is empty (no bundle and no issuer) or malformed, or an option is
+// invalid.
 func New(trust Trust, opts ...Option) (*Verifier, error) {
-	if trust.Resolver == nil {
-		return nil, fmt.Errorf("%w: no DID resolver", ErrConfig)
-	}
-	if len(trust.Issuers) == 0 {
-		return nil, fmt.Errorf("%w: no trusted issuers", ErrConfig)
+	if len(trust.Issuers) == 0 && len(trust.Bundles) == 0 {
+		return nil, fmt.Errorf("%w: no trusted issuers and no trust bundle", ErrConfig)
 	}
 	cfg := config{
 		clock:      time.Now,
@@ -178,12 +226,9 @@ func New(trust Trust, opts ...Option) (*Verifier, error) {
 			return nil, fmt.Errorf("%w: algorithm %q is not supported (only %s)", ErrConfig, a, strings.Join(jose.DefaultAlgorithms(), ", "))
 		}
 	}
-	issuers := make(map[string]bool, len(trust.Issuers))
-	for _, id := range trust.Issuers {
-		if _, err := did.Parse(id); err != nil {
-			return nil, fmt.Errorf("%w: trusted issuer %q: %w", ErrConfig, id, err)
-		}
-		issuers[id] = true
+	issuers, err := indexIssuers(trust)
+	if err != nil {
+		return nil, err
 	}
 	// The embedded contexts (the W3C ones and staffpass's own) and the
 	// caller's.
@@ -191,353 +236,194 @@ func New(trust Trust, opts ...Option) (*Verifier, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	lists := make(map[string]*statusList, len(trust.StatusLists))
-	for i, data := range trust.StatusLists {
-		id, err := statusListID(data)
-		if err != nil {
-			return nil, fmt.Errorf("%w: status list %d: %w", ErrConfig, i, err)
-		}
-		if lists[id] != nil {
-			return nil, fmt.Errorf("%w: two status lists with id %s", ErrConfig, id)
-		}
-		lists[id] = &statusList{data: slices.Clone(data)}
+	docs := schemas.Embedded()
+	for _, s := range trust.Schemas {
+		docs = append(docs, schemas.Document{ID: s.ID, Document: s.Document})
 	}
-	return &Verifier{
-		issuers:    issuers,
-		lists:      lists,
-		fetched:    trust.StatusListsFetched,
-		resolver:   trust.Resolver,
-		loader:     loader,
-		suites:     cfg.suites,
-		algorithms: cfg.algorithms,
-		clock:      cfg.clock,
-		skew:       cfg.skew,
-		lowS:       cfg.lowS,
-	}, nil
-}
-
-// VerifyCredential verifies one credential: a vc+jwt (or a VCDM 1.1 JWT) in
-// compact form, a credential JSON with Data Integrity proofs, or an
-// EnvelopedVerifiableCredential holding a vc+jwt. It returns the Result of
-// every check, and an error that is nil exactly when all of them passed
-// (otherwise it joins the failed checks' errors; see the Err* sentinels).
-// It never panics, and it does no I/O but through the Trust's Resolver.
-func (v *Verifier) VerifyCredential(ctx context.Context, data []byte) (*Result, error) {
-	now := v.clock()
-	r := &Result{VerifiedAt: now.UTC(), Checks: make([]Check, 0, numChecks)}
-	sec := v.secure(ctx, r, data, now)
-	cred := sec.cred
-	if cred == nil {
-		for _, name := range []string{CheckProof, CheckIssuerTrust, CheckValidityPeriod, CheckStatus} {
-			if r.Check(name) == nil {
-				r.skip(name, "the credential could not be read")
+	set, err := schemas.Compile(docs)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	lists, err := indexLists(trust)
+	if err != nil {
+		return nil, err
+	}
+	resolver := trust.Resolver
+	if resolver == nil {
+		resolver = did.Router{didkey.Method: didkey.Resolver{}, didjwk.Method: didjwk.Resolver{}}
+	}
+	v := &Verifier{
+		issuers:     issuers,
+		lists:       lists,
+		resolver:    resolver,
+		loader:      loader,
+		schemas:     set,
+		suites:      cfg.suites,
+		algorithms:  cfg.algorithms,
+		clock:       cfg.clock,
+		skew:        cfg.skew,
+		lowS:        cfg.lowS,
+		contextPins: make(map[string][]*bundle.Bundle),
+		schemaPins:  make(map[string][]*bundle.Bundle),
+	}
+	held := func(url string) ([]byte, bool) {
+		for _, c := range cfg.contexts {
+			if c.URL == url {
+				return c.Document, true
 			}
 		}
-		return r, r.finish()
+		return ld.EmbeddedContext(url)
 	}
-	r.describe(cred)
-	r.record(CheckIssuerTrust, v.checkIssuer(cred.Issuer.ID))
-	if c := r.Check(CheckProof); c != nil && c.Status != Passed {
-		// What the credential says is not known to be its issuer's: its
-		// validity period and status entries are not judged.
-		r.skip(CheckValidityPeriod, notJudged)
-		r.skip(CheckStatus, notJudged)
-		return r, r.finish()
+	for _, b := range trust.Bundles {
+		for _, d := range b.Contexts {
+			if doc, ok := held(d.ID); ok && bundle.SRI(doc) != d.DigestSRI {
+				v.contextPins[d.ID] = append(v.contextPins[d.ID], b)
+			}
+		}
+		for _, d := range b.Schemas {
+			if s := set.Get(d.ID); s != nil && s.DigestSRI != d.DigestSRI {
+				v.schemaPins[d.ID] = append(v.schemaPins[d.ID], b)
+			}
+		}
 	}
-	r.record(CheckValidityPeriod, v.checkValidity(cred, sec.jwt, now))
-	v.checkStatus(ctx, r, cred, now)
+	return v, nil
+}
+
+// state is one verification: its policy and time.
+type state struct {
+	p      *Policy
+	now    time.Time
+	maxAge time.Duration
+	// nested is set while verifying the credentials of a presentation;
+	// statusList while verifying a status list credential.
+	nested, statusList bool
+}
+
+// accepts reports whether the policy accepts bundle b.
+func (st *state) accepts(b *bundle.Bundle) bool {
+	return len(st.p.Publishers) == 0 || slices.Contains(st.p.Publishers, b.Publisher)
+}
+
+// Verify verifies one credential or presentation, in any supported form: a
+// vc+jwt or vp+jwt (or a VCDM 1.1 JWT) in compact form, a credential or
+// presentation JSON with Data Integrity proofs, or an enveloped credential
+// or presentation JSON. It returns the Result of every check, and an error
+// that is nil exactly when all of them passed (otherwise it joins the
+// failed checks' errors; see the Err* sentinels). It never panics, and does
+// no I/O but through the Trust's Resolver.
+func (v *Verifier) Verify(ctx context.Context, data []byte, p Policy) (*Result, error) {
+	st := &state{p: &p, now: p.Now, maxAge: p.MaxPresentationAge}
+	if st.now.IsZero() {
+		st.now = v.clock()
+	}
+	if st.maxAge <= 0 {
+		st.maxAge = limits.PresentationMaxAge
+	}
+	r := v.verify(ctx, data, st)
+	r.MediaType, r.Version = ResultMediaType, ResultVersion
 	return r, r.finish()
 }
 
-const notJudged = "not judged: the proof did not verify, so nothing the credential says is known to be its issuer's"
-
-// secured is what checking a credential's securing mechanism gave: the
-// credential, if it could be read (verified or not: the Result says), and
-// the time limits the mechanism adds to the credential's own: a JWT's nbf
-// and exp, the latest created and earliest expires of its Data Integrity
-// proofs.
-type secured struct {
-	cred                       *vc.Credential
-	jwt                        *jose.Verified
-	proofCreated, proofExpires time.Time
-}
-
-// secure runs the syntax and proof checks of a credential in any of the
-// supported forms, recording them in r.
-func (v *Verifier) secure(ctx context.Context, r *Result, data []byte, now time.Time) secured {
+// verify dispatches on the form of data, and returns a finished Result.
+func (v *Verifier) verify(ctx context.Context, data []byte, st *state) *Result {
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 || trimmed[0] != '{' {
-		return v.verifyJWT(ctx, r, trimmed)
+		return v.verifyToken(ctx, trimmed, st, "")
 	}
-	doc, err := parseJSON(trimmed)
+	doc, err := vc.ParseDocument(trimmed)
 	if err != nil {
-		r.fail(CheckSyntax, err)
-		return secured{}
-	}
-	if doc.Envelope != nil {
-		token, err := envelopedJWT(doc.Envelope)
-		if err != nil {
-			r.fail(CheckSyntax, err)
-			return secured{}
-		}
-		return v.verifyJWT(ctx, r, token)
-	}
-	if err := v.checkContexts(doc.Credential); err != nil {
-		r.fail(CheckSyntax, err)
-		return secured{}
-	}
-	r.pass(CheckSyntax)
-	sec := secured{cred: doc.Credential}
-	sec.proofCreated, sec.proofExpires = v.verifyDataIntegrity(ctx, r, trimmed, doc.Credential, now)
-	return sec
-}
-
-// parseJSON reads a credential or an enveloped credential. vc.ParseDocument
-// checks the text with strictjson first; its error wraps strictjson's.
-func parseJSON(data []byte) (*vc.Document, error) {
-	doc, err := vc.ParseDocument(data)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+		r := newResult(guessKind(trimmed), st.now)
+		r.fail(CheckSyntax, fmt.Errorf("%w: %w", ErrMalformed, err))
+		r.skipRest(unreadable)
+		r.finish()
+		return r
 	}
 	switch doc.Kind {
-	case vc.KindCredential, vc.KindEnvelopedCredential:
-		return doc, nil
-	default:
-		return nil, fmt.Errorf("%w: a %s, not a credential", ErrMalformed, kindName(doc.Kind))
-	}
-}
-
-func kindName(k vc.Kind) string {
-	switch k {
+	case vc.KindCredential:
+		return v.verifyCredentialJSON(ctx, trimmed, doc.Credential, st)
 	case vc.KindPresentation:
-		return "presentation"
-	case vc.KindEnvelopedPresentation:
-		return "enveloped presentation"
+		return v.verifyPresentationJSON(ctx, trimmed, doc.Presentation, st)
+	case vc.KindEnvelopedCredential, vc.KindEnvelopedPresentation:
+		kind, media := KindCredential, vc.MediaTypeVCJWT
+		if doc.Kind == vc.KindEnvelopedPresentation {
+			kind, media = KindPresentation, vc.MediaTypeVPJWT
+		}
+		token, err := envelopedToken(doc.Envelope, media)
+		if err != nil {
+			r := newResult(kind, st.now)
+			r.fail(CheckSyntax, err)
+			r.skipRest(unreadable)
+			r.finish()
+			return r
+		}
+		return v.verifyToken(ctx, token, st, kind)
 	}
-	return "document of unknown kind"
+	r := newResult(KindCredential, st.now)
+	r.fail(CheckSyntax, fmt.Errorf("%w: a document of unknown kind", ErrMalformed))
+	r.skipRest(unreadable)
+	r.finish()
+	return r
 }
 
-// envelopedJWT returns the vc+jwt an EnvelopedVerifiableCredential carries.
-// The envelope itself is not secured: a member besides @context, id and
-// type (VCDM 2.0 section 4.13.1) would be read beside the credential as if
-// it were part of it, and is refused.
-func envelopedJWT(env *vc.Envelope) ([]byte, error) {
+const (
+	unreadable = "not run: the document could not be read"
+	notJudged  = "not judged: the signature was not verified with a key of its signer, so nothing the document says is known to be theirs"
+)
+
+// guessKind tells, for the Result of a document that does not parse,
+// whether it meant to be a presentation.
+func guessKind(data []byte) string {
+	if bytes.Contains(data, []byte(`"VerifiablePresentation"`)) || bytes.Contains(data, []byte(`"EnvelopedVerifiablePresentation"`)) {
+		return KindPresentation
+	}
+	return KindCredential
+}
+
+// envelopedToken returns the JWT an enveloped credential or presentation
+// carries. The envelope itself is not secured: a member besides @context,
+// id and type (VCDM 2.0 section 4.13) would be read beside the document as
+// if it were part of it, and is refused.
+func envelopedToken(env *vc.Envelope, media string) ([]byte, error) {
 	if len(env.Extra) > 0 {
-		names := slices.Sorted(maps.Keys(env.Extra))
-		return nil, fmt.Errorf("%w: the envelope has %s, which the credential it carries does not secure; an EnvelopedVerifiableCredential has only @context, id and type",
+		names := make([]string, 0, len(env.Extra))
+		for k := range env.Extra {
+			names = append(names, k)
+		}
+		slices.Sort(names)
+		return nil, fmt.Errorf("%w: the envelope has %s, which the document it carries does not secure; an envelope has only @context, id and type",
 			ErrMalformed, quoteTypes(names))
 	}
 	u, err := env.DataURL()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
-	if u.MediaType != vc.MediaTypeVCJWT {
-		return nil, fmt.Errorf("%w: enveloped credential of media type %q; only %s is supported", ErrMalformed, u.MediaType, vc.MediaTypeVCJWT)
+	if u.MediaType != media {
+		return nil, fmt.Errorf("%w: an envelope of media type %q; only %s is supported here", ErrMalformed, u.MediaType, media)
 	}
 	return u.Data, nil
 }
 
-// checkContexts fails closed on a context the verifier does not hold: a
-// URL its Loader does not serve. (An inline context says what it means.)
-func (v *Verifier) checkContexts(c *vc.Credential) error {
-	for i, e := range c.Context.Items {
-		if e.URL != "" && !v.loader.Serves(e.URL) {
-			return fmt.Errorf("%w: @context entry %d, %q, is not one this verifier holds, so what the credential's terms mean is not known (add it with WithContext if it is to be trusted)", ErrUnknownContext, i, e.URL)
+// checkContexts fails closed on a context the verifier does not hold (a URL
+// its Loader does not serve; an inline context says what it means), and on
+// one an accepted bundle pins to other bytes.
+func (v *Verifier) checkContexts(entries vc.Set[vc.ContextEntry], st *state) (string, error) {
+	n := 0
+	for i, e := range entries.Items {
+		if e.URL == "" {
+			continue
 		}
-	}
-	return nil
-}
-
-// verifyJWT verifies a vc+jwt (or a VCDM 1.1 JWT), recording the syntax and
-// proof checks. It returns the credential when the token could be read.
-func (v *Verifier) verifyJWT(ctx context.Context, r *Result, token []byte) secured {
-	res, err := jose.VerifyBytes(ctx, token, jose.VerifyOptions{
-		Algorithms: v.algorithms,
-		Key:        v.keyFunc(""),
-		Kind:       jose.KindCredential,
-		LowS:       v.lowS,
-	})
-	if err == nil {
-		r.Format = "vc+jwt"
-		if res.Legacy {
-			r.Format = "vc-jwt-1.1"
+		n++
+		if !v.loader.Serves(e.URL) {
+			return "", fmt.Errorf("%w: @context entry %d, %q, is not one this verifier holds, so what the document's terms mean is not known (add it with WithContext if it is to be trusted)", ErrUnknownContext, i, e.URL)
 		}
-		if err := v.checkContexts(res.Credential); err != nil {
-			r.fail(CheckSyntax, err)
-			return secured{}
-		}
-		r.pass(CheckSyntax)
-		r.pass(CheckProof)
-		return secured{cred: res.Credential, jwt: res}
-	}
-	switch {
-	case errors.Is(err, jose.ErrMalformed), errors.Is(err, jose.ErrTooLarge), errors.Is(err, jose.ErrType),
-		errors.Is(err, jose.ErrVCClaim), errors.Is(err, jose.ErrDocument), errors.Is(err, jose.ErrCritical),
-		errors.Is(err, jose.ErrClaimConflict):
-		r.fail(CheckSyntax, fmt.Errorf("%w: %w", ErrMalformed, err))
-		return secured{}
-	}
-	// The token was read but does not verify: report the credential it
-	// claims to be, unverified, and the proof failure.
-	r.pass(CheckSyntax)
-	switch {
-	case errors.Is(err, jose.ErrKeyID), errors.Is(err, jose.ErrKey), errors.Is(err, jose.ErrIssuerMismatch):
-		r.fail(CheckProof, fmt.Errorf("%w: %w", ErrIssuerKey, err))
-	default:
-		r.fail(CheckProof, fmt.Errorf("%w: %w", ErrProof, err))
-	}
-	return secured{cred: unverifiedJWTCredential(token)}
-}
-
-// unverifiedJWTCredential reads the credential of a token that did not
-// verify, for the Result's description; nil if it cannot be read.
-func unverifiedJWTCredential(token []byte) *vc.Credential {
-	u, err := jose.ParseUnverified(string(token))
-	if err != nil {
-		return nil
-	}
-	c, err := vc.Parse(u.Payload)
-	if err != nil {
-		return nil
-	}
-	return c
-}
-
-// verifyDataIntegrity verifies the Data Integrity proofs of a parsed
-// credential, recording the proof check, and returns the latest created
-// and the earliest expires of its proofs (zero when none has one).
-func (v *Verifier) verifyDataIntegrity(ctx context.Context, r *Result, data []byte, cred *vc.Credential, now time.Time) (created, expires time.Time) {
-	if cred.Proof.Len() == 0 {
-		r.Format = "none"
-		r.fail(CheckProof, fmt.Errorf("%w: the credential has no proof (an unsecured credential)", ErrProof))
-		return
-	}
-	if len(v.suites) == 0 {
-		r.fail(CheckProof, fmt.Errorf("%w: Data Integrity proofs are not accepted by this verifier", ErrProof))
-		return
-	}
-	results, err := dataintegrity.Verify(ctx, data, dataintegrity.VerifyOptions{
-		Suites:  v.suites,
-		Key:     v.keyFunc(cred.Issuer.ID),
-		Loader:  v.loader,
-		Now:     now,
-		Purpose: dataintegrity.AssertionMethod,
-		LowS:    v.lowS,
-	})
-	r.Format = "data-integrity"
-	if len(results) > 0 && results[0].Proof != nil {
-		r.Format += "/" + results[0].Proof.Cryptosuite
-	}
-	if err != nil {
-		switch {
-		case errors.Is(err, dataintegrity.ErrNotBound):
-			r.fail(CheckProof, fmt.Errorf("%w: %w", ErrNotBound, err))
-		case errors.Is(err, errNotIssuersKey) || errors.Is(err, did.ErrNotFound) || errors.Is(err, did.ErrNotAuthorized):
-			r.fail(CheckProof, fmt.Errorf("%w: %w", ErrIssuerKey, err))
-		default:
-			r.fail(CheckProof, fmt.Errorf("%w: %w", ErrProof, err))
-		}
-		return
-	}
-	r.pass(CheckProof)
-	for _, res := range results {
-		if p := res.Proof; p != nil {
-			if p.Created.After(created) {
-				created = p.Created
-			}
-			if !p.Expires.IsZero() && (expires.IsZero() || p.Expires.Before(expires)) {
-				expires = p.Expires
+		for _, b := range v.contextPins[e.URL] {
+			if st.accepts(b) {
+				return "", fmt.Errorf("%w: the trust bundle %s pins %s to another digest than the copy this verifier holds", ErrContextDigest, bundleName(b), e.URL)
 			}
 		}
 	}
-	return created, expires
-}
-
-var errNotIssuersKey = errors.New("the verification method is not the issuer's")
-
-// keyFunc returns the key lookup shared by both securing mechanisms: the
-// method must be a DID URL of controller (when controller is set; the JOSE
-// code checks the kid's DID against the issuer itself), listed in its DID
-// document under purpose and controlled by it.
-func (v *Verifier) keyFunc(controller string) func(ctx context.Context, method, purpose string) (crypto.PublicKey, error) {
-	return func(ctx context.Context, method, purpose string) (crypto.PublicKey, error) {
-		if controller != "" {
-			u, err := did.ParseURL(method)
-			if err != nil {
-				return nil, err
-			}
-			if u.DID().String() != controller {
-				return nil, fmt.Errorf("%w: %q belongs to %s, the issuer is %s", errNotIssuersKey, method, u.DID(), controller)
-			}
-		}
-		cache := cacheable(method)
-		if cache {
-			if k, ok := v.keys.get(method, purpose); ok {
-				return k, nil
-			}
-		}
-		m, err := did.ResolveMethod(ctx, v.resolver, method, did.Relationship(purpose))
-		if err != nil {
-			return nil, err
-		}
-		k, err := m.PublicKey()
-		if err != nil {
-			return nil, err
-		}
-		if cache {
-			v.keys.put(method, purpose, k)
-		}
-		return k, nil
+	if n == 1 {
+		return "its context is one this verifier holds", nil
 	}
-}
-
-func (v *Verifier) checkIssuer(id string) error {
-	if v.issuers[id] {
-		return nil
-	}
-	return fmt.Errorf("%w: %s is not a trusted issuer", ErrUntrustedIssuer, id)
-}
-
-// checkValidity checks the credential's validity period and, for a JWT, its
-// nbf and exp claims, against now with the allowed clock skew.
-func (v *Verifier) checkValidity(cred *vc.Credential, jwt *jose.Verified, now time.Time) error {
-	dates, err := cred.ValidityBounds()
-	if err != nil {
-		return fmt.Errorf("%w: %w", ErrMalformed, err)
-	}
-	var errs []error
-	notBefore := func(what string, t time.Time) {
-		if !t.IsZero() && now.Add(v.skew).Before(t) {
-			errs = append(errs, fmt.Errorf("%w: %s is %s, after the verification time %s", ErrNotYetValid, what, stamp(t), stamp(now)))
-		}
-	}
-	notAfter := func(what string, t time.Time) {
-		if !t.IsZero() && now.Add(-v.skew).After(t) {
-			errs = append(errs, fmt.Errorf("%w: %s was %s, before the verification time %s", ErrExpired, what, stamp(t), stamp(now)))
-		}
-	}
-	for _, d := range dates {
-		if d.Start {
-			notBefore(d.Member, d.Time)
-		} else {
-			notAfter(d.Member, d.Time)
-		}
-	}
-	if jwt != nil {
-		notBefore("the JWT's nbf", jwt.NotBefore)
-		notAfter("the JWT's exp", jwt.Expires)
-	}
-	return errors.Join(errs...)
-}
-
-func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
-
-// describe copies what the Result reports about the credential.
-func (r *Result) describe(c *vc.Credential) {
-	r.ID = c.ID
-	r.Issuer = c.Issuer.ID
-	r.Types = slices.Clone(c.Type.Items)
-	r.Subjects = c.SubjectIDs()
-	r.ValidFrom, r.ValidUntil, _ = c.ValidityPeriod() // zero when malformed; the validity check then fails
-	r.Credential = c
+	return fmt.Sprintf("its %d contexts are all ones this verifier holds", n), nil
 }

@@ -193,7 +193,7 @@ func runDemo(ctx context.Context, w io.Writer, dir string) error {
 	}
 	var verified []*vc.Credential
 	for _, cred := range wallet1 {
-		r, err := v.VerifyCredential(ctx, cred)
+		r, err := v.Verify(ctx, cred, verifier.Policy{})
 		printResult(w, r)
 		if err != nil {
 			return fmt.Errorf("demo: a freshly issued credential did not verify: %w", err)
@@ -216,7 +216,7 @@ func runDemo(ctx context.Context, w io.Writer, dir string) error {
 
 	step("A tampered copy (the family name changed after signing) is refused")
 	tampered := []byte(strings.Replace(string(wallet1[0]), `"Example"`, `"Exampel"`, 1))
-	r, err := v.VerifyCredential(ctx, tampered)
+	r, err := v.Verify(ctx, tampered, verifier.Policy{})
 	printResult(w, r)
 	if err == nil {
 		return errors.New("demo: a tampered credential verified")
@@ -235,7 +235,7 @@ func runDemo(ctx context.Context, w io.Writer, dir string) error {
 	if v, err = newVerifier(lists); err != nil {
 		return err
 	}
-	r, err = v.VerifyCredential(ctx, wallet1[1])
+	r, err = v.Verify(ctx, wallet1[1], verifier.Policy{})
 	printResult(w, r)
 	if !errors.Is(err, verifier.ErrRevoked) {
 		return fmt.Errorf("demo: the revoked credential was not reported revoked: %v", err)

@@ -88,7 +88,7 @@ error (unreadable file, bad DID document, no --trust).`,
 			results := make([]*verifier.Result, len(args))
 			failed := 0
 			for i := range args {
-				results[i], err = v.VerifyCredential(cmd.Context(), inputs[i])
+				results[i], err = v.Verify(cmd.Context(), inputs[i], verifier.Policy{})
 				if err != nil {
 					failed++
 				}

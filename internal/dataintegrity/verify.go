@@ -54,6 +54,11 @@ type VerifyOptions struct {
 	// implementations write either, and so do three of the six W3C
 	// ECDSA test vectors.
 	LowS bool
+	// CallerJudgesTimes leaves created and expires to the caller, who
+	// reads them from the verified Proof: a presentation's freshness,
+	// judged against its own policy. Off, a proof created after Now (give
+	// or take limits.ProofClockSkew) or expired at Now fails.
+	CallerJudgesTimes bool
 }
 
 // ProofResult is the outcome for one proof of a document, in document
@@ -197,10 +202,10 @@ func (vr *verification) verify(ctx context.Context, p *Proof, pm map[string]any)
 	if o.Domain != "" && (len(p.Domain) != 1 || p.Domain[0] != o.Domain) {
 		return fmt.Errorf("%w: got %s", ErrDomain, quote(strings.Join(p.Domain, " ")))
 	}
-	if !p.Expires.IsZero() && !o.Now.Before(p.Expires) {
+	if !o.CallerJudgesTimes && !p.Expires.IsZero() && !o.Now.Before(p.Expires) {
 		return fmt.Errorf("%w: expires %s", ErrExpired, p.expiresLexical())
 	}
-	if !p.Created.IsZero() && p.Created.After(o.Now.Add(limits.ProofClockSkew)) {
+	if !o.CallerJudgesTimes && !p.Created.IsZero() && p.Created.After(o.Now.Add(limits.ProofClockSkew)) {
 		return fmt.Errorf("%w: created %s", ErrCreatedInFuture, p.createdLexical())
 	}
 	sig, err := decodeProofValue(p.ProofValue)

@@ -1,0 +1,472 @@
+package verifier
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/staffpass/staffpass/did"
+	"github.com/staffpass/staffpass/internal/dataintegrity"
+	"github.com/staffpass/staffpass/internal/jose"
+	"github.com/staffpass/staffpass/vc"
+)
+
+// verifyToken verifies a compact JWS: a vc+jwt, a vp+jwt or a VCDM 1.1
+// JWT. want, when set, is the kind the token must be (the kind of the
+// envelope it came in).
+func (v *Verifier) verifyToken(ctx context.Context, token []byte, st *state, want string) *Result {
+	kind, jkind := KindCredential, jose.KindCredential
+	if u, err := jose.ParseUnverified(string(token)); err == nil && tokenIsPresentation(u) {
+		kind, jkind = KindPresentation, jose.KindPresentation
+	}
+	if want != "" && kind != want {
+		kind, jkind = want, jose.KindCredential
+		if want == KindPresentation {
+			jkind = jose.KindPresentation
+		}
+	}
+	if st.nested && kind == KindPresentation {
+		r := newResult(kind, st.now)
+		r.fail(CheckSyntax, fmt.Errorf("%w: a presentation inside a presentation", ErrMalformed))
+		r.skipRest(unreadable)
+		r.finish()
+		return r
+	}
+	r := newResult(kind, st.now)
+	log := &keyLog{}
+	res, err := jose.VerifyBytes(ctx, token, jose.VerifyOptions{
+		Algorithms: v.algorithms,
+		Key:        v.keyFunc("", st.p, log),
+		Kind:       jkind,
+		LowS:       v.lowS,
+	})
+	if err != nil {
+		switch {
+		case errors.Is(err, jose.ErrMalformed), errors.Is(err, jose.ErrTooLarge), errors.Is(err, jose.ErrType),
+			errors.Is(err, jose.ErrVCClaim), errors.Is(err, jose.ErrDocument), errors.Is(err, jose.ErrCritical),
+			errors.Is(err, jose.ErrClaimConflict):
+			r.fail(CheckSyntax, fmt.Errorf("%w: %w", ErrMalformed, err))
+			r.skipRest(unreadable)
+			r.finish()
+			return r
+		}
+	}
+	// The token was read: describe it, verified or not.
+	var cred *vc.Credential
+	var pres *vc.Presentation
+	if res != nil {
+		cred, pres = res.Credential, res.Presentation
+	} else {
+		cred, pres = unverifiedJWT(token, kind)
+	}
+	if cred == nil && pres == nil {
+		// A VCDM 1.1 JWT's document is rebuilt from its claims only once
+		// its signature verifies: report why it did not.
+		r.pass(CheckSyntax, "a well-formed JWT")
+		r.Format = "jwt"
+		r.skip(CheckContexts, "not run: the token's document is read only once its signature verifies")
+		v.judgeSecuring(r, err, log, func(string) time.Time { return time.Time{} })
+		return done(r)
+	}
+	legacy := res != nil && res.Legacy
+	r.jwt = res
+	r.pass(CheckSyntax, wellFormed(kind, cred, pres))
+	if kind == KindCredential {
+		r.Format = "vc+jwt"
+		if legacy {
+			r.Format = "vc-jwt-1.1"
+		}
+		r.describe(cred)
+		if !v.contextsOK(r, cred.Context, st) {
+			return done(r)
+		}
+	} else {
+		r.Format = "vp+jwt"
+		if legacy {
+			r.Format = "vp-jwt-1.1"
+		}
+		r.describePresentation(pres)
+		if !v.contextsOK(r, pres.Context, st) {
+			return done(r)
+		}
+	}
+	var issuedAt time.Time
+	if res != nil {
+		issuedAt = res.IssuedAt
+	}
+	if !v.judgeSecuring(r, err, log, func(string) time.Time {
+		if !issuedAt.IsZero() || cred == nil {
+			return issuedAt
+		}
+		from, _, _ := cred.ValidityPeriod()
+		return from
+	}) {
+		if kind == KindPresentation {
+			v.presentedCredentials(ctx, r, st, presentedJWT(res, token))
+		}
+		return done(r)
+	}
+	if kind == KindCredential {
+		v.judgeCredential(ctx, r, cred, res.Payload, res, st)
+		return done(r)
+	}
+	v.judgePresentation(r, st, presentationBinding{
+		challenge: []string{res.Nonce},
+		domains:   [][]string{res.Audience},
+		made:      []time.Time{res.IssuedAt},
+		notBefore: res.NotBefore,
+		expires:   []time.Time{res.Expires},
+	})
+	v.presentedCredentials(ctx, r, st, presentedJWT(res, token))
+	v.judgeHolderBinding(r)
+	return done(r)
+}
+
+// tokenIsPresentation tells a vp+jwt, or a VCDM 1.1 JWT with a vp claim,
+// from a credential, by what it says unverified.
+func tokenIsPresentation(u *jose.Unverified) bool {
+	typ := strings.TrimPrefix(strings.ToLower(u.Header.Typ), "application/")
+	switch typ {
+	case "vp+jwt":
+		return true
+	case "vc+jwt":
+		return false
+	}
+	return strings.Contains(string(u.Payload), `"vp"`) && !strings.Contains(string(u.Payload), `"vc"`)
+}
+
+// unverifiedJWT reads the document of a token that did not verify, for the
+// Result's description; nil if it cannot be read.
+func unverifiedJWT(token []byte, kind string) (*vc.Credential, *vc.Presentation) {
+	u, err := jose.ParseUnverified(string(token))
+	if err != nil {
+		return nil, nil
+	}
+	if kind == KindPresentation {
+		p, err := vc.ParsePresentation(u.Payload)
+		if err != nil {
+			return nil, nil
+		}
+		return nil, p
+	}
+	c, err := vc.Parse(u.Payload)
+	if err != nil {
+		return nil, nil
+	}
+	return c, nil
+}
+
+// done finishes r and returns it.
+func done(r *Result) *Result {
+	r.finish()
+	return r
+}
+
+// contextsOK runs the contexts check; when it fails, nothing after it can
+// be trusted to mean what it says, and every later check is skipped.
+func (v *Verifier) contextsOK(r *Result, entries vc.Set[vc.ContextEntry], st *state) bool {
+	note, err := v.checkContexts(entries, st)
+	r.record(CheckContexts, err, note)
+	if err != nil {
+		r.skipRest("not run: what the document's terms mean is not known")
+		return false
+	}
+	return true
+}
+
+// judgeSecuring turns what verifying the signature gave (err, and the
+// methods looked up in log) into the proof and verification-method checks.
+// signedAt gives the time a method's signature claims (for retired keys).
+// It reports whether both passed; if not, the checks that read what the
+// document says are skipped.
+func (v *Verifier) judgeSecuring(r *Result, err error, log *keyLog, signedAt func(method string) time.Time) bool {
+	keyFailed := false
+	for _, u := range log.uses {
+		if u.err != nil {
+			keyFailed = true
+		}
+	}
+	switch {
+	case err == nil:
+		r.pass(CheckProof, proofNote(r))
+		note, merr := checkMethods(log, signedAt)
+		r.record(CheckVerificationMethod, merr, note)
+	case keyFailed || errors.Is(err, jose.ErrKeyID) || errors.Is(err, jose.ErrKey) || errors.Is(err, jose.ErrIssuerMismatch):
+		_, merr := checkMethods(log, signedAt)
+		if merr == nil || len(log.uses) == 0 {
+			merr = fmt.Errorf("%w: %w", ErrIssuerKey, err)
+		}
+		r.fail(CheckVerificationMethod, merr)
+		r.skip(CheckProof, "not run: no key of the signer to check the signature with (see verification-method)")
+	case errors.Is(err, dataintegrity.ErrNotBound):
+		r.fail(CheckProof, fmt.Errorf("%w: %w", ErrNotBound, err))
+		r.skip(CheckVerificationMethod, "not judged: the proof does not bind what the document shows")
+	default:
+		r.fail(CheckProof, fmt.Errorf("%w: %w", ErrProof, err))
+		r.skip(CheckVerificationMethod, "not judged: the signature does not verify")
+	}
+	if r.passed(CheckProof) && r.passed(CheckVerificationMethod) {
+		return true
+	}
+	r.skipRest(notJudged)
+	return false
+}
+
+// wellFormed says what the syntax check found.
+func wellFormed(kind string, c *vc.Credential, p *vc.Presentation) string {
+	v := vc.V2
+	switch {
+	case c != nil:
+		v = c.Version()
+	case p != nil:
+		v = p.Version()
+	}
+	return fmt.Sprintf("a well-formed %s of the VC Data Model %s", kind, v)
+}
+
+func proofNote(r *Result) string {
+	if suite, ok := strings.CutPrefix(r.Format, "data-integrity/"); ok {
+		return "the " + suite + " proof verifies"
+	}
+	return "the " + r.Format + " signature verifies"
+}
+
+// verifyCredentialJSON verifies a credential secured with Data Integrity
+// proofs (or not secured at all).
+func (v *Verifier) verifyCredentialJSON(ctx context.Context, data []byte, cred *vc.Credential, st *state) *Result {
+	r := newResult(KindCredential, st.now)
+	r.pass(CheckSyntax, wellFormed(KindCredential, cred, nil))
+	r.describe(cred)
+	if !v.contextsOK(r, cred.Context, st) {
+		return done(r)
+	}
+	results, err, log := v.verifyProofs(ctx, r, data, cred.Proof.Len(), cred.Issuer.ID, dataintegrity.AssertionMethod, st)
+	if err == errUnsecured {
+		return done(r)
+	}
+	if !v.judgeSecuring(r, err, log, createdBy(results)) {
+		return done(r)
+	}
+	for _, res := range results {
+		if e := res.Proof.Expires; !e.IsZero() && (r.proofExpires.IsZero() || e.Before(r.proofExpires)) {
+			r.proofExpires = e
+		}
+	}
+	v.judgeCredential(ctx, r, cred, data, nil, st)
+	return done(r)
+}
+
+var errUnsecured = errors.New("unsecured")
+
+// verifyProofs verifies the Data Integrity proofs of a document whose
+// proofs' methods must belong to controller, under purpose. It returns
+// errUnsecured, having failed the proof check, when there is nothing to
+// verify.
+func (v *Verifier) verifyProofs(ctx context.Context, r *Result, data []byte, nProofs int, controller, purpose string, st *state) ([]dataintegrity.ProofResult, error, *keyLog) {
+	log := &keyLog{}
+	if nProofs == 0 {
+		r.Format = "none"
+		r.fail(CheckProof, fmt.Errorf("%w: the %s has no proof (it is unsecured)", ErrProof, r.Kind))
+		r.skipRest(notJudged)
+		return nil, errUnsecured, log
+	}
+	if len(v.suites) == 0 {
+		r.Format = "data-integrity"
+		r.fail(CheckProof, fmt.Errorf("%w: Data Integrity proofs are not accepted by this verifier", ErrProof))
+		r.skipRest(notJudged)
+		return nil, errUnsecured, log
+	}
+	if controller == "" {
+		// Nobody's key may sign for a document that names no issuer
+		// (holder): no DID URL belongs to the empty DID.
+		controller = "did:none:nobody"
+	}
+	results, err := dataintegrity.Verify(ctx, data, dataintegrity.VerifyOptions{
+		Suites:  v.suites,
+		Key:     v.keyFunc(controller, st.p, log),
+		Loader:  v.loader,
+		Now:     st.now,
+		Purpose: purpose,
+		LowS:    v.lowS,
+		// A presentation's freshness check judges its proof's times.
+		CallerJudgesTimes: purpose == dataintegrity.Authentication,
+	})
+	r.Format = "data-integrity"
+	if len(results) > 0 && results[0].Proof != nil && results[0].Proof.Cryptosuite != "" {
+		r.Format += "/" + results[0].Proof.Cryptosuite
+	}
+	if err != nil && (errors.Is(err, errNotIssuersKey) || errors.Is(err, did.ErrNotFound) || errors.Is(err, did.ErrNotAuthorized)) && len(log.uses) == 0 {
+		log.uses = append(log.uses, methodUse{err: err})
+	}
+	return results, err, log
+}
+
+// createdBy returns, for a method, the created time of the proof it signed.
+func createdBy(results []dataintegrity.ProofResult) func(string) time.Time {
+	return func(method string) time.Time {
+		for _, res := range results {
+			if res.Proof != nil && res.Proof.VerificationMethod == method {
+				return res.Proof.Created
+			}
+		}
+		return time.Time{}
+	}
+}
+
+// judgeCredential runs the checks that read what a verified credential
+// says: schema, issuer trust, validity period and status. payload is the
+// JSON the schema is checked on; jwt is set for a vc+jwt.
+func (v *Verifier) judgeCredential(ctx context.Context, r *Result, cred *vc.Credential, payload []byte, jwt *jose.Verified, st *state) {
+	if st.statusList {
+		// A status list is judged by the status check of the credential
+		// that points at it: its issuer, its validity.
+		r.skipRest("not judged here: a status list is judged where it is used")
+		return
+	}
+	note, err := v.checkSchema(cred, payload, st)
+	r.record(CheckSchema, err, note)
+	note, err = v.checkIssuerTrust(cred, st)
+	r.record(CheckIssuerTrust, err, note)
+	err = v.checkValidity(cred, jwt, st.now)
+	r.record(CheckValidityPeriod, err, validityNote(r))
+	v.checkStatus(ctx, r, cred, st)
+}
+
+func validityNote(r *Result) string {
+	switch {
+	case r.ValidFrom.IsZero() && r.ValidUntil.IsZero():
+		return "the credential states no validity period"
+	case r.ValidUntil.IsZero():
+		return "valid from " + stamp(r.ValidFrom)
+	case r.ValidFrom.IsZero():
+		return "valid until " + stamp(r.ValidUntil)
+	}
+	return "valid from " + stamp(r.ValidFrom) + " until " + stamp(r.ValidUntil)
+}
+
+// checkIssuerTrust judges the issuer: trusted directly, or by an accepted
+// bundle for every type the credential has (besides VerifiableCredential),
+// the union of what each bundle lists it for.
+func (v *Verifier) checkIssuerTrust(cred *vc.Credential, st *state) (string, error) {
+	id := cred.Issuer.ID
+	t := v.issuers[id]
+	if t == nil {
+		return "", fmt.Errorf("%w: %s is not a trusted issuer (no accepted trust bundle lists it, and it is not trusted directly)", ErrUntrustedIssuer, id)
+	}
+	var need []string
+	for _, typ := range cred.Type.Items {
+		if typ != vc.TypeCredential {
+			need = append(need, typ)
+		}
+	}
+	if t.direct {
+		return fmt.Sprintf("%s is trusted directly, for any type", id), nil
+	}
+	ls := t.accepted(st.p)
+	if len(ls) == 0 {
+		return "", fmt.Errorf("%w: %s is listed only by trust bundles this policy does not accept", ErrUntrustedIssuer, id)
+	}
+	if len(need) == 0 {
+		return "", fmt.Errorf("%w: the credential has no type but %s, and %s is trusted only for %s", ErrUntrustedIssuer, vc.TypeCredential, id, quoteTypes(typesOf(ls)))
+	}
+	covered := func(ls []*listing) []string {
+		var missing []string
+		for _, typ := range need {
+			if !slices.ContainsFunc(ls, func(l *listing) bool { return l.types[typ] }) {
+				missing = append(missing, typ)
+			}
+		}
+		return missing
+	}
+	if missing := covered(ls); len(missing) > 0 {
+		return "", fmt.Errorf("%w: %s is trusted for %s, not for %s", ErrUntrustedIssuer, id, quoteTypes(typesOf(ls)), quoteTypes(missing))
+	}
+	var fresh, stale []*listing
+	for _, l := range ls {
+		if l.b.Stale(st.now) {
+			stale = append(stale, l)
+		} else {
+			fresh = append(fresh, l)
+		}
+	}
+	if len(covered(fresh)) == 0 {
+		return fmt.Sprintf("%s is trusted for %s by the trust bundle %s", id, quoteTypes(need), bundleName(fresh[0].b)), nil
+	}
+	b := stale[0].b
+	if !st.p.AcceptStaleStatus {
+		return "", fmt.Errorf("%w: %s is trusted for %s only by the trust bundle %s, valid until %s, before the verification time %s (get a new bundle, or accept stale status)",
+			ErrStaleBundle, id, quoteTypes(need), bundleName(b), stamp(b.ValidUntil), stamp(st.now))
+	}
+	return fmt.Sprintf("%s is trusted for %s by the trust bundle %s, STALE since %s, accepted as the policy allows", id, quoteTypes(need), bundleName(b), stamp(b.ValidUntil)), nil
+}
+
+func typesOf(ls []*listing) []string {
+	var out []string
+	for _, l := range ls {
+		for _, t := range l.is.Types {
+			if !slices.Contains(out, t) {
+				out = append(out, t)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// checkValidity checks the credential's validity period and, for a JWT, its
+// nbf and exp claims, against now with the allowed clock skew.
+func (v *Verifier) checkValidity(cred *vc.Credential, jwt *jose.Verified, now time.Time) error {
+	dates, err := cred.ValidityBounds()
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	var errs []error
+	notBefore := func(what string, t time.Time) {
+		if !t.IsZero() && now.Add(v.skew).Before(t) {
+			errs = append(errs, fmt.Errorf("%w: %s is %s, after the verification time %s", ErrNotYetValid, what, stamp(t), stamp(now)))
+		}
+	}
+	notAfter := func(what string, t time.Time) {
+		if !t.IsZero() && now.Add(-v.skew).After(t) {
+			errs = append(errs, fmt.Errorf("%w: %s was %s, before the verification time %s", ErrExpired, what, stamp(t), stamp(now)))
+		}
+	}
+	for _, d := range dates {
+		if d.Start {
+			notBefore(d.Member, d.Time)
+		} else {
+			notAfter(d.Member, d.Time)
+		}
+	}
+	if jwt != nil {
+		notBefore("the JWT's nbf", jwt.NotBefore)
+		notAfter("the JWT's exp", jwt.Expires)
+	}
+	return errors.Join(errs...)
+}
+
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// describe copies what the Result reports about a credential.
+func (r *Result) describe(c *vc.Credential) {
+	r.ID = c.ID
+	r.Issuer = c.Issuer.ID
+	r.Types = slices.Clone(c.Type.Items)
+	r.Subjects = c.SubjectIDs()
+	r.ValidFrom, r.ValidUntil, _ = c.ValidityPeriod() // zero when malformed; the validity check then fails
+	r.Credential = c
+}
+
+// describePresentation copies what the Result reports about a
+// presentation.
+func (r *Result) describePresentation(p *vc.Presentation) {
+	r.ID = p.ID
+	r.Types = slices.Clone(p.Type.Items)
+	if p.Holder != nil {
+		r.Holder = p.Holder.ID
+	}
+	r.Presentation = p
+}
