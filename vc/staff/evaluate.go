@@ -17,6 +17,12 @@ type Outcome string
 const (
 	// OutcomeMet: a credential meets the requirement.
 	OutcomeMet Outcome = "met"
+	// OutcomeDue: a credential meets the requirement, but what it rests on
+	// runs out within the role's dueWithinDays (the credential's validity,
+	// the training's refresh, the permission to work, the registration's
+	// renewal, the clearance's review, the DBS check's accepted age). It
+	// counts as met.
+	OutcomeDue Outcome = "due"
 	// OutcomeMissing: no credential of the kind needed was presented.
 	OutcomeMissing Outcome = "missing"
 	// OutcomeExpired: the credential was good once but has run out: its
@@ -62,10 +68,10 @@ type RoleResult struct {
 	Requirements []RequirementResult `json:"requirements"`
 }
 
-// Met reports whether every requirement is met.
+// Met reports whether every requirement is met (or due).
 func (r *RoleResult) Met() bool {
 	for _, q := range r.Requirements {
-		if q.Outcome != OutcomeMet {
+		if q.Outcome != OutcomeMet && q.Outcome != OutcomeDue {
 			return false
 		}
 	}
@@ -93,43 +99,66 @@ func Evaluate(role *Role, creds []*vc.Credential, at time.Time) (*RoleResult, er
 	if on.IsZero() || at.Year() < 1 || at.Year() > 9999 {
 		return nil, fmt.Errorf("%w: no date to judge the role on", ErrMissing)
 	}
-	e := &evaluation{at: at, on: on, byType: make(map[string][]*candidate)}
+	e := &evaluation{at: at, on: on, due: role.DueWithinDays, byType: make(map[string][]*candidate)}
 	if err := e.read(creds); err != nil {
 		return nil, err
 	}
 	q := role.Requirements
 	res := &RoleResult{Role: role.ID, Title: role.Title, Subject: e.subject, Date: on}
 	if q.IdentityCheck != nil {
-		res.Requirements = append(res.Requirements, e.judge("identity-check", TypeIdentityCheck, func(c Claims) (Outcome, string) {
-			return identityOutcome(q.IdentityCheck, c.(*IdentityCheck))
+		res.Requirements = append(res.Requirements, e.judge("identity-check", TypeIdentityCheck, func(c Claims) (Outcome, string, ending) {
+			o, why := identityOutcome(q.IdentityCheck, c.(*IdentityCheck))
+			return o, why, ending{}
 		}))
 	}
 	if q.RightToWork != nil {
-		res.Requirements = append(res.Requirements, e.judge("right-to-work", TypeRightToWork, func(c Claims) (Outcome, string) {
-			return rightToWorkOutcome(q.RightToWork, c.(*RightToWork), on)
+		res.Requirements = append(res.Requirements, e.judge("right-to-work", TypeRightToWork, func(c Claims) (Outcome, string, ending) {
+			rtw := c.(*RightToWork)
+			o, why := rightToWorkOutcome(q.RightToWork, rtw, on)
+			if rtw.Status == RightToWorkUnlimited {
+				return o, why, ending{}
+			}
+			end := ending{rtw.PermissionExpiryDate, "the permission to work ends"}
+			if rtw.FollowUpDate.Before(end.on) {
+				end = ending{rtw.FollowUpDate, "the follow-up right to work check is due"}
+			}
+			return o, why, end
 		}))
 	}
 	if q.DBSCheck != nil {
-		res.Requirements = append(res.Requirements, e.judge("dbs-check", TypeDBSCheck, func(c Claims) (Outcome, string) {
-			return dbsOutcome(q.DBSCheck, c.(*DBSCheck), on)
+		res.Requirements = append(res.Requirements, e.judge("dbs-check", TypeDBSCheck, func(c Claims) (Outcome, string, ending) {
+			d := c.(*DBSCheck)
+			o, why := dbsOutcome(q.DBSCheck, d, on)
+			if q.DBSCheck.MaxAgeDays == 0 {
+				return o, why, ending{}
+			}
+			last := d.CertificateIssueDate
+			if d.UpdateServiceSubscribed && d.UpdateServiceCheckDate.After(last) {
+				last = d.UpdateServiceCheckDate
+			}
+			return o, why, ending{last.AddDays(q.DBSCheck.MaxAgeDays), "the DBS check passes the age this role accepts"}
 		}))
 	}
 	if q.ProfessionalRegistration != nil {
-		res.Requirements = append(res.Requirements, e.judge("professional-registration", TypeProfessionalRegistration, func(c Claims) (Outcome, string) {
-			return registrationOutcome(q.ProfessionalRegistration, c.(*ProfessionalRegistration), on)
+		res.Requirements = append(res.Requirements, e.judge("professional-registration", TypeProfessionalRegistration, func(c Claims) (Outcome, string, ending) {
+			g := c.(*ProfessionalRegistration)
+			o, why := registrationOutcome(q.ProfessionalRegistration, g, on)
+			return o, why, ending{g.RenewalDate, "the registration is due for renewal or revalidation"}
 		}))
 	}
 	if q.MandatoryTraining != nil {
 		res.Requirements = append(res.Requirements, e.training(q.MandatoryTraining)...)
 	}
 	if q.OccupationalHealth != nil {
-		res.Requirements = append(res.Requirements, e.judge("occupational-health-clearance", TypeOccupationalHealthClearance, func(c Claims) (Outcome, string) {
-			return occupationalHealthOutcome(q.OccupationalHealth, c.(*OccupationalHealthClearance), on)
+		res.Requirements = append(res.Requirements, e.judge("occupational-health-clearance", TypeOccupationalHealthClearance, func(c Claims) (Outcome, string, ending) {
+			h := c.(*OccupationalHealthClearance)
+			o, why := occupationalHealthOutcome(q.OccupationalHealth, h, on)
+			return o, why, ending{h.ReviewDate, "the clearance is due for review"}
 		}))
 	}
 	var unmet []string
 	for _, r := range res.Requirements {
-		if r.Outcome != OutcomeMet {
+		if r.Outcome != OutcomeMet && r.Outcome != OutcomeDue {
 			unmet = append(unmet, r.Requirement+" ("+string(r.Outcome)+")")
 		}
 	}
@@ -144,6 +173,7 @@ type candidate struct {
 	id     string
 	claims Claims // nil when err is set
 	err    error
+	until  Date // the last day of its validity period, zero for none
 	// outcome and reason are set when the credential itself is out of
 	// its validity period.
 	outcome Outcome
@@ -153,6 +183,7 @@ type candidate struct {
 type evaluation struct {
 	at      time.Time
 	on      Date
+	due     int // the role's dueWithinDays
 	subject string
 	byType  map[string][]*candidate
 }
@@ -191,6 +222,9 @@ func (e *evaluation) read(creds []*vc.Credential) error {
 		case !from.IsZero() && e.at.Before(from):
 			cand.outcome, cand.reason = OutcomeInsufficient, "the credential is not valid until "+humanTime(from)
 		}
+		if !until.IsZero() {
+			cand.until = DateOf(until)
+		}
 		e.byType[typ] = append(e.byType[typ], cand)
 	}
 	return nil
@@ -228,10 +262,34 @@ func firstProblem(err error) string {
 	return err.Error()
 }
 
+// ending is when what a requirement rests on runs out, and what it is.
+type ending struct {
+	on   Date
+	what string
+}
+
+// dueBy turns a met outcome into OutcomeDue when end, or the credential's
+// own validity, runs out within the role's dueWithinDays.
+func (e *evaluation) dueBy(r *RequirementResult, c *candidate, end ending) {
+	if r.Outcome != OutcomeMet || e.due <= 0 {
+		return
+	}
+	if !c.until.IsZero() && (end.on.IsZero() || c.until.Before(end.on)) {
+		end = ending{c.until, "the credential stops being valid"}
+	}
+	if end.on.IsZero() {
+		return
+	}
+	if left := e.on.DaysUntil(end.on); left <= e.due {
+		r.Outcome = OutcomeDue
+		r.Reason += fmt.Sprintf("; due: %s on %s, in %d days", end.what, human(end.on), left)
+	}
+}
+
 // judge picks, among the credentials of type typ, the first that meets the
 // requirement; failing that, the first expired one (renewing it would do);
 // failing that, the first.
-func (e *evaluation) judge(name, typ string, f func(Claims) (Outcome, string)) RequirementResult {
+func (e *evaluation) judge(name, typ string, f func(Claims) (Outcome, string, ending)) RequirementResult {
 	cands := e.byType[typ]
 	if len(cands) == 0 {
 		return RequirementResult{Requirement: name, Outcome: OutcomeMissing, Reason: "no " + kindName[typ] + " credential was presented"}
@@ -239,11 +297,13 @@ func (e *evaluation) judge(name, typ string, f func(Claims) (Outcome, string)) R
 	var best *RequirementResult
 	for _, c := range cands {
 		o, why, ok := e.usable(c, typ)
+		var end ending
 		if ok {
-			o, why = f(c.claims)
+			o, why, end = f(c.claims)
 		}
 		r := RequirementResult{Requirement: name, Outcome: o, Reason: why, Credential: c.id}
 		if o == OutcomeMet {
+			e.dueBy(&r, c, end)
 			return r
 		}
 		if best == nil || (o == OutcomeExpired && best.Outcome != OutcomeExpired) {
@@ -394,6 +454,7 @@ func (e *evaluation) training(q *TrainingRequirement) []RequirementResult {
 	type held struct {
 		rec TrainingRecord
 		id  string
+		c   *candidate
 	}
 	var records []held
 	var unusable []RequirementResult
@@ -403,16 +464,21 @@ func (e *evaluation) training(q *TrainingRequirement) []RequirementResult {
 			continue
 		}
 		for _, r := range c.claims.(*MandatoryTraining).Records {
-			records = append(records, held{r, c.id})
+			records = append(records, held{r, c.id, c})
 		}
 	}
 	periods := WithOverrides(DefaultRefreshPeriods(), q.RefreshPeriods)
+	dueDays := q.DueWithinDays
+	if dueDays == 0 {
+		dueDays = e.due
+	}
 	out := make([]RequirementResult, 0, len(q.Subjects))
 	for _, need := range q.Subjects {
 		name := "mandatory-training/" + string(need.Subject)
 		title := need.Subject.Title()
 		var best *SubjectCurrency
 		var bestID string
+		var bestCand *candidate
 		lower := 0
 		for _, h := range records {
 			if h.rec.Subject != need.Subject {
@@ -422,12 +488,12 @@ func (e *evaluation) training(q *TrainingRequirement) []RequirementResult {
 				lower = max(lower, h.rec.Level)
 				continue
 			}
-			cur, err := TrainingCurrency([]TrainingRecord{h.rec}, periods, e.on, q.DueWithinDays)
+			cur, err := TrainingCurrency([]TrainingRecord{h.rec}, periods, e.on, dueDays)
 			if err != nil || len(cur) != 1 {
 				continue
 			}
 			if best == nil || cur[0].DueDate.After(best.DueDate) {
-				best, bestID = &cur[0], h.id
+				best, bestID, bestCand = &cur[0], h.id, h.c
 			}
 		}
 		r := RequirementResult{Requirement: name, Credential: bestID}
@@ -435,9 +501,10 @@ func (e *evaluation) training(q *TrainingRequirement) []RequirementResult {
 		case best != nil && best.Status == CurrencyExpired:
 			r.Outcome, r.Reason = OutcomeExpired, fmt.Sprintf("%s (level %d) completed on %s expired on %s", title, best.Level, human(best.CompletionDate), human(best.DueDate))
 		case best != nil && best.Status == CurrencyDue:
-			r.Outcome, r.Reason = OutcomeMet, fmt.Sprintf("%s (level %d) completed on %s is current but due for refresh by %s, in %d days", title, best.Level, human(best.CompletionDate), human(best.DueDate), best.DaysLeft)
+			r.Outcome, r.Reason = OutcomeDue, fmt.Sprintf("%s (level %d) completed on %s is current but due for refresh by %s, in %d days", title, best.Level, human(best.CompletionDate), human(best.DueDate), best.DaysLeft)
 		case best != nil:
 			r.Outcome, r.Reason = OutcomeMet, fmt.Sprintf("%s (level %d) completed on %s is current until %s", title, best.Level, human(best.CompletionDate), human(best.DueDate))
+			e.dueBy(&r, bestCand, ending{})
 		case lower > 0:
 			r.Outcome, r.Reason = OutcomeInsufficient, fmt.Sprintf("%s is recorded at level %d; the role needs level %d", title, lower, need.Level)
 		case len(unusable) > 0:

@@ -128,6 +128,9 @@ func TestEachRequirementOutcome(t *testing.T) {
 	only := func(q staff.Requirements) *staff.Role {
 		return &staff.Role{ID: "test-role", Title: "Test role", Requirements: q}
 	}
+	within := func(days int, q staff.Requirements) *staff.Role {
+		return &staff.Role{ID: "test-role", Title: "Test role", DueWithinDays: days, Requirements: q}
+	}
 	nurse := bankNurse(t).Requirements
 	tests := []struct {
 		name        string
@@ -205,6 +208,21 @@ func TestEachRequirementOutcome(t *testing.T) {
 			"identity-check", staff.OutcomeInsufficient, "states no GPG 45 level of confidence; the role needs medium or higher"},
 		{"a credential past its validUntil has expired", only(staff.Requirements{IdentityCheck: nurse.IdentityCheck}), nil, nil, time.Date(2028, 3, 3, 9, 0, 1, 0, time.UTC),
 			"identity-check", staff.OutcomeExpired, "the identity check credential: the credential stopped being valid on 3 March 2028"},
+		{"a right to work whose follow-up check falls due within the role's days is due", within(30, staff.Requirements{RightToWork: &staff.RightToWorkRequirement{}}), func(c staff.Claims) {
+			if v, ok := c.(*staff.RightToWork); ok {
+				v.PermissionExpiryDate, v.FollowUpDate = d("2026-03-31"), d("2025-03-24")
+			}
+		}, nil, evaluatedOn, "right-to-work", staff.OutcomeDue, "due: the follow-up right to work check is due on 24 March 2025, in 14 days"},
+		{"a registration due for renewal within the role's days is due", within(60, staff.Requirements{ProfessionalRegistration: nurse.ProfessionalRegistration}), nil, nil, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+			"professional-registration", staff.OutcomeDue, "due: the registration is due for renewal or revalidation on 31 January 2026, in 30 days"},
+		{"a credential whose validity ends within the role's days is due", within(30, staff.Requirements{IdentityCheck: nurse.IdentityCheck}), nil, nil, time.Date(2028, 2, 20, 9, 0, 0, 0, time.UTC),
+			"identity-check", staff.OutcomeDue, "due: the credential stops being valid on 3 March 2028, in 12 days"},
+		{"training falling due for refresh within the role's days is due", within(30, staff.Requirements{MandatoryTraining: &staff.TrainingRequirement{
+			Subjects:       []staff.TrainingSubject{{Subject: staff.SubjectResuscitation, Level: 2}},
+			RefreshPeriods: []staff.RefreshPeriod{{Subject: staff.SubjectResuscitation, Level: 2, Months: 18}},
+		}}), nil, nil, time.Date(2025, 8, 10, 0, 0, 0, 0, time.UTC), "mandatory-training/resuscitation", staff.OutcomeDue, "due for refresh by 29 August 2025, in 19 days"},
+		{"nothing is due outside the role's days", within(10, staff.Requirements{ProfessionalRegistration: nurse.ProfessionalRegistration}), nil, nil, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+			"professional-registration", staff.OutcomeMet, "registered until 31 January 2026"},
 		{"a credential before its validFrom is insufficient", only(staff.Requirements{IdentityCheck: nurse.IdentityCheck}), nil, nil, time.Date(2025, 3, 3, 8, 59, 59, 0, time.UTC),
 			"identity-check", staff.OutcomeInsufficient, "the credential is not valid until 3 March 2025"},
 	}
@@ -218,7 +236,7 @@ func TestEachRequirementOutcome(t *testing.T) {
 			if r.Outcome != tt.outcome || !strings.Contains(r.Reason, tt.reason) {
 				t.Fatalf("%s: %s, %q; want %s, %q", tt.requirement, r.Outcome, r.Reason, tt.outcome, tt.reason)
 			}
-			if met := tt.outcome == staff.OutcomeMet; met != (err == nil) || met == errors.Is(err, staff.ErrNotMet) {
+			if met := tt.outcome == staff.OutcomeMet || tt.outcome == staff.OutcomeDue; met != (err == nil) || met == errors.Is(err, staff.ErrNotMet) || met != res.Met() {
 				t.Fatalf("Evaluate error %v with outcome %s", err, r.Outcome)
 			}
 		})

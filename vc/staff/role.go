@@ -35,8 +35,15 @@ type Role struct {
 	// joined by hyphens.
 	ID string `json:"role"`
 	// Title is the role's name for people.
-	Title        string       `json:"title"`
-	Requirements Requirements `json:"requirements"`
+	Title string `json:"title"`
+	// DueWithinDays, if not 0, reports a requirement as due (it still
+	// counts as met) when what meets it runs out within this many days:
+	// the credential's validity, the training's refresh (unless the
+	// training requirement sets its own), the permission to work, the
+	// registration's renewal, the clearance's review, the DBS check's
+	// accepted age.
+	DueWithinDays int          `json:"dueWithinDays,omitempty"`
+	Requirements  Requirements `json:"requirements"`
 }
 
 // Requirements lists what a role needs; a nil member is not needed.
@@ -93,8 +100,9 @@ type RegistrationRequirement struct {
 // TrainingRequirement needs CSTF subjects current at levels.
 type TrainingRequirement struct {
 	Subjects []TrainingSubject `json:"subjects"`
-	// DueWithinDays makes the reasons say which subjects fall due within
-	// this many days; they still count as current.
+	// DueWithinDays reports subjects that fall due for refresh within
+	// this many days as due (they still count as current); 0 takes the
+	// role's DueWithinDays.
 	DueWithinDays int `json:"dueWithinDays,omitempty"`
 	// RefreshPeriods replace the defaults (DefaultRefreshPeriods) for
 	// this role, as WithOverrides applies them: one with a level for that
@@ -191,6 +199,7 @@ func (r *Role) Validate() error {
 		c.add("/role", ErrFormat, "is lower-case letters and digits in groups joined by hyphens, at most 64")
 	}
 	c.text("/title", r.Title, true)
+	c.days("/dueWithinDays", r.DueWithinDays)
 	q := r.Requirements
 	if q == (Requirements{}) {
 		c.add("/requirements", ErrMissing, "names no requirement")
