@@ -12,6 +12,10 @@
 //	did/web        did:web (organisations), with a guarded HTTPS resolver
 //	keys           Ed25519, P-256 and P-384 keys: JWK, PEM, Multikey, 0600 files, signers
 //	issuer         an organisation's set-up and issuing
+//	holder         a member of staff's presentations (vp+jwt, Data Integrity)
+//	bundle         signed trust bundles: who is trusted for what, keys, status lists
+//	verifier       offline verification of credentials and presentations
+//	policy         the role verdict over verified presentations
 //	cmd/staffpass  the command-line tool
 //
 // Verification is offline by construction: no package a verifier uses

@@ -25,7 +25,7 @@ func TestOfflinePackagesDoNotImportNetHTTP(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("go command not found")
 	}
-	roots := []string{"./verifier", "./vc/...", "./internal/...", "./did", "./did/key", "./did/jwk", "./keys"}
+	roots := []string{"./verifier", "./holder", "./bundle", "./policy", "./vc/...", "./internal/...", "./did", "./did/key", "./did/jwk", "./keys"}
 	cmd := exec.Command("go", append([]string{"list", "-deps", "-f", `{{.ImportPath}}{{range .Imports}} {{.}}{{end}}`}, roots...)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -60,4 +60,26 @@ func TestOfflinePackagesDoNotImportNetHTTP(t *testing.T) {
 		t.Fatalf("only %d of our packages were listed; the test would prove nothing", checked)
 	}
 	t.Logf("%d packages of the module checked", checked)
+}
+
+// TestTheVerifierIsAGeneralVerifier asserts that package verifier does not
+// depend on what staffpass's credentials mean: neither vc/staff nor the role
+// verdict (policy), which reads verifier Results, is among its dependencies.
+func TestTheVerifierIsAGeneralVerifier(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("go command not found")
+	}
+	out, err := exec.Command("go", "list", "-deps", "./verifier").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	deps := strings.Fields(string(out))
+	if len(deps) < 10 {
+		t.Fatalf("only %d dependencies listed; the test would prove nothing", len(deps))
+	}
+	for _, d := range deps {
+		if d == module+"/vc/staff" || d == module+"/policy" {
+			t.Errorf("verifier depends on %s", d)
+		}
+	}
 }
