@@ -162,6 +162,42 @@ export async function sign({credential, keyPair, suite, documentLoader, created}
   return vc.issue({credential: structuredClone(credential), suite: proof, documentLoader});
 }
 
+// present builds a presentation of credentials (objects) held by holder and
+// signs it with keyPair as suite (eddsa-rdfc-2022 or ecdsa-rdfc-2019), for
+// the verifier's challenge and domain (proofPurpose authentication), with
+// @digitalbazaar/vc createPresentation and signPresentation.
+export async function present({credentials, holder, keyPair, suite, challenge, domain, documentLoader, created}) {
+  const cryptosuite = {'eddsa-rdfc-2022': eddsaRdfc2022,
+    'ecdsa-rdfc-2019': ecdsaRdfc2019}[suite];
+  if(!cryptosuite) {
+    throw new Error(`unknown suite ${suite} for a presentation`);
+  }
+  const presentation = vc.createPresentation({
+    verifiableCredential: structuredClone(credentials), holder, version: 2.0
+  });
+  const proof = new DataIntegrityProof({signer: keyPair.signer(), cryptosuite, date: created});
+  return vc.signPresentation({presentation, suite: proof, challenge, domain, documentLoader});
+}
+
+// verifyPresentation verifies a Data Integrity presentation with
+// @digitalbazaar/vc verify: its proof (authentication, the challenge and
+// domain given) and each credential in it (data model, dates, proof, issuer
+// binding). Status lists are not part of these tests. It returns
+// {verified, error}.
+export async function verifyPresentation({presentation, challenge, domain, documentLoader}) {
+  const result = await vc.verify({
+    presentation, challenge, domain, documentLoader, suite: dataIntegritySuites(),
+    checkStatus: async () => ({verified: true})
+  });
+  const errors = [result.error, result.presentationResult?.error,
+    ...(result.presentationResult?.results ?? []).map(r => r.error),
+    ...(result.credentialResults ?? []).map(r => r.error)]
+    .flatMap(e => e?.errors ?? [e]).filter(Boolean);
+  const error = errors.length ? new Error([...new Set(errors.map(e => e.message))].join('; ')) :
+    (result.verified ? null : new Error('not verified'));
+  return {verified: result.verified, error};
+}
+
 // verifyDataIntegrity verifies a Data Integrity credential with
 // @digitalbazaar/vc verifyCredential (data model checks, dates, the proof, and
 // the proof's controller being the issuer). With proofOnly the issuer binding

@@ -3,12 +3,20 @@
 //
 //   keygen   --alg Ed25519|P-256 --out FILE     Multikey pair (0600); prints "DID METHOD"
 //   did-web  --did DID --key FILE                prints a DID document for the key
-//   prepare  --issuer DID FILE                   prints the credential with that issuer, no proof
+//   prepare  --issuer DID [--subject DID] FILE   prints the credential with that issuer
+//                                                (and subject id), no proof
 //   subjects --count N FILE                      prints it with N copies of its subject
 //   sign     --key FILE --method URL --suite eddsa-rdfc-2022|ecdsa-rdfc-2019|jwt [--created T] FILE
 //   verify   [--proof-only] FILE...              exit 0 when all verify, 1 otherwise
 //   tamper   FILE                                prints a copy with one subject claim changed
-//                                                (stderr: "peer: tampered PATH")
+//                                                (of its first credential, for a presentation;
+//                                                stderr: "peer: tampered PATH")
+//   present  --key FILE --method URL --suite eddsa-rdfc-2022|ecdsa-rdfc-2019
+//            --challenge C --domain D FILE...     prints a presentation of the credentials
+//                                                by the method's DID, signed for C and D
+//   verify-presentation --challenge C --domain D FILE
+//                                                exit 0 when the presentation and every
+//                                                credential in it verify, 1 otherwise
 //
 // sign and verify take --contexts DIR (a contexts.json folder), and any
 // number of --context URL=FILE and --did-doc FILE; nothing else is loaded.
@@ -28,6 +36,7 @@ const {positionals, values: opt} = parseArgs({
     key: {type: 'string'}, issuer: {type: 'string'}, count: {type: 'string'},
     method: {type: 'string'}, suite: {type: 'string'}, created: {type: 'string'},
     contexts: {type: 'string'}, 'proof-only': {type: 'boolean'},
+    subject: {type: 'string'}, challenge: {type: 'string'}, domain: {type: 'string'},
     context: {type: 'string', multiple: true, default: []},
     'did-doc': {type: 'string', multiple: true, default: []}
   }
@@ -76,6 +85,9 @@ case 'prepare': {
   delete credential.proof;
   credential.issuer = typeof credential.issuer === 'object' ?
     {...credential.issuer, id: opt.issuer} : opt.issuer;
+  if(opt.subject) {
+    credential.credentialSubject = {...credential.credentialSubject, id: opt.subject};
+  }
   print(credential);
   break;
 }
@@ -117,6 +129,30 @@ case 'verify': {
   }
   process.exit(failed ? 1 : 0);
 }
+case 'present': {
+  need('key', 'method', 'suite', 'challenge', 'domain');
+  if(files.length === 0) {
+    usage('present needs FILE...');
+  }
+  const keyPair = await peer.readKey(opt.key, opt.method);
+  print(await peer.present({
+    credentials: files.map(readJSON), holder: opt.method.split('#')[0], keyPair,
+    suite: opt.suite, challenge: opt.challenge, domain: opt.domain,
+    documentLoader: loader(), created: opt.created
+  }));
+  break;
+}
+case 'verify-presentation': {
+  need('challenge', 'domain');
+  const file = one();
+  const {verified, error} = await peer.verifyPresentation({
+    presentation: readJSON(file), challenge: opt.challenge, domain: opt.domain,
+    documentLoader: loader()
+  });
+  console.error(verified ? `peer: ${file}: verified` :
+    `peer: ${file}: not verified: ${error?.message ?? error}`);
+  process.exit(verified ? 0 : 1);
+}
 case 'tamper': {
   const text = readText(one());
   if(peer.isCompactJWT(text)) {
@@ -126,9 +162,14 @@ case 'tamper': {
     print([header, Buffer.from(JSON.stringify(credential)).toString('base64url'),
       signature].join('.'));
   } else {
-    const credential = JSON.parse(text);
-    console.error(`peer: tampered ${peer.tamper(credential)}`);
-    print(credential);
+    const doc = JSON.parse(text);
+    const vcs = [doc.verifiableCredential ?? []].flat();
+    if(vcs.length) {
+      console.error(`peer: tampered verifiableCredential[0].${peer.tamper(vcs[0])}`);
+    } else {
+      console.error(`peer: tampered ${peer.tamper(doc)}`);
+    }
+    print(doc);
   }
   break;
 }
