@@ -1,7 +1,6 @@
 package verifier
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -9,6 +8,8 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/staffpass/staffpass/internal/limits"
+	"github.com/staffpass/staffpass/internal/strictjson"
 	"github.com/staffpass/staffpass/vc"
 )
 
@@ -50,8 +51,10 @@ func (v *Verifier) checkSchema(cred *vc.Credential, payload []byte, st *state) (
 			}
 		}
 		if inst == nil {
+			// The strict decoder: numbers are float64, which is exact for
+			// every number strict JSON accepts.
 			var err error
-			if inst, err = jsonschema.UnmarshalJSON(bytes.NewReader(payload)); err != nil {
+			if inst, err = strictjson.Decode(payload, limits.MaxDocumentBytes); err != nil {
 				return "", fmt.Errorf("%w: %w", ErrMalformed, err)
 			}
 		}
