@@ -44,7 +44,7 @@ func issuerOf(b *testing.B, data []byte) string {
 
 // BenchmarkCompare verifies each input of bench/compare (the folder in
 // STAFFPASS_BENCH_INPUTS) as staffpass verify does, through
-// verifier.VerifyCredential with a did:key resolver and the input's issuer
+// verifier.Verify with a did:key resolver and the input's issuer
 // trusted: di-*.json carry a Data Integrity proof, jwt-*.jwt are vc+jwt.
 func BenchmarkCompare(b *testing.B) {
 	dir := os.Getenv("STAFFPASS_BENCH_INPUTS")
