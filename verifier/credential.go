@@ -1,7 +1,10 @@
 package verifier
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -11,6 +14,7 @@ import (
 	"github.com/staffpass/staffpass/did"
 	"github.com/staffpass/staffpass/internal/dataintegrity"
 	"github.com/staffpass/staffpass/internal/jose"
+	"github.com/staffpass/staffpass/internal/limits"
 	"github.com/staffpass/staffpass/vc"
 )
 
@@ -18,9 +22,16 @@ import (
 // JWT. want, when set, is the kind the token must be (the kind of the
 // envelope it came in).
 func (v *Verifier) verifyToken(ctx context.Context, token []byte, st *state, want string) *Result {
+	// The header's typ says which kind the token claims to be; Verify then
+	// demands exactly that kind. A VCDM 1.1 JWT says it only in its claims:
+	// Verify reads either, and its Kind decides.
 	kind, jkind := KindCredential, jose.KindCredential
-	if u, err := jose.ParseUnverified(string(token)); err == nil && tokenIsPresentation(u) {
+	switch tokenType(token) {
+	case "vp+jwt":
 		kind, jkind = KindPresentation, jose.KindPresentation
+	case "vc+jwt":
+	default:
+		jkind = jose.KindAny
 	}
 	if want != "" && kind != want {
 		kind, jkind = want, jose.KindCredential
@@ -53,6 +64,16 @@ func (v *Verifier) verifyToken(ctx context.Context, token []byte, st *state, wan
 			r.finish()
 			return r
 		}
+	}
+	if res != nil && res.Kind == jose.KindPresentation && kind != KindPresentation {
+		if st.nested {
+			r.fail(CheckSyntax, fmt.Errorf("%w: a presentation inside a presentation", ErrMalformed))
+			r.skipRest(unreadable)
+			r.finish()
+			return r
+		}
+		kind = KindPresentation
+		r = newResult(kind, st.now)
 	}
 	// The token was read: describe it, verified or not.
 	var cred *vc.Credential
@@ -125,17 +146,27 @@ func (v *Verifier) verifyToken(ctx context.Context, token []byte, st *state, wan
 	return done(r)
 }
 
-// tokenIsPresentation tells a vp+jwt, or a VCDM 1.1 JWT with a vp claim,
-// from a credential, by what it says unverified.
-func tokenIsPresentation(u *jose.Unverified) bool {
-	typ := strings.TrimPrefix(strings.ToLower(u.Header.Typ), "application/")
-	switch typ {
-	case "vp+jwt":
-		return true
-	case "vc+jwt":
-		return false
+// tokenType is the typ of a compact JWS's protected header, lower-case
+// and without "application/", or "" when it has none or cannot be read.
+// It only chooses which kind jose.Verify demands, which reads the header
+// again and refuses a token that is not that kind.
+func tokenType(token []byte) string {
+	dot := bytes.IndexByte(token, '.')
+	if dot <= 0 || dot > 4*limits.MaxJWSHeaderBytes/3+4 {
+		return ""
 	}
-	return strings.Contains(string(u.Payload), `"vp"`) && !strings.Contains(string(u.Payload), `"vc"`)
+	header := make([]byte, base64.RawURLEncoding.DecodedLen(dot))
+	n, err := base64.RawURLEncoding.Decode(header, token[:dot])
+	if err != nil {
+		return ""
+	}
+	var h struct {
+		Typ string `json:"typ"`
+	}
+	if json.Unmarshal(header[:n], &h) != nil {
+		return ""
+	}
+	return strings.TrimPrefix(strings.ToLower(h.Typ), "application/")
 }
 
 // unverifiedJWT reads the document of a token that did not verify, for the
