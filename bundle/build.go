@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/staffpass/staffpass/did"
@@ -173,7 +172,7 @@ func buildIssuer(ctx context.Context, li ListedIssuer, src Source, now time.Time
 	is.CompromisedKeys = slices.Clone(li.CompromisedKeys)
 	current := map[string]bool{}
 	for _, m := range doc.VerificationMethod {
-		current[absolute(doc.ID, m.ID)] = true
+		current[did.AbsoluteURL(doc.ID, m.ID)] = true
 	}
 	retired := map[string]bool{}
 	for _, lr := range li.RetiredKeys {
@@ -206,7 +205,7 @@ func buildIssuer(ctx context.Context, li ListedIssuer, src Source, now time.Time
 				}
 			}
 			for _, m := range prev.Document.VerificationMethod {
-				id := absolute(prev.Document.ID, m.ID)
+				id := did.AbsoluteURL(prev.Document.ID, m.ID)
 				if current[id] || retired[id] {
 					continue
 				}
@@ -260,14 +259,6 @@ func checkList(data []byte, url, issuer string) error {
 		return fmt.Errorf("issued by %s, not by %s", c.Issuer.ID, issuer)
 	}
 	return nil
-}
-
-// absolute returns a method id as an absolute DID URL of docID.
-func absolute(docID, id string) string {
-	if strings.HasPrefix(id, "#") {
-		return docID + id
-	}
-	return id
 }
 
 // relationshipsOf lists the relationships doc gives the method id.

@@ -107,6 +107,21 @@ func (u URL) Fragment() string {
 // fragment.
 func (u URL) IsDID() bool { return u.s != "" && len(u.s) == len(u.did.s) }
 
+// AbsoluteURL returns ref, a verification method id of the DID document of
+// id, as an absolute DID URL (ResolveReference); ref is returned as it is
+// when it cannot be resolved (it then matches no DID URL a proof names).
+func AbsoluteURL(id, ref string) string {
+	d, err := Parse(id)
+	if err != nil {
+		return ref
+	}
+	u, err := d.ResolveReference(ref)
+	if err != nil {
+		return ref
+	}
+	return u.String()
+}
+
 // ResolveReference resolves a DID URL reference against d, as DID Core
 // section 3.2.2 describes for relative DID URLs in a DID document: a
 // fragment reference such as "#key-1" becomes d + "#key-1"; an absolute DID

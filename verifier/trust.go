@@ -41,18 +41,9 @@ func newListing(b *bundle.Bundle, is *bundle.Issuer) (*listing, error) {
 		l.types[t] = true
 	}
 	for _, k := range is.CompromisedKeys {
-		l.broken[absoluteMethod(is.ID, k)] = true
+		l.broken[did.AbsoluteURL(is.ID, k)] = true
 	}
 	return l, nil
-}
-
-// absoluteMethod makes a method id relative to its DID document ("#key-1")
-// a DID URL.
-func absoluteMethod(didID, id string) string {
-	if strings.HasPrefix(id, "#") {
-		return didID + id
-	}
-	return id
 }
 
 // bundleName names a bundle for a reason: its name and publisher.
@@ -198,7 +189,7 @@ func lookupListed(ctx context.Context, ls []*listing, method string, rel did.Rel
 	for _, l := range ls {
 		for i := range l.is.RetiredKeys {
 			rk := &l.is.RetiredKeys[i]
-			if absoluteMethod(l.is.ID, rk.Method.ID) != method {
+			if did.AbsoluteURL(l.is.ID, rk.Method.ID) != method {
 				continue
 			}
 			if retired == nil || rk.Retired.Before(retired.Retired) {
