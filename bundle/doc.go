@@ -53,8 +53,10 @@
 //     must have the digest it gives.
 //
 // Build assembles a bundle from a TrustList, over the network (did:web's
-// guarded resolver) or from any other Source, and keeps each issuer's key
-// history from the bundle built before. Sign signs it; Open verifies one
-// against the publisher the caller configured and reads it. The package
-// does no I/O of its own.
+// guarded resolver), from local files (Files: DID documents and status list
+// credentials, each found by the id it carries) or from any other Source,
+// and keeps each issuer's key history from the bundle built before. Sign
+// signs it; Open verifies one against the publisher the caller configured
+// and reads it. The package does no network I/O of its own (ReadFiles reads
+// the files it is given).
 package bundle
