@@ -337,6 +337,9 @@ func (b *Bundle) Validate() error {
 		if l.Fetched.IsZero() || len(l.Credential) == 0 {
 			return fmt.Errorf("%w: status list %s: no credential or no fetch time", ErrMalformed, l.URL)
 		}
+		if l.Fetched.After(b.Created) {
+			return fmt.Errorf("%w: status list %s: fetched %s, after the bundle was built", ErrMalformed, l.URL, l.Fetched.UTC().Format(time.RFC3339))
+		}
 	}
 	return nil
 }

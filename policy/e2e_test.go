@@ -541,6 +541,19 @@ func TestTrustFailures(t *testing.T) {
 			t.Fatalf("identity-check: %+v", q)
 		}
 	})
+	t.Run("a credential on its own is not judged", func(t *testing.T) {
+		v, err := verifier.New(verifier.Trust{Bundles: []*bundle.Bundle{b}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := v.Verify(ctx, id, verifier.Policy{Now: at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if verdict, err := policy.Evaluate(bankNurse(t), r); !errors.Is(err, policy.ErrNotJudged) || verdict != nil {
+			t.Fatalf("Evaluate of a bare credential: %v", err)
+		}
+	})
 	t.Run("a bundle signed by a publisher the verifier did not configure", func(t *testing.T) {
 		forged, _ := build(t, stranger, list, client, t0, nil)
 		if _, err := bundle.Open(ctx, forged, nhse.did, didkey.Resolver{}); !errors.Is(err, bundle.ErrSignature) {

@@ -53,13 +53,13 @@ var ErrNotMet = errors.New("policy: role requirements not met")
 // is not valid.
 var ErrNotJudged = errors.New("policy: cannot judge the role")
 
-// Verdict is a role's outcome for one presentation (or one credential).
+// Verdict is a role's outcome for one presentation.
 type Verdict struct {
 	Role  string `json:"role"`
 	Title string `json:"title"`
 	// Met is true when every requirement is met or due.
 	Met bool `json:"met"`
-	// Holder is the presentation's holder (or the credential's subject).
+	// Holder is the presentation's holder.
 	Holder string `json:"holder,omitempty"`
 	// Date is the day the role was judged on (in Europe/London).
 	Date         string        `json:"date"`
@@ -120,7 +120,9 @@ func requirementType(name string) string {
 }
 
 // Evaluate judges role against what r, the Result of verifying a
-// presentation (or a single credential), establishes, at its VerifiedAt.
+// presentation, establishes, at its VerifiedAt. (A credential's Result on
+// its own is refused with ErrNotJudged: without its holder's signature it
+// proves nothing about who shows it.)
 // It returns the Verdict, and an error wrapping ErrNotMet exactly when a
 // requirement is not met. Only verified credentials about the holder
 // count; a requirement whose credential was presented but did not verify
@@ -130,27 +132,21 @@ func Evaluate(role *Role, r *verifier.Result) (*Verdict, error) {
 		return nil, fmt.Errorf("%w: no verification result", ErrNotJudged)
 	}
 	at := r.VerifiedAt.In(london)
-	var entries []*verifier.Result
+	if r.Kind != verifier.KindPresentation {
+		return nil, fmt.Errorf("%w: a credential on its own shows nothing of who holds it; judge the Result of a presentation its holder signed", ErrNotJudged)
+	}
+	entries := r.Credentials
 	holder := r.Holder
 	gate := ""
-	switch r.Kind {
-	case verifier.KindPresentation:
-		entries = r.Credentials
-		for _, name := range []string{verifier.CheckSyntax, verifier.CheckContexts, verifier.CheckProof, verifier.CheckVerificationMethod,
-			verifier.CheckChallenge, verifier.CheckDomain, verifier.CheckFreshness} {
-			if c := r.Check(name); c == nil || c.Status != verifier.Passed {
-				reason := "not run"
-				if c != nil {
-					reason = c.Reason
-				}
-				gate = fmt.Sprintf("the presentation did not verify (%s: %s), so none of its credentials counts", name, reason)
-				break
+	for _, name := range []string{verifier.CheckSyntax, verifier.CheckContexts, verifier.CheckProof, verifier.CheckVerificationMethod,
+		verifier.CheckChallenge, verifier.CheckDomain, verifier.CheckFreshness} {
+		if c := r.Check(name); c == nil || c.Status != verifier.Passed {
+			reason := "not run"
+			if c != nil {
+				reason = c.Reason
 			}
-		}
-	default:
-		entries = []*verifier.Result{r}
-		if len(r.Subjects) == 1 {
-			holder = r.Subjects[0]
+			gate = fmt.Sprintf("the presentation did not verify (%s: %s), so none of its credentials counts", name, reason)
+			break
 		}
 	}
 	var usable []*vc.Credential

@@ -93,7 +93,7 @@ func (v *Verifier) verifyToken(ctx context.Context, token []byte, st *state, wan
 		return done(r)
 	}
 	legacy := res != nil && res.Legacy
-	r.jwt = res
+	r.jwt, r.keys = res, log
 	r.pass(CheckSyntax, wellFormed(kind, cred, pres))
 	if kind == KindCredential {
 		r.Format = "vc+jwt"
@@ -131,7 +131,7 @@ func (v *Verifier) verifyToken(ctx context.Context, token []byte, st *state, wan
 		return done(r)
 	}
 	if kind == KindCredential {
-		v.judgeCredential(ctx, r, cred, res.Payload, res, st)
+		v.judgeCredential(ctx, r, cred, res.Payload, res, log, st)
 		return done(r)
 	}
 	v.judgePresentation(r, st, presentationBinding{
@@ -281,12 +281,16 @@ func (v *Verifier) verifyCredentialJSON(ctx context.Context, data []byte, cred *
 	if !v.judgeSecuring(r, err, log, createdBy(results)) {
 		return done(r)
 	}
+	r.keys = log
 	for _, res := range results {
 		if e := res.Proof.Expires; !e.IsZero() && (r.proofExpires.IsZero() || e.Before(r.proofExpires)) {
 			r.proofExpires = e
 		}
+		if c := res.Proof.Created; c.After(r.proofCreated) {
+			r.proofCreated = c
+		}
 	}
-	v.judgeCredential(ctx, r, cred, data, nil, st)
+	v.judgeCredential(ctx, r, cred, data, nil, log, st)
 	return done(r)
 }
 
@@ -322,8 +326,9 @@ func (v *Verifier) verifyProofs(ctx context.Context, r *Result, data []byte, nPr
 		Now:     st.now,
 		Purpose: purpose,
 		LowS:    v.lowS,
-		// A presentation's freshness check judges its proof's times.
-		CallerJudgesTimes: purpose == dataintegrity.Authentication,
+		// A presentation's freshness check judges its proof's times, and
+		// the status check a status list's, at each use.
+		CallerJudgesTimes: purpose == dataintegrity.Authentication || st.statusList,
 	})
 	r.Format = "data-integrity"
 	if len(results) > 0 && results[0].Proof != nil && results[0].Proof.Cryptosuite != "" {
@@ -335,22 +340,32 @@ func (v *Verifier) verifyProofs(ctx context.Context, r *Result, data []byte, nPr
 	return results, err, log
 }
 
-// createdBy returns, for a method, the created time of the proof it signed.
+// createdBy returns, for a method, when the proofs it signed say they were
+// made: the latest created among them, or zero when one says nothing (a
+// retired key's signature must say it was made before the retirement, and
+// every one of them must).
 func createdBy(results []dataintegrity.ProofResult) func(string) time.Time {
 	return func(method string) time.Time {
+		var latest time.Time
 		for _, res := range results {
-			if res.Proof != nil && res.Proof.VerificationMethod == method {
-				return res.Proof.Created
+			if res.Proof == nil || res.Proof.VerificationMethod != method {
+				continue
+			}
+			if res.Proof.Created.IsZero() {
+				return time.Time{}
+			}
+			if res.Proof.Created.After(latest) {
+				latest = res.Proof.Created
 			}
 		}
-		return time.Time{}
+		return latest
 	}
 }
 
 // judgeCredential runs the checks that read what a verified credential
 // says: schema, issuer trust, validity period and status. payload is the
 // JSON the schema is checked on; jwt is set for a vc+jwt.
-func (v *Verifier) judgeCredential(ctx context.Context, r *Result, cred *vc.Credential, payload []byte, jwt *jose.Verified, st *state) {
+func (v *Verifier) judgeCredential(ctx context.Context, r *Result, cred *vc.Credential, payload []byte, jwt *jose.Verified, log *keyLog, st *state) {
 	if st.statusList {
 		// A status list is judged by the status check of the credential
 		// that points at it: its issuer, its validity.
@@ -359,7 +374,7 @@ func (v *Verifier) judgeCredential(ctx context.Context, r *Result, cred *vc.Cred
 	}
 	note, err := v.checkSchema(cred, payload, st)
 	r.record(CheckSchema, err, note)
-	note, err = v.checkIssuerTrust(cred, st)
+	note, err = v.checkIssuerTrust(cred, st, log)
 	r.record(CheckIssuerTrust, err, note)
 	err = v.checkValidity(cred, jwt, st.now)
 	r.record(CheckValidityPeriod, err, validityNote(r))
@@ -378,10 +393,15 @@ func validityNote(r *Result) string {
 	return "valid from " + stamp(r.ValidFrom) + " until " + stamp(r.ValidUntil)
 }
 
-// checkIssuerTrust judges the issuer: trusted directly, or by an accepted
-// bundle for every type the credential has (besides VerifiableCredential),
-// the union of what each bundle lists it for.
-func (v *Verifier) checkIssuerTrust(cred *vc.Credential, st *state) (string, error) {
+// checkIssuerTrust judges the issuer for every type the credential has
+// (besides VerifiableCredential). An issuer trusted directly is trusted for
+// any type when the key it signed with came from the Resolver. Otherwise
+// the trust comes from the accepted bundles that vouch for the key it
+// signed with (log): the union of the types they list it for, and a bundle
+// that does not hold that key lends nothing, so that one publisher's copy
+// of an issuer's DID document never signs for the types another publisher
+// trusts it for.
+func (v *Verifier) checkIssuerTrust(cred *vc.Credential, st *state, log *keyLog) (string, error) {
 	id := cred.Issuer.ID
 	t := v.issuers[id]
 	if t == nil {
@@ -393,12 +413,29 @@ func (v *Verifier) checkIssuerTrust(cred *vc.Credential, st *state) (string, err
 			need = append(need, typ)
 		}
 	}
-	if t.direct {
-		return fmt.Sprintf("%s is trusted directly, for any type", id), nil
+	var ls []*listing
+	direct := false
+	for i, u := range log.uses {
+		switch {
+		case u.direct:
+			direct = true
+		case i == 0:
+			ls = slices.Clone(u.vouchers)
+		default:
+			ls = slices.DeleteFunc(ls, func(l *listing) bool { return !slices.Contains(u.vouchers, l) })
+		}
 	}
-	ls := t.accepted(st.p)
+	if direct {
+		if t.direct {
+			return fmt.Sprintf("%s is trusted directly, for any type", id), nil
+		}
+		if len(t.listings) > 0 {
+			return "", fmt.Errorf("%w: %s is listed only by trust bundles this policy does not accept", ErrUntrustedIssuer, id)
+		}
+		return "", fmt.Errorf("%w: %s is not a trusted issuer", ErrUntrustedIssuer, id)
+	}
 	if len(ls) == 0 {
-		return "", fmt.Errorf("%w: %s is listed only by trust bundles this policy does not accept", ErrUntrustedIssuer, id)
+		return "", fmt.Errorf("%w: no accepted trust bundle holds every key %s signed this credential with", ErrUntrustedIssuer, id)
 	}
 	if len(need) == 0 {
 		return "", fmt.Errorf("%w: the credential has no type but %s, and %s is trusted only for %s", ErrUntrustedIssuer, vc.TypeCredential, id, quoteTypes(typesOf(ls)))
@@ -413,7 +450,7 @@ func (v *Verifier) checkIssuerTrust(cred *vc.Credential, st *state) (string, err
 		return missing
 	}
 	if missing := covered(ls); len(missing) > 0 {
-		return "", fmt.Errorf("%w: %s is trusted for %s, not for %s", ErrUntrustedIssuer, id, quoteTypes(typesOf(ls)), quoteTypes(missing))
+		return "", fmt.Errorf("%w: %s is trusted for %s, not for %s, by the trust bundles that hold the key it signed with", ErrUntrustedIssuer, id, quoteTypes(typesOf(ls)), quoteTypes(missing))
 	}
 	var fresh, stale []*listing
 	for _, l := range ls {
@@ -423,12 +460,12 @@ func (v *Verifier) checkIssuerTrust(cred *vc.Credential, st *state) (string, err
 			fresh = append(fresh, l)
 		}
 	}
-	if len(covered(fresh)) == 0 {
+	if len(fresh) > 0 && len(covered(fresh)) == 0 {
 		return fmt.Sprintf("%s is trusted for %s by the trust bundle %s", id, quoteTypes(need), bundleName(fresh[0].b)), nil
 	}
 	b := stale[0].b
 	if !st.p.AcceptStaleStatus {
-		return "", fmt.Errorf("%w: %s is trusted for %s only by the trust bundle %s, valid until %s, before the verification time %s (get a new bundle, or accept stale status)",
+		return "", fmt.Errorf("%w: %s is trusted for %s, with the key it signed with, only by the trust bundle %s, valid until %s, before the verification time %s (get a new bundle, or accept stale status)",
 			ErrStaleBundle, id, quoteTypes(need), bundleName(b), stamp(b.ValidUntil), stamp(st.now))
 	}
 	return fmt.Sprintf("%s is trusted for %s by the trust bundle %s, STALE since %s, accepted as the policy allows", id, quoteTypes(need), bundleName(b), stamp(b.ValidUntil)), nil

@@ -159,8 +159,10 @@ type Result struct {
 	// jwt is the verified token of a JWT; proofExpires the earliest
 	// expires of Data Integrity proofs: time limits a status list's
 	// securing adds to its validity, judged at each use.
-	jwt          *jose.Verified
-	proofExpires time.Time
+	jwt                        *jose.Verified
+	proofCreated, proofExpires time.Time
+	// keys are the verification methods the signature was checked with.
+	keys *keyLog
 }
 
 // newResult returns a Result of kind whose checks are all still to run.

@@ -17,10 +17,12 @@ import (
 	"github.com/staffpass/staffpass/vc/status"
 )
 
-// statusList is a status list credential given in the Trust. Its proof is
-// checked once, the first time a credential needs it; its validity period,
-// and the time limits of its proof (a JWT's nbf and exp, a Data Integrity
-// proof's expires), every time.
+// statusList is a status list credential given in the Trust. Its
+// signature is checked once, the first time a credential needs it, with
+// every bundle's keys; at every use, whether a bundle the policy accepts
+// vouches for the key it was signed with, its validity period, and the
+// time limits of its proof (a JWT's nbf and exp, a Data Integrity proof's
+// created and expires).
 type statusList struct {
 	data []byte
 	url  string
@@ -89,22 +91,22 @@ func statusListID(data []byte) (string, error) {
 	return c.ID, nil
 }
 
-// load verifies the list's proof and reads it, once: the outcome is kept,
-// unless the proof could not be checked because ctx ended (a DID document
-// that could not be resolved in time says nothing about the list).
+// load verifies the list's signature and reads it. A success, or a list
+// that cannot be read or whose signature does not verify, is kept; a
+// failure to find its key is not (a DID document that could not be
+// resolved this time says nothing about the list). Nothing kept depends on
+// the time: the times are judged at each use.
 func (l *statusList) load(ctx context.Context, v *Verifier, now time.Time) (*status.ListCredential, *Result, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.loaded {
 		return l.list, l.res, l.err
 	}
-	// The list's own proof and key are judged with every bundle accepted:
-	// whether its bundle is, is judged at each use.
 	st := &state{p: &Policy{}, now: now, maxAge: limits.PresentationMaxAge, nested: true, statusList: true}
 	r := v.verify(ctx, l.data, st)
 	var list *status.ListCredential
 	err := securedErr(r)
-	if err != nil && ctx.Err() != nil {
+	if err != nil && (ctx.Err() != nil || r.Check(CheckVerificationMethod).Status == Failed) {
 		return nil, nil, err
 	}
 	if err == nil {
@@ -115,6 +117,25 @@ func (l *statusList) load(ctx context.Context, v *Verifier, now time.Time) (*sta
 	}
 	l.loaded, l.list, l.res, l.err = true, list, r, err
 	return list, r, err
+}
+
+// listKeyTrusted reports whether the key a status list of issuer was
+// signed with is one this policy trusts: from the Resolver for an issuer
+// trusted directly, or vouched for by a bundle the policy accepts.
+func (v *Verifier) listKeyTrusted(r *Result, issuer string, st *state) error {
+	t := v.issuers[issuer]
+	if r.keys == nil || len(r.keys.uses) == 0 || t == nil {
+		return fmt.Errorf("%w: the status list's signer %s is not trusted", ErrStatus, issuer)
+	}
+	for _, u := range r.keys.uses {
+		switch {
+		case u.direct && t.direct:
+		case !u.direct && slices.ContainsFunc(u.vouchers, func(l *listing) bool { return st.accepts(l.b) }):
+		default:
+			return fmt.Errorf("%w: the key %s signed the status list with is vouched for by no trust bundle this policy accepts", ErrStatus, u.method)
+		}
+	}
+	return nil
 }
 
 // securedErr is the error of the checks of a list's Result that judge its
@@ -151,6 +172,9 @@ func (v *Verifier) checkListTimes(r *Result, now time.Time) error {
 	}
 	if !r.proofExpires.IsZero() && !now.Before(r.proofExpires) {
 		return fmt.Errorf("%w: the list's proof expired %s, checked at %s", status.ErrListExpired, stamp(r.proofExpires), stamp(now))
+	}
+	if !r.proofCreated.IsZero() && r.proofCreated.After(now.Add(limits.ProofClockSkew)) {
+		return fmt.Errorf("%w: the list's proof was created %s, after the verification time %s", status.ErrListNotYetValid, stamp(r.proofCreated), stamp(now))
 	}
 	return nil
 }
@@ -209,18 +233,47 @@ func (v *Verifier) checkStatus(ctx context.Context, r *Result, cred *vc.Credenti
 }
 
 func (v *Verifier) checkEntry(ctx context.Context, r *Result, cred *vc.Credential, e status.Entry, st *state) (string, error) {
-	var l *statusList
+	issuer := cred.Issuer.ID
+	// The copies the policy may use: the caller's own, and those of the
+	// accepted bundles that list the credential's issuer (a bundle vouches
+	// for the status of the issuers it lists, no other).
+	var cands []*statusList
 	for _, c := range v.lists[e.ListCredential] {
-		if c.b == nil || st.accepts(c.b) {
-			l = c
-			break
+		if c.b == nil || (st.accepts(c.b) && c.b.Issuer(issuer) != nil) {
+			cands = append(cands, c)
+		}
+	}
+	if len(cands) == 0 {
+		if len(v.lists[e.ListCredential]) > 0 {
+			return "", fmt.Errorf("%w: the status list %s is only in trust bundles this policy does not accept, or that do not list %s", ErrStatus, e.ListCredential, issuer)
+		}
+		return "", fmt.Errorf("%w: the status list %s was not given to the verifier (verification is offline)", ErrStatus, e.ListCredential)
+	}
+	// Of the copies that verify, the one its issuer signed last.
+	var l *statusList
+	var list *status.ListCredential
+	var errs []error
+	for _, c := range cands {
+		got, res, err := c.load(ctx, v, st.now)
+		if err == nil {
+			err = v.listKeyTrusted(res, issuer, st)
+		}
+		if err == nil {
+			err = v.checkListTimes(res, st.now)
+		}
+		if err == nil {
+			err = checkFetched(c, st.now, v.skew)
+		}
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if l == nil || got.ValidFrom.After(list.ValidFrom) {
+			l, list = c, got
 		}
 	}
 	if l == nil {
-		if len(v.lists[e.ListCredential]) > 0 {
-			return "", fmt.Errorf("%w: the status list %s is only in trust bundles this policy does not accept", ErrStatus, e.ListCredential)
-		}
-		return "", fmt.Errorf("%w: the status list %s was not given to the verifier (verification is offline)", ErrStatus, e.ListCredential)
+		return "", fmt.Errorf("%w: the status list %s does not verify: %w", ErrStatus, e.ListCredential, errors.Join(errs...))
 	}
 	stale := ""
 	if l.b != nil && l.b.Stale(st.now) {
@@ -230,22 +283,15 @@ func (v *Verifier) checkEntry(ctx context.Context, r *Result, cred *vc.Credentia
 		}
 		stale = fmt.Sprintf(" from the trust bundle %s, STALE since %s, accepted as the policy allows", bundleName(l.b), stamp(l.b.ValidUntil))
 	}
-	list, res, err := l.load(ctx, v, st.now)
-	if err != nil {
-		return "", fmt.Errorf("%w: the status list %s does not verify: %w", ErrStatus, e.ListCredential, err)
-	}
-	if err := v.checkListTimes(res, st.now); err != nil {
-		return "", fmt.Errorf("%w: the status list %s: %w", ErrStatus, e.ListCredential, err)
-	}
-	set, err := status.Validate(e, cred.Issuer.ID, list, status.Check{Now: st.now, Fetched: l.fetched, ClockSkew: v.skew})
+	set, err := status.Validate(e, issuer, list, status.Check{Now: st.now, Fetched: l.fetched, ClockSkew: v.skew})
 	if err != nil {
 		return "", fmt.Errorf("%w: %w", ErrStatus, err)
 	}
 	if set {
 		if e.Purpose == status.PurposeRevocation {
-			return "", fmt.Errorf("%w: by %s (entry %d of %s)", ErrRevoked, cred.Issuer.ID, e.Index, e.ListCredential)
+			return "", fmt.Errorf("%w: by %s (entry %d of %s)", ErrRevoked, issuer, e.Index, e.ListCredential)
 		}
-		return "", fmt.Errorf("%w: by %s (entry %d of %s)", ErrSuspended, cred.Issuer.ID, e.Index, e.ListCredential)
+		return "", fmt.Errorf("%w: by %s (entry %d of %s)", ErrSuspended, issuer, e.Index, e.ListCredential)
 	}
 	if l.fetched.IsZero() {
 		return "as of the status list " + e.ListCredential + " (when it was fetched is not known)" + stale, nil
@@ -254,6 +300,19 @@ func (v *Verifier) checkEntry(ctx context.Context, r *Result, cred *vc.Credentia
 		r.StatusAsOf = l.fetched.UTC()
 	}
 	return fmt.Sprintf("as of the status list fetched %s, %s before the verification time%s", stamp(l.fetched), age(st.now.Sub(l.fetched)), stale), nil
+}
+
+// checkFetched refuses a copy of a status list said to have been fetched
+// after the verification time, or after the bundle holding it was built:
+// its ttl could then never run out.
+func checkFetched(l *statusList, now time.Time, skew time.Duration) error {
+	switch {
+	case l.fetched.After(now.Add(skew)):
+		return fmt.Errorf("%w: the status list was fetched %s, after the verification time %s", ErrStatus, stamp(l.fetched), stamp(now))
+	case l.b != nil && l.fetched.After(l.b.Created):
+		return fmt.Errorf("%w: the trust bundle %s says it fetched the status list %s, after it was built %s", ErrStatus, bundleName(l.b), stamp(l.fetched), stamp(l.b.Created))
+	}
+	return nil
 }
 
 // age says how long d is, to the minute, for people.

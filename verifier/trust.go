@@ -12,6 +12,7 @@ import (
 
 	"github.com/staffpass/staffpass/bundle"
 	"github.com/staffpass/staffpass/did"
+	"github.com/staffpass/staffpass/keys"
 )
 
 // trustedIssuer is what the verifier knows of one issuer: whether it is
@@ -114,6 +115,12 @@ type methodUse struct {
 	// retired is when the key was retired (zero: it is current); what it
 	// signed must say it was signed before.
 	retired time.Time
+	// direct is set for a key the Resolver found (an issuer trusted
+	// directly, a holder); vouchers are otherwise the bundle listings
+	// that hold the key (as current or retired): an issuer is trusted only
+	// for the types the bundles that vouch for its key list.
+	direct   bool
+	vouchers []*listing
 	// where says where the key was found, for the reason.
 	where string
 }
@@ -123,9 +130,7 @@ type keyLog struct{ uses []methodUse }
 
 // keyFunc returns the key lookup of both securing mechanisms, recording each
 // use in log. controller, when set, is the DID the method must belong to
-// (the JOSE code checks the kid against the issuer or holder itself). The
-// keys of an issuer that accepted bundles list are looked up there, with
-// its key history; every other DID's through the Resolver.
+// (the JOSE code checks the kid against the issuer or holder itself).
 func (v *Verifier) keyFunc(controller string, p *Policy, log *keyLog) func(ctx context.Context, method, purpose string) (crypto.PublicKey, error) {
 	return func(ctx context.Context, method, purpose string) (crypto.PublicKey, error) {
 		use := methodUse{method: method, purpose: purpose}
@@ -138,6 +143,12 @@ func (v *Verifier) keyFunc(controller string, p *Policy, log *keyLog) func(ctx c
 
 var errNotIssuersKey = errors.New("the verification method is not the issuer's")
 
+// lookup finds the key of method for purpose. A key any accepted bundle
+// marks compromised verifies nothing. An issuer trusted directly has its
+// keys from the Resolver, the caller's own source, first; an issuer the
+// accepted bundles list, from their copies of its DID document and key
+// history; every other DID (holders) from the Resolver. A retirement any
+// accepted bundle records applies however the key was found.
 func (v *Verifier) lookup(ctx context.Context, controller, method, purpose string, p *Policy, use *methodUse) (crypto.PublicKey, error) {
 	u, err := did.ParseURL(method)
 	if err != nil {
@@ -147,15 +158,39 @@ func (v *Verifier) lookup(ctx context.Context, controller, method, purpose strin
 	if controller != "" && owner != controller {
 		return nil, fmt.Errorf("%w: %q belongs to %s, not %s", errNotIssuersKey, method, owner, controller)
 	}
-	if t := v.issuers[owner]; t != nil {
-		if ls := t.accepted(p); len(ls) > 0 {
-			return lookupListed(ctx, ls, method, did.Relationship(purpose), use)
+	rel := did.Relationship(purpose)
+	var ls []*listing
+	t := v.issuers[owner]
+	if t != nil {
+		ls = t.accepted(p)
+	}
+	for _, l := range ls {
+		if l.broken[method] {
+			return nil, fmt.Errorf("%w: the trust bundle %s marks %s compromised: it verifies nothing", ErrKeyCompromised, bundleName(l.b), method)
 		}
 	}
+	if t == nil || t.direct || len(ls) == 0 {
+		k, err := v.resolve(ctx, method, purpose)
+		if err == nil {
+			use.direct, use.where = true, "its DID document"
+			if rk, from := retirement(ls, method, rel); rk != nil {
+				use.retired, use.where = rk.Retired, use.where+" (retired, says the trust bundle "+bundleName(from.b)+")"
+			}
+			return k, nil
+		}
+		if len(ls) == 0 {
+			return nil, err
+		}
+	}
+	return lookupListed(ctx, ls, method, rel, use)
+}
+
+// resolve finds a key through the Resolver, keeping the keys of did:key
+// and did:jwk, which never change.
+func (v *Verifier) resolve(ctx context.Context, method, purpose string) (crypto.PublicKey, error) {
 	cache := cacheable(method)
 	if cache {
 		if k, ok := v.keys.get(method, purpose); ok {
-			use.where = "its DID document"
 			return k, nil
 		}
 	}
@@ -170,26 +205,18 @@ func (v *Verifier) lookup(ctx context.Context, controller, method, purpose strin
 	if cache {
 		v.keys.put(method, purpose, k)
 	}
-	use.where = "its DID document"
 	return k, nil
 }
 
-// lookupListed finds a method of an issuer the bundles ls list: refused if
-// any marks it compromised; else a key any retired, with the earliest
-// retirement (what it signs must say it was signed before); else one any
-// bundle's copy of the DID document lists under rel.
-func lookupListed(ctx context.Context, ls []*listing, method string, rel did.Relationship, use *methodUse) (crypto.PublicKey, error) {
-	for _, l := range ls {
-		if l.broken[method] {
-			return nil, fmt.Errorf("%w: the trust bundle %s marks %s compromised: it verifies nothing", ErrKeyCompromised, bundleName(l.b), method)
-		}
-	}
+// retirement returns the earliest retirement of method the listings record
+// (for rel), and the listing that records it.
+func retirement(ls []*listing, method string, rel did.Relationship) (*bundle.RetiredKey, *listing) {
 	var retired *bundle.RetiredKey
 	var from *listing
 	for _, l := range ls {
 		for i := range l.is.RetiredKeys {
 			rk := &l.is.RetiredKeys[i]
-			if did.AbsoluteURL(l.is.ID, rk.Method.ID) != method {
+			if did.AbsoluteURL(l.is.ID, rk.Method.ID) != method || !slices.Contains(rk.Relationships, rel) {
 				continue
 			}
 			if retired == nil || rk.Retired.Before(retired.Retired) {
@@ -197,20 +224,29 @@ func lookupListed(ctx context.Context, ls []*listing, method string, rel did.Rel
 			}
 		}
 	}
-	if retired != nil {
-		if !slices.Contains(retired.Relationships, rel) {
-			return nil, fmt.Errorf("%w: %s, retired, was not listed for %s", did.ErrNotAuthorized, method, rel)
-		}
-		k, err := retired.Method.PublicKey()
-		if err != nil {
-			return nil, err
-		}
-		use.retired = retired.Retired
-		use.where = "the trust bundle " + bundleName(from.b) + " as a retired key"
-		return k, nil
-	}
+	return retired, from
+}
+
+// lookupListed finds a method of an issuer the bundles ls list (none marks
+// it compromised): a key any of them retired, with the earliest retirement
+// (what it signs must say it was signed before), or one a bundle's copy of
+// the DID document lists under rel. The listings that hold it, retired or
+// current, vouch for it.
+func lookupListed(ctx context.Context, ls []*listing, method string, rel did.Relationship, use *methodUse) (crypto.PublicKey, error) {
+	var key crypto.PublicKey
 	var firstErr error
 	for _, l := range ls {
+		if rk, _ := retirement([]*listing{l}, method, rel); rk != nil {
+			if key == nil {
+				k, err := rk.Method.PublicKey()
+				if err != nil {
+					return nil, err
+				}
+				key = k
+			}
+			use.vouchers = append(use.vouchers, l)
+			continue
+		}
 		m, err := did.ResolveMethod(ctx, l.doc, method, rel)
 		if err != nil {
 			if firstErr == nil {
@@ -222,10 +258,23 @@ func lookupListed(ctx context.Context, ls []*listing, method string, rel did.Rel
 		if err != nil {
 			return nil, err
 		}
-		use.where = "the trust bundle " + bundleName(l.b) + "'s copy of its DID document"
-		return k, nil
+		if key == nil {
+			key = k
+		} else if !keys.SamePublic(key, k) {
+			return nil, fmt.Errorf("%w: the trust bundles give %s different keys", ErrIssuerKey, method)
+		}
+		use.vouchers = append(use.vouchers, l)
 	}
-	return nil, firstErr
+	if key == nil {
+		return nil, firstErr
+	}
+	if rk, from := retirement(ls, method, rel); rk != nil {
+		use.retired = rk.Retired
+		use.where = "the trust bundle " + bundleName(from.b) + " as a retired key"
+	} else {
+		use.where = "the trust bundle " + bundleName(use.vouchers[0].b) + "'s copy of its DID document"
+	}
+	return key, nil
 }
 
 // checkMethods judges the verification methods a document's proofs used:
