@@ -280,7 +280,7 @@ func printResult(w io.Writer, r *verifier.Result) {
 	}
 	fmt.Fprintf(w, "   %s %s (%s)\n", verdict, strings.Join(r.Types, ", "), r.Format)
 	for _, c := range r.Checks {
-		line := fmt.Sprintf("     %-16s %s", c.Name, c.Status)
+		line := fmt.Sprintf("     %-20s %s", c.Name, c.Status)
 		if c.Status != verifier.Passed && c.Reason != "" {
 			line += ": " + strings.ReplaceAll(c.Reason, "\n", "; ")
 		}
