@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -15,6 +14,7 @@ import (
 	"github.com/staffpass/staffpass/internal/dataintegrity"
 	"github.com/staffpass/staffpass/internal/jose"
 	"github.com/staffpass/staffpass/internal/limits"
+	"github.com/staffpass/staffpass/internal/strictjson"
 	"github.com/staffpass/staffpass/vc"
 )
 
@@ -160,13 +160,13 @@ func tokenType(token []byte) string {
 	if err != nil {
 		return ""
 	}
-	var h struct {
-		Typ string `json:"typ"`
-	}
-	if json.Unmarshal(header[:n], &h) != nil {
+	t, err := strictjson.Parse(header[:n], limits.MaxJWSHeaderBytes)
+	if err != nil {
 		return ""
 	}
-	return strings.TrimPrefix(strings.ToLower(h.Typ), "application/")
+	defer t.Release()
+	typ, _ := t.String(t.Member(strictjson.Root, "typ"))
+	return strings.TrimPrefix(strings.ToLower(typ), "application/")
 }
 
 // unverifiedJWT reads the document of a token that did not verify, for the
