@@ -165,7 +165,11 @@ func tokenType(token []byte) string {
 		return ""
 	}
 	defer t.Release()
-	typ, _ := t.String(t.Member(strictjson.Root, "typ"))
+	v := t.Member(strictjson.Root, "typ")
+	if v == strictjson.None {
+		return ""
+	}
+	typ, _ := t.String(v)
 	return strings.TrimPrefix(strings.ToLower(typ), "application/")
 }
 

@@ -280,3 +280,17 @@ func TestUnknownContextsFailClosed(t *testing.T) {
 		})
 	}
 }
+
+// A token without a typ (a VCDM 1.1 JWT may have none) is read, not a
+// panic; one whose header is not JSON is malformed.
+func TestTokensWithoutATyp(t *testing.T) {
+	f := newFixture(t)
+	v := f.verifier(t)
+	for _, header := range []string{`{"alg":"EdDSA"}`, `{"alg":"EdDSA","typ":7}`, `{"alg":`, `[]`} {
+		tok := []byte(b64(header) + "." + b64(`{"vc":{}}`) + ".c2ln")
+		r, err := v.Verify(context.Background(), tok, verifier.Policy{})
+		if err == nil || r.Verified {
+			t.Fatalf("header %s verified", header)
+		}
+	}
+}

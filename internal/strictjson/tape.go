@@ -63,8 +63,13 @@ func (t *Tape) Data() []byte { return t.data }
 // Len returns the number of values on the tape.
 func (t *Tape) Len() int { return len(t.l.nodes) }
 
-// Kind returns the kind of v: one of the Kind constants.
-func (t *Tape) Kind(v Value) byte { return t.l.nodes[v].kind }
+// Kind returns the kind of v: one of the Kind constants, or 0 for None.
+func (t *Tape) Kind(v Value) byte {
+	if v < 0 || int(v) >= len(t.l.nodes) {
+		return 0
+	}
+	return t.l.nodes[v].kind
+}
 
 // Span returns the byte span of v in the text, without white space.
 func (t *Tape) Span(v Value) (start, end int) {
@@ -137,6 +142,9 @@ func (t *Tape) Member(v Value, name string) Value {
 // whether it holds escape sequences (see Unescape); ok is false when v is
 // not a string.
 func (t *Tape) StringBody(v Value) (raw []byte, escaped, ok bool) {
+	if v < 0 || int(v) >= len(t.l.nodes) {
+		return nil, false, false
+	}
 	n := &t.l.nodes[v]
 	if n.kind != KindString {
 		return nil, false, false
