@@ -88,6 +88,15 @@ func FuzzVerify(f *testing.F) {
 		meanings[m] = true
 		f.Add(s)
 	}
+	legacy := legacyJWT(f, fx.kch, fx.kch.did, now.Add(-time.Hour), now.Add(time.Hour))
+	if r, err := v.Verify(context.Background(), legacy, policy); err == nil {
+		m, err := meaning(r)
+		if err != nil {
+			f.Fatal(err)
+		}
+		meanings[m] = true
+	}
+	f.Add(legacy)
 	f.Add([]byte(`{"@context":["https://www.w3.org/ns/credentials/v2"],"id":"data:application/vc+jwt,a.b.c","type":"EnvelopedVerifiableCredential"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := v.Verify(context.Background(), data, policy)

@@ -16,7 +16,7 @@ import (
 // legacyJWT signs, as o, a VC-JWT of VCDM 1.1 (the vc claim, with iss,
 // sub, nbf, exp and jti), the form the earlier NHS staff passport's
 // wallets hold.
-func legacyJWT(t *testing.T, o *org, iss string, nbf, exp time.Time) []byte {
+func legacyJWT(t testing.TB, o *org, iss string, nbf, exp time.Time) []byte {
 	t.Helper()
 	header, _ := json.Marshal(map[string]any{"alg": "EdDSA", "kid": o.signer.KeyID(), "typ": "JWT"})
 	claims, _ := json.Marshal(map[string]any{
