@@ -237,13 +237,9 @@ func buildIssuer(ctx context.Context, li ListedIssuer, src Source, now time.Time
 // checks its proof), and checks it is a BitstringStatusListCredential of
 // issuer published under its own URL.
 func checkList(data []byte, url, issuer string) error {
-	payload := bytes.TrimSpace(data)
-	if len(payload) > 0 && payload[0] != '{' {
-		u, err := jose.ParseUnverified(string(payload))
-		if err != nil {
-			return err
-		}
-		payload = u.Payload
+	payload, err := jose.PeekDocument(data)
+	if err != nil {
+		return err
 	}
 	c, err := vc.Parse(payload)
 	if err != nil {

@@ -93,13 +93,9 @@ func (f *Files) Add(data []byte) error {
 
 // listID reads, unverified, the id of a status list credential.
 func listID(data []byte) (string, error) {
-	payload := data
-	if len(data) > 0 && data[0] != '{' {
-		u, err := jose.ParseUnverified(string(data))
-		if err != nil {
-			return "", err
-		}
-		payload = u.Payload
+	payload, err := jose.PeekDocument(data)
+	if err != nil {
+		return "", err
 	}
 	c, err := vc.Parse(payload)
 	if err != nil {

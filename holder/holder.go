@@ -196,14 +196,9 @@ func NotTheirs(creds [][]byte, holder string) []int {
 }
 
 func subjectIs(c []byte, holder string) bool {
-	c = bytes.TrimSpace(c)
-	payload := c
-	if len(c) > 0 && c[0] != '{' {
-		u, err := jose.ParseUnverified(string(c))
-		if err != nil {
-			return false
-		}
-		payload = u.Payload
+	payload, err := jose.PeekDocument(c)
+	if err != nil {
+		return false
 	}
 	doc, err := vc.ParseDocument(payload)
 	if err != nil {

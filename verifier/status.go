@@ -1,7 +1,6 @@
 package verifier
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -69,14 +68,9 @@ func indexLists(trust Trust) (map[string][]*statusList, error) {
 // statusListID reads the id of a status list credential without verifying
 // it, to index the lists a Verifier is given.
 func statusListID(data []byte) (string, error) {
-	trimmed := bytes.TrimSpace(data)
-	payload := trimmed
-	if len(trimmed) > 0 && trimmed[0] != '{' {
-		u, err := jose.ParseUnverified(string(trimmed))
-		if err != nil {
-			return "", err
-		}
-		payload = u.Payload
+	payload, err := jose.PeekDocument(data)
+	if err != nil {
+		return "", err
 	}
 	c, err := vc.Parse(payload)
 	if err != nil {

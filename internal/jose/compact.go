@@ -168,3 +168,20 @@ func isObject(data []byte) bool {
 	}
 	return false
 }
+
+// PeekDocument returns what data, a document JSON or a compact JWS, holds,
+// read without verifying anything: the JSON itself, or the token's
+// payload. Tools use it to index or inspect documents (a status list's id,
+// a credential's subject) before a verifier judges them; it never says a
+// document is genuine.
+func PeekDocument(data []byte) ([]byte, error) {
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) > 0 && trimmed[0] == '{' {
+		return trimmed, nil
+	}
+	u, err := ParseUnverified(string(trimmed))
+	if err != nil {
+		return nil, err
+	}
+	return u.Payload, nil
+}
