@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	didjwk "github.com/staffpass/staffpass/did/jwk"
 	didkey "github.com/staffpass/staffpass/did/key"
 	"github.com/staffpass/staffpass/holder"
 	"github.com/staffpass/staffpass/internal/dataintegrity"
@@ -24,6 +25,20 @@ import (
 type wallet struct {
 	did    string
 	signer keys.Signer
+}
+
+// newJWKWallet is a wallet whose DID is a did:jwk.
+func newJWKWallet(t testing.TB, key crypto.Signer) *wallet {
+	t.Helper()
+	kid, err := didjwk.KeyID(key.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := keys.NewSigner(key, kid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &wallet{did: strings.SplitN(kid, "#", 2)[0], signer: s}
 }
 
 func newWallet(t testing.TB, key crypto.Signer) *wallet {
@@ -102,6 +117,8 @@ func presentationFormats(t testing.TB) []struct {
 		{"eddsa-rdfc-2022", vc.FormatEdDSARDFC2022, ed},
 		{"ecdsa-rdfc-2019", vc.FormatECDSARDFC2019, newWallet(t, p256)},
 		{"eddsa-jcs-2022", vc.FormatEdDSAJCS2022, ed},
+		{"vp+jwt by a did:jwk wallet", vc.FormatJWT, newJWKWallet(t, p256)},
+		{"eddsa-rdfc-2022 by a did:jwk wallet", vc.FormatEdDSARDFC2022, newJWKWallet(t, seededEd25519(12))},
 	}
 }
 
