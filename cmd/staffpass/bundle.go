@@ -403,4 +403,3 @@ func printBundle(w io.Writer, b *bundle.Bundle, checked bool, now time.Time) {
 		fmt.Fprintf(w, "  schema      %s  %s\n", d.ID, d.DigestSRI)
 	}
 }
-
