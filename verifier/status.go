@@ -311,8 +311,8 @@ func checkFetched(l *statusList, now time.Time, skew time.Duration) error {
 
 // age says how long d is, to the minute, for people.
 func age(d time.Duration) string {
-	if d < 0 {
-		return "0m"
+	if d < time.Minute {
+		return "less than a minute"
 	}
 	d = d.Round(time.Minute)
 	days := d / (24 * time.Hour)

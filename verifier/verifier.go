@@ -232,15 +232,24 @@ func New(trust Trust, opts ...Option) (*Verifier, error) {
 	}
 	// The embedded contexts (the W3C ones and staffpass's own) and the
 	// caller's.
-	loader, err := ld.NewLoader(cfg.contexts...)
+	// Without contexts or schemas of the caller's, the embedded ones are
+	// shared with every Verifier of the process, processed and compiled
+	// once.
+	loader, err := ld.Default()
+	if len(cfg.contexts) > 0 {
+		loader, err = ld.NewLoader(cfg.contexts...)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	docs := schemas.Embedded()
-	for _, s := range trust.Schemas {
-		docs = append(docs, schemas.Document{ID: s.ID, Document: s.Document})
+	set, err := schemas.Default()
+	if len(trust.Schemas) > 0 {
+		docs := schemas.Embedded()
+		for _, s := range trust.Schemas {
+			docs = append(docs, schemas.Document{ID: s.ID, Document: s.Document})
+		}
+		set, err = schemas.Compile(docs)
 	}
-	set, err := schemas.Compile(docs)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}

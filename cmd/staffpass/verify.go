@@ -1,12 +1,18 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,6 +22,7 @@ import (
 	didjwk "github.com/staffpass/staffpass/did/jwk"
 	didkey "github.com/staffpass/staffpass/did/key"
 	"github.com/staffpass/staffpass/internal/limits"
+	"github.com/staffpass/staffpass/policy"
 	"github.com/staffpass/staffpass/verifier"
 )
 
@@ -28,16 +35,22 @@ type verifyOptions struct {
 	challenge, domain string
 	acceptStale       bool
 	output            string
+	role              string
+	namesFrom         string
+	workers           int
 }
 
 func newVerifyCmd() *cobra.Command {
 	var o verifyOptions
 	cmd := &cobra.Command{
-		Use:   "verify [--bundle FILE --bundle-publisher DID]... [--did-doc FILE]... [--trust DID]... [--challenge C --domain D] [--output json] FILE...",
-		Short: "Verify credentials and presentations offline",
+		Use:   "verify [--bundle FILE --bundle-publisher DID]... [--did-doc FILE]... [--trust DID]... [--role FILE] [--challenge C --domain D] [--output json] FILE...",
+		Short: "Verify credentials and presentations offline, and judge them for a role",
 		Long: `Verify each FILE ("-" for standard input): a credential (a vc+jwt, a VCDM 1.1
 JWT, a credential JSON with Data Integrity proofs, an enveloped vc+jwt) or a
 presentation (a vp+jwt, or a presentation JSON with a Data Integrity proof).
+With --names-from FILE ("-" for standard input) the file names are read from
+it instead, one a line, so that a run over millions of files holds neither
+all the names nor all the results.
 
 Verification is offline. What is trusted comes from trust bundles (--bundle,
 each with the DID of the publisher you trust to sign it, --bundle-publisher,
@@ -57,16 +70,26 @@ signed it, it answers --challenge and --domain (the ones you gave the
 holder), it was made in the last ten minutes, its holder is the subject of
 every credential in it, and every credential in it verifies.
 
-Every file is reported: a line each on standard output, or with --output json
-the verifier's Result as one line of JSON per FILE, in order (JSON Lines).
+With --role FILE (a role's requirements, see docs/credentials.md) each
+presentation is then judged for the role: every requirement met, due,
+missing, expired or insufficient, with the reason and the credential it
+rests on. Only verified credentials of a verified presentation count.
 
-Exit codes: 0 every file verified, 1 at least one did not, 2 usage or input
-error (unreadable file, bad DID document or bundle, nothing trusted).`,
-		Example: `  staffpass verify --bundle national.jwt --bundle-publisher did:web:england.nhs.uk \
-      --did-doc england-did.json --challenge 8c1f0e6a --domain https://bank.gstt.nhs.uk presentation.jwt
+Files are verified on every core and reported in order as soon as each is
+ready: a table per file on standard output (every check with its result and
+reason, then the role verdict), or with --output json one line of JSON per
+file (JSON Lines): the verifier's Result with "file" (and "role", the
+verdict) added, or {"file": ..., "error": ...} for a file that could not be
+read, which does not stop the others.
+
+Exit codes: 0 every file verified (and met the role, when asked); 1 at least
+one did not verify or did not meet the role; 2 usage or input error (bad
+flags, nothing trusted, a bad bundle or DID document, or a file that could
+not be read, reported at the end).`,
+		Example: `  staffpass verify --bundle national.jwt --bundle-publisher did:web:england.nhs.uk --did-doc england.json \
+      --role bank-nurse.json --challenge 8c1f0e6a --domain https://bank.gstt.nhs.uk presentation.jwt
   staffpass verify --did-doc kch/did.json --trust did:web:kch.nhs.uk dbs.jwt
-  staffpass verify --trust did:key:z6Mk... --output json *.json | jq .verified`,
-		Args: cobra.MinimumNArgs(1),
+  find wallets -name '*.jwt' | staffpass verify --trust did:key:z6Mk... --names-from - --output json | jq .verified`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(o.trust) == 0 && len(o.bundles) == 0 {
 				return withHint(errors.New("nothing is trusted"), "give a trust bundle with --bundle and --bundle-publisher, or the issuers you trust with --trust DID")
@@ -81,58 +104,53 @@ error (unreadable file, bad DID document or bundle, nothing trusted).`,
 			if (o.challenge == "") != (o.domain == "") {
 				return withHint(errors.New("--challenge and --domain go together"), "give both, as you gave them to the holder")
 			}
-			resolver, err := offlineResolver(o.didDocs)
+			switch {
+			case o.namesFrom == "" && len(args) == 0:
+				return withHint(errors.New("no file to verify"), "name the files, or give --names-from FILE (- for standard input)")
+			case o.namesFrom != "" && len(args) > 0:
+				return withHint(errors.New("files named both as arguments and with --names-from"), "use one or the other")
+			case o.namesFrom == "-" && slices.Contains(args, "-"):
+				return errors.New(`standard input cannot hold both the names and a file`)
+			}
+			if o.workers < 0 {
+				return withHint(fmt.Errorf("--workers %d", o.workers), "give a positive number, or 0 for every core")
+			}
+			var role *policy.Role
+			if o.role != "" {
+				data, err := readInput(nil, o.role, limits.MaxDocumentBytes)
+				if err != nil {
+					return err
+				}
+				if role, err = policy.ParseRole(data); err != nil {
+					return fmt.Errorf("%s: %w", o.role, err)
+				}
+			}
+			v, err := o.verifier(cmd.Context())
 			if err != nil {
 				return err
 			}
-			var bundles []*bundle.Bundle
-			for i, name := range o.bundles {
-				data, err := readInput(nil, name, limits.MaxBundleBytes)
-				if err != nil {
-					return err
-				}
-				b, err := bundle.Open(cmd.Context(), data, o.publishers[i], resolver)
-				if err != nil {
-					return withHint(fmt.Errorf("%s: %w", name, err), "check --bundle-publisher, and give the publisher's DID document with --did-doc if it is a did:web")
-				}
-				bundles = append(bundles, b)
-			}
-			var lists [][]byte
-			var fetched time.Time // the oldest list file's time
-			for _, name := range o.statusLists {
-				data, err := readInput(nil, name, limits.MaxJWTBytes)
-				if err != nil {
-					return err
-				}
-				lists = append(lists, data)
-				if fi, err := os.Stat(name); err == nil && (fetched.IsZero() || fi.ModTime().Before(fetched)) {
-					fetched = fi.ModTime()
-				}
-			}
-			v, err := verifier.New(verifier.Trust{Bundles: bundles, Issuers: o.trust, Resolver: resolver, StatusLists: lists, StatusListsFetched: fetched})
+			names, closeNames, err := nameSource(cmd.InOrStdin(), o.namesFrom, args)
 			if err != nil {
 				return err
 			}
-			policy := verifier.Policy{Challenge: o.challenge, Domain: o.domain, AcceptStaleStatus: o.acceptStale}
-			inputs := make([][]byte, len(args))
-			for i, name := range args {
-				if inputs[i], err = readInput(cmd.InOrStdin(), name, limits.MaxJWTBytes); err != nil {
-					return err
-				}
+			defer closeNames()
+			run := &verifyRun{
+				v:      v,
+				policy: verifier.Policy{Challenge: o.challenge, Domain: o.domain, AcceptStaleStatus: o.acceptStale},
+				role:   role,
+				stdin:  cmd.InOrStdin(),
+				out:    cmd.OutOrStdout(),
+				json:   o.output == "json",
 			}
-			results := make([]*verifier.Result, len(args))
-			failed := 0
-			for i := range args {
-				results[i], err = v.Verify(cmd.Context(), inputs[i], policy)
-				if err != nil {
-					failed++
-				}
-			}
-			if err := report(cmd.OutOrStdout(), o.output, args, results); err != nil {
+			total, failed, unread, err := run.all(cmd.Context(), names, o.workers)
+			if err != nil {
 				return err
+			}
+			if unread > 0 {
+				return fmt.Errorf("%d of %d files could not be read (reported above)", unread, total)
 			}
 			if failed > 0 {
-				return &notVerifiedError{failed: failed, total: len(args)}
+				return &notVerifiedError{failed: failed, total: total}
 			}
 			return nil
 		},
@@ -146,9 +164,317 @@ error (unreadable file, bad DID document or bundle, nothing trusted).`,
 	f.StringVar(&o.challenge, "challenge", "", "the challenge given to the holder, which a presentation must answer")
 	f.StringVar(&o.domain, "domain", "", "this verifier's domain, for which a presentation must be made")
 	f.BoolVar(&o.acceptStale, "accept-stale", false, "use trust bundles past their validUntil (the report says so)")
+	f.StringVar(&o.role, "role", "", "judge each presentation for the role in FILE (its requirements, JSON)")
+	f.StringVar(&o.namesFrom, "names-from", "", "read the names of the files to verify from FILE, one a line (- for standard input)")
+	f.IntVar(&o.workers, "workers", 0, "how many files to verify at once (0: one per core)")
 	f.StringVar(&o.output, "output", "text", "report format: text or json")
 	return cmd
 }
+
+// verifier makes the Verifier of the command's trust: the bundles, opened
+// against their publishers, the issuers trusted directly, the DID documents
+// and status lists given.
+func (o *verifyOptions) verifier(ctx context.Context) (*verifier.Verifier, error) {
+	resolver, err := offlineResolver(o.didDocs)
+	if err != nil {
+		return nil, err
+	}
+	var bundles []*bundle.Bundle
+	for i, name := range o.bundles {
+		data, err := readInput(nil, name, limits.MaxBundleBytes)
+		if err != nil {
+			return nil, err
+		}
+		b, err := bundle.Open(ctx, data, o.publishers[i], resolver)
+		if err != nil {
+			return nil, withHint(fmt.Errorf("%s: %w", name, err), "check --bundle-publisher, and give the publisher's DID document with --did-doc if it is a did:web")
+		}
+		bundles = append(bundles, b)
+	}
+	var lists [][]byte
+	var fetched time.Time // the oldest list file's time
+	for _, name := range o.statusLists {
+		data, err := readInput(nil, name, limits.MaxJWTBytes)
+		if err != nil {
+			return nil, err
+		}
+		lists = append(lists, data)
+		if fi, err := os.Stat(name); err == nil && (fetched.IsZero() || fi.ModTime().Before(fetched)) {
+			fetched = fi.ModTime()
+		}
+	}
+	return verifier.New(verifier.Trust{Bundles: bundles, Issuers: o.trust, Resolver: resolver, StatusLists: lists, StatusListsFetched: fetched})
+}
+
+// nameSource returns the names of the files to verify, one at a time
+// ("" when done): the arguments, or the lines of from ("-": stdin).
+func nameSource(stdin io.Reader, from string, args []string) (next func() (string, error), closeFn func(), err error) {
+	if from == "" {
+		i := 0
+		return func() (string, error) {
+			if i == len(args) {
+				return "", nil
+			}
+			i++
+			return args[i-1], nil
+		}, func() {}, nil
+	}
+	r, closeFn := stdin, func() {}
+	if from != "-" {
+		f, err := os.Open(from)
+		if err != nil {
+			return nil, nil, err
+		}
+		r, closeFn = f, func() { f.Close() }
+	}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 4096), 64<<10)
+	return func() (string, error) {
+		for sc.Scan() {
+			if name := strings.TrimRight(sc.Text(), "\r"); strings.TrimSpace(name) != "" {
+				return name, nil
+			}
+		}
+		return "", sc.Err()
+	}, closeFn, nil
+}
+
+// verifyRun verifies files on every core and reports each, in order, as
+// soon as it and those before it are done.
+type verifyRun struct {
+	v      *verifier.Verifier
+	policy verifier.Policy
+	role   *policy.Role
+	stdin  io.Reader
+	out    io.Writer
+	json   bool
+}
+
+// verified is the outcome of one file.
+type verified struct {
+	seq     int
+	name    string
+	r       *verifier.Result
+	verdict *policy.Verdict
+	roleErr error // the role could not be judged
+	readErr error // the file could not be read
+	out     []byte
+	outErr  error
+}
+
+func (o verified) failed() bool {
+	return o.readErr == nil && (!o.r.Verified || (o.roleErr != nil || (o.verdict != nil && !o.verdict.Met)))
+}
+
+// all verifies every file next names, with workers at once (0: one per
+// core), and returns how many there were, how many did not verify (or
+// meet the role) and how many could not be read.
+func (run *verifyRun) all(ctx context.Context, next func() (string, error), workers int) (total, failed, unread int, err error) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	window := make(chan struct{}, 4*workers) // files read but not yet reported
+	jobs := make(chan verified, workers)
+	done := make(chan verified, workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				o := run.one(ctx, j)
+				o.out, o.outErr = run.render(o)
+				done <- o
+			}
+		}()
+	}
+	var nameErr error
+	go func() {
+		defer close(jobs)
+		for seq := 0; ; seq++ {
+			window <- struct{}{}
+			name, err := next()
+			if err != nil || name == "" {
+				nameErr = err
+				<-window
+				return
+			}
+			jobs <- verified{seq: seq, name: name}
+		}
+	}()
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	pending := map[int]verified{}
+	seq := 0
+	var writeErr error
+	for d := range done {
+		pending[d.seq] = d
+		for {
+			o, ok := pending[seq]
+			if !ok {
+				break
+			}
+			delete(pending, seq)
+			seq++
+			total++
+			switch {
+			case o.readErr != nil:
+				unread++
+			case o.failed():
+				failed++
+			}
+			if writeErr == nil {
+				writeErr = o.outErr
+			}
+			if writeErr == nil {
+				_, writeErr = run.out.Write(o.out)
+			}
+			<-window
+		}
+	}
+	if nameErr != nil {
+		return total, failed, unread, fmt.Errorf("reading the file names: %w", nameErr)
+	}
+	return total, failed, unread, writeErr
+}
+
+// one reads and verifies one file, and judges it for the role.
+func (run *verifyRun) one(ctx context.Context, o verified) verified {
+	data, err := readInput(run.stdin, o.name, limits.MaxJWTBytes)
+	if err != nil {
+		o.readErr = err
+		return o
+	}
+	o.r, _ = run.v.Verify(ctx, data, run.policy)
+	if run.role != nil {
+		o.verdict, o.roleErr = policy.Evaluate(run.role, o.r)
+		if errors.Is(o.roleErr, policy.ErrNotMet) {
+			o.roleErr = nil
+		}
+	}
+	return o
+}
+
+// render writes the report of one file: a line of JSON, or a table.
+func (run *verifyRun) render(o verified) ([]byte, error) {
+	var b bytes.Buffer
+	if run.json {
+		err := writeJSONLine(&b, o)
+		return b.Bytes(), err
+	}
+	name := o.name
+	if name == "-" {
+		name = "(stdin)"
+	}
+	if o.readErr != nil {
+		fmt.Fprintf(&b, "%s: CANNOT BE READ: %v\n", name, o.readErr)
+		return b.Bytes(), nil
+	}
+	writeTable(&b, name, o)
+	return b.Bytes(), nil
+}
+
+// writeJSONLine writes the Result of one file as a line of JSON with the
+// file (and the role verdict) added, or the error that kept it from being
+// read.
+func writeJSONLine(w io.Writer, o verified) error {
+	head := map[string]any{"file": o.name}
+	if o.readErr != nil {
+		head["error"] = o.readErr.Error()
+		line, err := json.Marshal(head)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(append(line, '\n'))
+		return err
+	}
+	switch {
+	case o.verdict != nil:
+		head["role"] = o.verdict
+	case o.roleErr != nil:
+		head["role"] = map[string]any{"met": false, "error": o.roleErr.Error()}
+	}
+	h, err := json.Marshal(head)
+	if err != nil {
+		return err
+	}
+	r, err := json.Marshal(o.r)
+	if err != nil {
+		return err
+	}
+	// {"file":...,"role":...} and {"mediaType":...} make one object.
+	line := append(h[:len(h)-1:len(h)-1], ',')
+	line = append(line, r[1:]...)
+	_, err = w.Write(append(line, '\n'))
+	return err
+}
+
+// writeTable writes the report of one file for a person: what it is, every
+// check with its outcome and reason, each credential of a presentation,
+// and the role verdict.
+func writeTable(b *bytes.Buffer, name string, o verified) {
+	r := o.r
+	verdict := "verified"
+	if !r.Verified {
+		verdict = "NOT VERIFIED"
+	}
+	fmt.Fprintf(b, "%s: %s: %s\n", name, verdict, describe(r))
+	for _, c := range r.Checks {
+		fmt.Fprintf(b, "  %-20s %-8s %s\n", c.Name, c.Status, oneLine(c.Reason))
+	}
+	for i, cr := range r.Credentials {
+		v := "verified"
+		if !cr.Verified {
+			v = "NOT VERIFIED"
+		}
+		fmt.Fprintf(b, "  credential %d: %s: %s\n", i+1, v, describe(cr))
+		for _, c := range cr.Checks {
+			if c.Status != verifier.Passed || c.Name == verifier.CheckStatus {
+				fmt.Fprintf(b, "    %-18s %-8s %s\n", c.Name, c.Status, oneLine(c.Reason))
+			}
+		}
+	}
+	switch {
+	case o.roleErr != nil:
+		fmt.Fprintf(b, "  role: NOT JUDGED: %s\n", oneLine(o.roleErr.Error()))
+	case o.verdict != nil:
+		met := "MET"
+		if !o.verdict.Met {
+			met = "NOT MET"
+		}
+		fmt.Fprintf(b, "  role %s (%s) on %s: %s\n", o.verdict.Role, o.verdict.Title, o.verdict.Date, met)
+		for _, q := range o.verdict.Requirements {
+			from := ""
+			if q.Source != nil {
+				from = fmt.Sprintf(" (credential %d)", q.Source.Index)
+			}
+			fmt.Fprintf(b, "    %-44s %-12s %s%s\n", q.Name, q.Outcome, oneLine(q.Reason), from)
+		}
+	}
+}
+
+// describe says what a Result is about.
+func describe(r *verifier.Result) string {
+	if r.Kind == verifier.KindPresentation {
+		return fmt.Sprintf("a presentation by %s (%s) of %d credentials", orNone(r.Holder), orNone(r.Format), len(r.Credentials))
+	}
+	types := "a credential"
+	if len(r.Types) > 0 {
+		types = strings.Join(r.Types, ", ")
+	}
+	return fmt.Sprintf("%s from %s (%s)", types, orNone(r.Issuer), orNone(r.Format))
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+func oneLine(s string) string { return strings.ReplaceAll(s, "\n", "; ") }
 
 // offlineResolver resolves did:key and did:jwk by themselves and every other
 // DID only from the given DID document files.
@@ -180,47 +506,4 @@ func offlineResolver(files []string) (did.Resolver, error) {
 		router[id.Method()] = static
 	}
 	return router, nil
-}
-
-func report(w io.Writer, format string, names []string, results []*verifier.Result) error {
-	if format == "json" {
-		// JSON Lines: one Result a line, in the order of the files, so
-		// that a script reads one file's result and many files' alike.
-		enc := json.NewEncoder(w)
-		for _, r := range results {
-			if err := enc.Encode(r); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	for i, r := range results {
-		name := names[i]
-		if name == "-" {
-			name = "(stdin)"
-		}
-		if r.Verified {
-			if r.Kind == verifier.KindPresentation {
-				fmt.Fprintf(w, "%s: verified: a presentation by %s (%s) of %d credentials\n", name, r.Holder, r.Format, len(r.Credentials))
-				for j, cr := range r.Credentials {
-					fmt.Fprintf(w, "  %d. %s from %s (%s)\n", j+1, strings.Join(cr.Types, ", "), cr.Issuer, cr.Format)
-				}
-				continue
-			}
-			fmt.Fprintf(w, "%s: verified: %s from %s (%s)\n", name, strings.Join(r.Types, ", "), r.Issuer, r.Format)
-			continue
-		}
-		fmt.Fprintf(w, "%s: NOT VERIFIED\n", name)
-		for _, c := range r.Checks {
-			if c.Status != verifier.Passed {
-				fmt.Fprintf(w, "  %s %s: %s\n", c.Name, c.Status, strings.ReplaceAll(c.Reason, "\n", "; "))
-			}
-		}
-		for j, cr := range r.Credentials {
-			if !cr.Verified {
-				fmt.Fprintf(w, "  credential %d: %s\n", j+1, strings.ReplaceAll(cr.Summary(), "\n", "; "))
-			}
-		}
-	}
-	return nil
 }

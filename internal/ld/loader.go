@@ -90,6 +90,10 @@ func NewLoader(extra ...Context) (*Loader, error) {
 // defaultLoader serves the embedded contexts only.
 var defaultLoader = sync.OnceValues(func() (*Loader, error) { return NewLoader() })
 
+// Default returns the Loader of the embedded contexts, one per process: the
+// contexts it has processed, and what they name, are shared by every caller.
+func Default() (*Loader, error) { return defaultLoader() }
+
 // Serves reports whether l (nil: the embedded contexts) serves the context
 // url: whether a document naming it can be read at all.
 func (l *Loader) Serves(url string) bool {
