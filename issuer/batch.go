@@ -334,61 +334,18 @@ func (b *batch) fileName(r *staff.Row) string {
 }
 
 func (b *batch) issueRow(ctx context.Context, r *staff.Row) rowResult {
-	fail := func(column string, kind error, format string, args ...any) rowResult {
-		return rowResult{failures: []*RowFailure{{Line: r.Line, StaffID: r.StaffID, Column: column, Err: kind, Reason: fmt.Sprintf(format, args...)}}}
-	}
-	key := r.IssuanceKey()
 	path := filepath.Join(b.opts.Out, b.fileName(r))
-
-	rec, err := b.lookUp(ctx, key)
-	if err != nil {
-		return fail("", err, "looking it up in the registry: %v", err)
-	}
-	if rec != nil && rec.State == StateIssued {
-		if res, ok := b.checkIssued(r, rec); !ok {
-			return res
+	rec, signed, res := b.record(ctx, r, func() *rowResult {
+		// Nothing was issued for the row; a file in its place is
+		// someone else's.
+		if _, err := os.Lstat(path); err == nil {
+			return &rowResult{failures: []*RowFailure{{Line: r.Line, StaffID: r.StaffID, Err: ErrOutputExists,
+				Reason: fmt.Sprintf("%s exists, but no credential was issued for this row: move it away and run again", path)}}}
 		}
-		if res, ok := b.output(r, path, rec.Credential); !ok {
-			return res
-		}
-		return rowResult{outcome: alreadyIssued}
-	}
-	// Nothing was issued for the row; a file in its place is someone
-	// else's.
-	if _, err := os.Lstat(path); err == nil {
-		return fail("", ErrOutputExists, "%s exists, but no credential was issued for this row: move it away and run again", path)
-	}
-	if b.opts.DryRun {
-		return rowResult{outcome: wouldIssue}
-	}
-
-	claims, err := r.Claims(b.random)
-	if err != nil {
-		return fail("", err, "%v", err)
-	}
-	now := b.opts.Clock().Truncate(time.Second)
-	cred, err := staff.NewCredential(claims, staff.Meta{
-		Issuer: b.issuer, Subject: r.Subject, ValidFrom: now, ValidUntil: endOfDay(r.ValidUntil),
+		return nil
 	})
-	if err != nil {
-		return fail("", err, "%v", err)
-	}
-	data, err := json.Marshal(cred)
-	if err != nil {
-		return fail("", err, "%v", err)
-	}
-	rec, signed, err := IssueRecorded(ctx, b.reg, b.signer, Issuance{Credential: data, Key: key, Format: b.opts.Format, Actor: b.opts.Actor}, now)
-	switch {
-	case errors.Is(err, ErrReservationConflict):
-		return fail(staff.ColumnSubject, err, "a credential was issued for this staff_id, type and date (%s) to another subject or in another format; it was not issued again", r.Occasion())
-	case err != nil:
-		return fail("", err, "%v", err)
-	}
-	if !signed {
-		// Another process issued it meanwhile.
-		if res, ok := b.checkIssued(r, rec); !ok {
-			return res
-		}
+	if res != nil {
+		return *res
 	}
 	if res, ok := b.output(r, path, rec.Credential); !ok {
 		return res
@@ -397,6 +354,114 @@ func (b *batch) issueRow(ctx context.Context, r *staff.Row) rowResult {
 		return rowResult{outcome: issued}
 	}
 	return rowResult{outcome: alreadyIssued}
+}
+
+// record issues the credential of row r, or finds the one issued under its
+// issuance key before: it returns the record and whether it was signed
+// now, or the row's result when it stops there (a failure, or a dry run).
+// A credential issued before must say what r says; one that has since been
+// revoked is not handed out again. beforeSigning, if set, may stop a row
+// not yet issued.
+func (b *batch) record(ctx context.Context, r *staff.Row, beforeSigning func() *rowResult) (*Record, bool, *rowResult) {
+	fail := func(column string, kind error, format string, args ...any) *rowResult {
+		return &rowResult{failures: []*RowFailure{{Line: r.Line, StaffID: r.StaffID, Column: column, Err: kind, Reason: fmt.Sprintf(format, args...)}}}
+	}
+	key := r.IssuanceKey()
+	rec, err := b.lookUp(ctx, key)
+	if err != nil {
+		return nil, false, fail("", err, "looking it up in the registry: %v", err)
+	}
+	if rec != nil && rec.State == StateIssued {
+		if rec.Revoked {
+			return nil, false, fail("", ErrCredentialRevoked, "the credential issued for this staff_id, type and date (%s, %s) has been revoked, and is not handed out again: a new check, with its own check date, makes a new credential", rec.CredentialID, r.Occasion())
+		}
+		if res, ok := b.checkIssued(r, rec); !ok {
+			return nil, false, &res
+		}
+		return rec, false, nil
+	}
+	if beforeSigning != nil {
+		if res := beforeSigning(); res != nil {
+			return nil, false, res
+		}
+	}
+	if b.opts.DryRun {
+		return nil, false, &rowResult{outcome: wouldIssue}
+	}
+	claims, err := r.Claims(b.random)
+	if err != nil {
+		return nil, false, fail("", err, "%v", err)
+	}
+	now := b.opts.Clock().Truncate(time.Second)
+	cred, err := staff.NewCredential(claims, staff.Meta{
+		Issuer: b.issuer, Subject: r.Subject, ValidFrom: now, ValidUntil: endOfDay(r.ValidUntil),
+	})
+	if err != nil {
+		return nil, false, fail("", err, "%v", err)
+	}
+	data, err := json.Marshal(cred)
+	if err != nil {
+		return nil, false, fail("", err, "%v", err)
+	}
+	rec, signed, err := IssueRecorded(ctx, b.reg, b.signer, Issuance{Credential: data, Key: key, Format: b.opts.Format, Actor: b.opts.Actor}, now)
+	switch {
+	case errors.Is(err, ErrReservationConflict):
+		return nil, false, fail(staff.ColumnSubject, err, "a credential was issued for this staff_id, type and date (%s) to another subject or in another format; it was not issued again", r.Occasion())
+	case err != nil:
+		return nil, false, fail("", err, "%v", err)
+	}
+	if !signed {
+		// Another process issued it meanwhile.
+		if res, ok := b.checkIssued(r, rec); !ok {
+			return nil, false, &res
+		}
+	}
+	return rec, signed, nil
+}
+
+// IssueOne issues one credential of credentialType from one row of cells
+// (column name to value, as staff.RowColumns names them), exactly as
+// IssueBatch issues a row of a file: the same parsing and checks, under the
+// same issuance key, so that issuing it again hands out the credential
+// issued the first time (if the row says what it says) and a credential
+// since revoked is refused (ErrCredentialRevoked). opts.Out and Workers are
+// not used. It returns the record and whether it was signed now; a row
+// that cannot be issued gives an error joining its *RowFailure values.
+func IssueOne(ctx context.Context, reg *Registry, signer keys.Signer, credentialType string, row staff.CSVRow, opts BatchOptions) (*Record, bool, error) {
+	if reg == nil || signer == nil || opts.Actor == "" || opts.Clock == nil {
+		return nil, false, fmt.Errorf("%w: IssueOne needs a registry, a signer, an actor and a clock", ErrOptions)
+	}
+	if !slices.Contains(Formats(), opts.Format) {
+		return nil, false, fmt.Errorf("%w: unknown format %q", ErrOptions, opts.Format)
+	}
+	kid, err := did.ParseURL(signer.KeyID())
+	if err != nil {
+		return nil, false, fmt.Errorf("%w: the signer's key id is not a DID URL", ErrOptions)
+	}
+	b := &batch{reg: reg, signer: signer, typ: credentialType, opts: opts, issuer: kid.DID().String(), random: &lockedReader{r: opts.Random}}
+	if b.random.r == nil {
+		b.random.r = rand.Reader
+	}
+	r, err := staff.ParseRow(credentialType, row, staff.DateOf(opts.Clock()))
+	if err != nil {
+		return nil, false, joinFailures(rowFailures(row, err))
+	}
+	rec, signed, res := b.record(ctx, r, nil)
+	if res != nil {
+		if res.outcome == wouldIssue {
+			return nil, false, nil
+		}
+		return nil, false, joinFailures(res.failures)
+	}
+	return rec, signed, nil
+}
+
+func joinFailures(fs []*RowFailure) error {
+	errs := make([]error, len(fs))
+	for i, f := range fs {
+		errs[i] = f
+	}
+	return errors.Join(errs...)
 }
 
 // lookUp returns the record of the issuance key, or nil. It reads the

@@ -111,6 +111,21 @@ func batchTypeNames() []string {
 	return append(names, "employment")
 }
 
+// resolveType is the credential type a name stands for: an alias (dbs,
+// training, ...), a type's short name, or its full name in any case; any
+// other name is a type of its own, as it is.
+func resolveType(name string) string {
+	if t, ok := batchAliases[strings.ToLower(name)]; ok {
+		return t
+	}
+	for _, t := range staff.Types() {
+		if strings.EqualFold(name, t) || strings.EqualFold(name, staff.ShortName(t)) {
+			return t
+		}
+	}
+	return name
+}
+
 // batchType resolves --type: a credential type, its short name or an alias.
 func batchType(name string) (string, error) {
 	if name == "" {

@@ -77,6 +77,10 @@ To issue many credentials from a spreadsheet, see 'staffpass issue batch'.`,
 				}
 				return fmt.Errorf("%s: %w", args[0], err)
 			}
+			if !signed && rec.Revoked {
+				return fmt.Errorf("%s: the credential issued for these claims, %s (%s) to %s on %s, has been revoked; it is not printed again: issue the corrected or renewed claims, which make a new credential",
+					args[0], rec.CredentialID, rec.Type, rec.Subject, rec.IssuedAt.UTC().Format(time.DateOnly))
+			}
 			if signed {
 				fmt.Fprintf(cmd.ErrOrStderr(), "staffpass: issued %s (%s) to %s\n", rec.CredentialID, rec.Type, rec.Subject)
 			} else {
@@ -88,6 +92,7 @@ To issue many credentials from a spreadsheet, see 'staffpass issue batch'.`,
 		},
 	}
 	cmd.AddCommand(newIssueBatchCmd())
+	cmd.AddCommand(newIssueTypeCmds()...)
 	f := cmd.Flags()
 	f.StringVar(&o.org, "org", "", "the organisation directory (from 'staffpass org init')")
 	f.StringVar(&o.format, "format", string(issuer.FormatJWT), "jwt or a Data Integrity suite")

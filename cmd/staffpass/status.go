@@ -38,13 +38,21 @@ type changeFunc = func(ctx context.Context, t issuer.Target, c issuer.Change) ([
 
 type statusChangeOptions struct {
 	org, id, subject, typ, reason, actor string
+	all                                  bool
 }
 
 func newStatusChangeCmd(name, short string, op func(*issuer.Registry) changeFunc) *cobra.Command {
 	var o statusChangeOptions
 	cmd := &cobra.Command{
-		Use:   name + " --org DIR (--id ID | --subject DID --type TYPE) --reason TEXT",
+		Use:   name + " --org DIR (--id ID | --subject DID --type TYPE [--all]) --reason TEXT",
 		Short: short,
+		Long: short + `.
+
+Name one credential by --id, or a member of staff's credentials of one type by
+--subject and --type (dbs, training, ... or the full type name). When that is
+more than one credential, they are listed and nothing changes unless --all
+says to change them all. The reason goes into the registry's audit trail.
+Publish the status lists afterwards for verifiers to see the change.`,
 		Example: "  staffpass status " + name + " --org ./kch --id urn:uuid:2b5c7c5e-0d1e-4c57-9a39-1f6c1b0e0a03 --reason 'DBS check superseded'\n" +
 			"  staffpass status " + name + " --org ./kch --subject did:key:z6Mk... --type DBSCheckCredential --reason 'left the trust'",
 		Args: cobra.NoArgs,
@@ -52,7 +60,7 @@ func newStatusChangeCmd(name, short string, op func(*issuer.Registry) changeFunc
 			if o.org == "" || o.reason == "" {
 				return withHint(errors.New("--org and --reason are required"), "the reason goes into the audit trail")
 			}
-			t := issuer.Target{CredentialID: o.id, Subject: o.subject, Type: o.typ}
+			t := issuer.Target{CredentialID: o.id, Subject: o.subject, Type: resolveType(o.typ)}
 			if (o.id == "") == (o.subject == "" && o.typ == "") || (o.id == "" && (o.subject == "" || o.typ == "")) {
 				return withHint(errors.New("give either --id, or both --subject and --type"), "see 'staffpass status "+name+" --help'")
 			}
@@ -66,10 +74,19 @@ func newStatusChangeCmd(name, short string, op func(*issuer.Registry) changeFunc
 			}
 			defer reg.Close()
 			before := map[string]string{}
-			if recs, err := reg.Find(cmd.Context(), t); err == nil {
-				for _, rec := range recs {
+			found, err := reg.Find(cmd.Context(), t)
+			if err == nil {
+				for _, rec := range found {
 					before[rec.CredentialID] = recordState(rec)
 				}
+			}
+			if o.id == "" && len(found) > 1 && !o.all {
+				w := cmd.OutOrStdout()
+				for _, rec := range found {
+					fmt.Fprintf(w, "%s (%s, %s, issued %s): %s\n", rec.CredentialID, rec.Type, rec.Subject, rec.IssuedAt.UTC().Format(time.DateOnly), recordState(rec))
+				}
+				return withHint(fmt.Errorf("%d credentials of %s are %s's; nothing changed", len(found), t.Type, t.Subject),
+					"name one with --id, or give --all to change every one listed")
 			}
 			recs, err := op(reg)(cmd.Context(), t, issuer.Change{Actor: actor(o.actor), Reason: o.reason})
 			if errors.Is(err, issuer.ErrCredentialNotFound) && o.id == "" {
@@ -99,7 +116,8 @@ func newStatusChangeCmd(name, short string, op func(*issuer.Registry) changeFunc
 	f.StringVar(&o.org, "org", "", "the organisation directory")
 	f.StringVar(&o.id, "id", "", "the credential's id")
 	f.StringVar(&o.subject, "subject", "", "the subject (with --type: every such credential of theirs)")
-	f.StringVar(&o.typ, "type", "", "the credential type, e.g. DBSCheckCredential")
+	f.StringVar(&o.typ, "type", "", "the credential type: dbs, training, ... or the full name, e.g. DBSCheckCredential")
+	f.BoolVar(&o.all, "all", false, "with --subject and --type: change every matching credential, when there are several")
 	f.StringVar(&o.reason, "reason", "", "why, for the audit trail")
 	f.StringVar(&o.actor, "actor", "", "who, for the audit trail (default: the login name)")
 	return cmd
