@@ -129,26 +129,74 @@ func InitOrganisation(ctx context.Context, dir, domain string, opts InitOptions)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	// The key first and the config last: a set-up without a config is not
-	// an organisation, and a rerun after an interruption finds the key and
-	// refuses, naming it, rather than replacing it.
-	if err := keys.WritePrivateKeyFile(filepath.Join(dir, KeyFile), key, keys.FormatJWK); err != nil {
+	// Everything is made in a staging folder inside dir, then moved into
+	// place, the config last: a set-up without a config is not an
+	// organisation. An interrupted set-up (a kill at any point) leaves its
+	// files without a config; the next one removes them first, so nothing
+	// blocks it, and the key it had made (never published: no config
+	// names it) is not left behind as a stray copy.
+	if err := removeInterruptedInit(dir); err != nil {
 		return nil, err
 	}
-	reg, err := CreateRegistry(ctx, filepath.Join(dir, RegistryFile), RegistryConfig{StatusBaseURL: opts.StatusBaseURL})
+	stage := filepath.Join(dir, initStage)
+	if err := os.Mkdir(stage, 0o700); err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(stage)
+	if err := keys.WritePrivateKeyFile(filepath.Join(stage, KeyFile), key, keys.FormatJWK); err != nil {
+		return nil, err
+	}
+	if err := initStep("key"); err != nil {
+		return nil, err
+	}
+	reg, err := CreateRegistry(ctx, filepath.Join(stage, RegistryFile), RegistryConfig{StatusBaseURL: opts.StatusBaseURL})
 	if err != nil {
 		return nil, err
 	}
 	if err := reg.Close(); err != nil {
 		return nil, err
 	}
-	if err := atomicfile.Write(filepath.Join(dir, DIDDocumentFile), append(docJSON, '\n'), 0o644); err != nil {
+	if err := initStep("registry"); err != nil {
 		return nil, err
+	}
+	if err := atomicfile.Write(filepath.Join(stage, DIDDocumentFile), append(docJSON, '\n'), 0o644); err != nil {
+		return nil, err
+	}
+	for _, name := range []string{KeyFile, RegistryFile, DIDDocumentFile} {
+		if err := os.Rename(filepath.Join(stage, name), filepath.Join(dir, name)); err != nil {
+			return nil, err
+		}
+		if err := initStep("move " + name); err != nil {
+			return nil, err
+		}
 	}
 	if err := atomicfile.Write(filepath.Join(dir, ConfigFile), append(cfg, '\n'), 0o644); err != nil {
 		return nil, err
 	}
 	return org, nil
+}
+
+// initStage is the folder inside an organisation's directory where
+// InitOrganisation makes its files before moving them into place.
+const initStage = ".staffpass-init"
+
+// initStep lets tests interrupt InitOrganisation after a step.
+var initStep = func(string) error { return nil }
+
+// removeInterruptedInit removes what an interrupted InitOrganisation left
+// in dir, which has no config: its staging folder, and the files it makes
+// (the key, the registry with its journal files, the DID document). A
+// config is written last, so these are never an organisation's.
+func removeInterruptedInit(dir string) error {
+	if err := os.RemoveAll(filepath.Join(dir, initStage)); err != nil {
+		return err
+	}
+	for _, name := range []string{KeyFile, RegistryFile, RegistryFile + "-wal", RegistryFile + "-shm", RegistryFile + "-journal", DIDDocumentFile} {
+		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
 }
 
 // OpenOrganisation reads the set-up in dir.

@@ -6,8 +6,10 @@ import (
 	"crypto"
 	"crypto/ed25519"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/staffpass/staffpass/did"
@@ -176,4 +178,59 @@ func TestCheckSigner(t *testing.T) {
 func keyOf(t *testing.T, seed byte) ed25519.PrivateKey {
 	t.Helper()
 	return ed25519.NewKeyFromSeed(bytes.Repeat([]byte{seed}, ed25519.SeedSize))
+}
+
+// An org init interrupted at any step (a kill leaves what a returned error
+// leaves: what was written so far) blocks nothing: the rerun sets up, and no
+// private key is left anywhere but the organisation's key file.
+func TestInitOrganisationInterruptedAtAnyStep(t *testing.T) {
+	errKilled := errors.New("killed")
+	for _, step := range []string{"key", "registry", "move " + KeyFile, "move " + RegistryFile, "move " + DIDDocumentFile} {
+		t.Run(step, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "kch")
+			initStep = func(s string) error {
+				if s == step {
+					return errKilled
+				}
+				return nil
+			}
+			_, err := InitOrganisation(context.Background(), dir, "kch.nhs.uk", InitOptions{})
+			initStep = func(string) error { return nil }
+			if !errors.Is(err, errKilled) {
+				t.Fatalf("interrupted InitOrganisation = %v", err)
+			}
+			if _, err := OpenOrganisation(dir); !errors.Is(err, ErrNotOrganisation) {
+				t.Fatalf("an interrupted set-up opens as an organisation: %v", err)
+			}
+			// A kill, unlike an error, also leaves the staging folder.
+			if err := os.MkdirAll(filepath.Join(dir, initStage), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, initStage, KeyFile), []byte(`{"kty":"OKP","d":"stray"}`), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			org, err := InitOrganisation(context.Background(), dir, "kch.nhs.uk", InitOptions{})
+			if err != nil {
+				t.Fatalf("the rerun: %v", err)
+			}
+			if _, err := org.Signer(); err != nil {
+				t.Fatal(err)
+			}
+			var keys []string
+			filepath.WalkDir(filepath.Dir(dir), func(p string, d fs.DirEntry, err error) error {
+				if err == nil && !d.IsDir() && strings.Contains(readText(p), `"d":`) {
+					keys = append(keys, p)
+				}
+				return nil
+			})
+			if len(keys) != 1 || keys[0] != filepath.Join(dir, KeyFile) {
+				t.Fatalf("private keys on disk: %v", keys)
+			}
+		})
+	}
+}
+
+func readText(p string) string {
+	b, _ := os.ReadFile(p)
+	return string(b)
 }
