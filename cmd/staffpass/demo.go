@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,10 +16,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/staffpass/staffpass/did"
+	"github.com/staffpass/staffpass/bundle"
 	didkey "github.com/staffpass/staffpass/did/key"
+	"github.com/staffpass/staffpass/holder"
 	"github.com/staffpass/staffpass/issuer"
 	"github.com/staffpass/staffpass/keys"
+	"github.com/staffpass/staffpass/policy"
 	"github.com/staffpass/staffpass/vc"
 	"github.com/staffpass/staffpass/vc/staff"
 	"github.com/staffpass/staffpass/verifier"
@@ -27,13 +31,14 @@ func newDemoCmd() *cobra.Command {
 	var dir string
 	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "Walk through the staffpass flow on built-in example data",
+		Short: "Walk through the whole staffpass journey on built-in example data",
 		Long: `Walk through what staffpass does, on built-in example data, in a temporary
-directory (or --dir): an NHS trust sets up, issues a member of staff an
-identity check and a DBS check credential, publishes its status lists; a second
-trust verifies them offline and judges them against a role; a tampered copy is
-refused; the trust revokes the DBS check and the next verification sees it.
-Nothing leaves the machine.`,
+directory (or --dir): Riverside NHS Trust sets up and issues a nurse, Jo,
+identity, right to work, DBS and training credentials, held in Jo's phone
+wallet; Hillside NHS Trust, where Jo takes bank shifts, builds a trust bundle
+of Riverside and verifies Jo's presentation offline for its bank healthcare
+assistant role; Riverside revokes the DBS check, Hillside takes a new bundle,
+and the same presentation is refused, saying why. Nothing leaves the machine.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			work := dir
@@ -58,12 +63,14 @@ Nothing leaves the machine.`,
 	return cmd
 }
 
-// demoRole is what the receiving trust asks of a bank healthcare assistant.
+// demoRole is what Hillside asks of a bank healthcare assistant.
 const demoRole = `{
   "role": "bank-hca",
   "title": "Bank healthcare assistant",
+  "dueWithinDays": 60,
   "requirements": {
     "identityCheck": {},
+    "rightToWork": {},
     "dbsCheck": {"minLevel": "enhanced-with-barred-lists", "workforce": "adult-and-child", "barredLists": ["adults", "children"]},
     "mandatoryTraining": {"subjects": [{"subject": "fire-safety", "level": 1}, {"subject": "safeguarding-adults", "level": 2}]}
   }
@@ -82,37 +89,42 @@ func runDemo(ctx context.Context, w io.Writer, dir string) error {
 	now := time.Now().In(london).Truncate(time.Second)
 	today := staff.DateOf(now)
 
-	step("Riverside NHS Trust sets up: a signing key, a did:web DID document, an issuance registry")
-	org, err := issuer.InitOrganisation(ctx, filepath.Join(dir, "riverside"), "riverside.nhs.example", issuer.InitOptions{})
+	step("Riverside NHS Trust sets up: a signing key, its did:web DID document, an issuance registry")
+	riverside, err := issuer.InitOrganisation(ctx, filepath.Join(dir, "riverside"), "riverside.nhs.example", issuer.InitOptions{})
 	if err != nil {
 		return err
 	}
-	signer, err := org.Signer()
+	signer, err := riverside.Signer()
 	if err != nil {
 		return err
 	}
-	reg, err := org.OpenRegistry(ctx)
+	reg, err := riverside.OpenRegistry(ctx)
 	if err != nil {
 		return err
 	}
 	defer reg.Close()
-	fmt.Fprintf(w, "   DID %s, DID document to publish at %s\n", org.DID, org.DocumentURL)
+	fmt.Fprintf(w, "   %s, its DID document to publish at %s\n", riverside.DID, riverside.DocumentURL)
 
-	step("Jo's phone wallet makes its own key; Jo's DID is a did:key")
-	wallet, err := keys.Generate(keys.Ed25519)
+	step("Jo, a nurse, has a wallet on her phone: its own key, and her DID, a did:key")
+	walletKey, err := keys.Generate(keys.Ed25519)
 	if err != nil {
 		return err
 	}
-	if err := keys.WritePrivateKeyFile(filepath.Join(dir, "jo-wallet.jwk"), wallet, keys.FormatJWK); err != nil {
+	if err := keys.WritePrivateKeyFile(filepath.Join(dir, "jo-wallet.jwk"), walletKey, keys.FormatJWK); err != nil {
 		return err
 	}
-	jo, err := didkey.New(wallet.Public())
+	kid, err := didkey.KeyID(walletKey.Public())
 	if err != nil {
 		return err
 	}
+	wallet, err := keys.NewSigner(walletKey, kid)
+	if err != nil {
+		return err
+	}
+	jo, _, _ := strings.Cut(kid, "#")
 	fmt.Fprintf(w, "   %s\n", jo)
 
-	step("HR checks Jo's identity and DBS certificate and issues two credentials")
+	step("Riverside's HR checks Jo and issues four credentials to her wallet")
 	passport, err := staff.NewSaltedHash(rand.Reader, "925076473")
 	if err != nil {
 		return err
@@ -122,21 +134,26 @@ func runDemo(ctx context.Context, w io.Writer, dir string) error {
 		return err
 	}
 	checked := today.AddDays(-7)
-	meta := staff.Meta{Issuer: org.DID, Subject: jo.String(), ValidFrom: now.Add(-time.Hour), ValidUntil: now.AddDate(3, 0, 0)}
+	meta := staff.Meta{Issuer: riverside.DID, Subject: jo, ValidFrom: now.Add(-time.Hour), ValidUntil: now.AddDate(3, 0, 0)}
 	claims := []staff.Claims{
 		&staff.IdentityCheck{
 			GivenName: "Jo", FamilyName: "Example", DateOfBirth: mustDate("1990-10-15"),
 			DocumentsSeen: []staff.IdentityDocument{{Type: staff.DocPassport, IssuingCountry: "GBR", NumberHash: passport, ExpiryDate: today.AddDays(2000)}},
 			Method:        staff.CheckInPerson, CheckedBy: "Riverside NHS Trust", CheckDate: checked,
 		},
+		&staff.RightToWork{Route: staff.RouteManualCheck, Status: staff.RightToWorkUnlimited, CheckDate: checked},
 		&staff.DBSCheck{
 			Level: staff.DBSEnhancedWithBarredLists, Workforce: staff.WorkforceAdultAndChild,
 			BarredListsChecked:    []staff.BarredList{staff.BarredListAdults, staff.BarredListChildren},
 			CertificateNumberHash: certificate, CertificateIssueDate: checked.AddDays(-20), CheckDate: checked,
 		},
+		&staff.MandatoryTraining{Records: []staff.TrainingRecord{
+			{Subject: staff.SubjectFireSafety, Level: 1, CompletionDate: today.AddDays(-340), Provider: "e-Learning for Healthcare", FrameworkVersion: "CSTF England v1.1"},
+			{Subject: staff.SubjectSafeguardingAdults, Level: 2, CompletionDate: today.AddDays(-200), Provider: "Riverside NHS Trust", FrameworkVersion: "CSTF England v1.1"},
+		}},
 	}
-	formats := []issuer.Format{issuer.FormatEdDSARDFC2022, issuer.FormatJWT}
-	var wallet1 [][]byte
+	formats := []issuer.Format{issuer.FormatJWT, issuer.FormatEdDSARDFC2022, issuer.FormatJWT, issuer.FormatEdDSARDFC2022}
+	var held [][]byte
 	var dbsID string
 	for i, c := range claims {
 		cred, err := staff.NewCredential(c, meta)
@@ -154,95 +171,233 @@ func runDemo(ctx context.Context, w io.Writer, dir string) error {
 		if c.CredentialType() == staff.TypeDBSCheck {
 			dbsID = rec.CredentialID
 		}
-		wallet1 = append(wallet1, rec.Credential)
-		fmt.Fprintf(w, "   %-24s %s as %s, %d bytes, status list entries %s\n", c.CredentialType(), rec.CredentialID, formats[i], len(rec.Credential), entries(rec))
+		held = append(held, rec.Credential)
+		fmt.Fprintf(w, "   %-30s as %-16s revocable: %s\n", c.CredentialType(), formats[i], entries(rec))
 	}
-	fmt.Fprintln(w, "   the passport and DBS certificate numbers are only in the credentials as salted hashes")
+	fmt.Fprintln(w, "   the passport and DBS certificate numbers are in them only as salted hashes")
 
-	step("Riverside publishes its status lists (to host beside its DID document)")
-	site := filepath.Join(dir, "riverside-site", "status")
-	pubs, err := issuer.PublishStatusLists(ctx, reg, signer, now, issuer.PublishOptions{Dir: site, Format: org.StatusFormat, Actor: "hr-demo"})
-	if err != nil {
-		return err
-	}
-	lists, err := readAll(pubs)
-	if err != nil {
-		return err
-	}
-	for _, p := range pubs {
-		fmt.Fprintf(w, "   %s -> %s\n", p.File, p.List.URL)
-	}
-
-	step("Jo moves to Hillside NHS Trust, which verifies the wallet offline")
-	doc, err := org.Document()
-	if err != nil {
-		return err
-	}
-	static := &did.StaticResolver{}
-	if err := static.Add(doc.ID, doc); err != nil {
-		return err
-	}
-	resolver := did.Router{"web": static, didkey.Method: didkey.Resolver{}}
-	newVerifier := func(lists [][]byte) (*verifier.Verifier, error) {
-		return verifier.New(verifier.Trust{Issuers: []string{org.DID}, Resolver: resolver, StatusLists: lists},
-			verifier.WithClock(func() time.Time { return now }))
-	}
-	v, err := newVerifier(lists)
-	if err != nil {
-		return err
-	}
-	var verified []*vc.Credential
-	for _, cred := range wallet1 {
-		r, err := v.Verify(ctx, cred, verifier.Policy{})
-		printResult(w, r)
+	step("Riverside publishes its status lists beside its DID document")
+	site := filepath.Join(dir, "riverside-site")
+	publish := func() ([]string, error) {
+		pubs, err := issuer.PublishStatusLists(ctx, reg, signer, now, issuer.PublishOptions{Dir: filepath.Join(site, "status"), Format: riverside.StatusFormat, Actor: "hr-demo"})
 		if err != nil {
-			return fmt.Errorf("demo: a freshly issued credential did not verify: %w", err)
+			return nil, err
 		}
-		verified = append(verified, r.Credential)
+		var files []string
+		for _, p := range pubs {
+			files = append(files, p.File)
+			fmt.Fprintf(w, "   %s: %d of %d entries set\n", p.List.URL, p.Set, p.List.Size)
+		}
+		return files, nil
 	}
-
-	step("and judges them against what a bank healthcare assistant needs")
-	role, err := staff.ParseRole([]byte(demoRole))
+	lists, err := publish()
 	if err != nil {
 		return err
 	}
-	outcome, err := staff.Evaluate(role, verified, now)
-	if err != nil && !errors.Is(err, staff.ErrNotMet) {
+
+	step("Hillside NHS Trust, where Jo takes bank shifts, builds a signed trust bundle of Riverside")
+	hillsideKey, err := keys.Generate(keys.Ed25519)
+	if err != nil {
 		return err
 	}
-	for _, req := range outcome.Requirements {
-		fmt.Fprintf(w, "   %-44s %-8s %s\n", req.Requirement, req.Outcome, req.Reason)
+	hillsideKID, err := didkey.KeyID(hillsideKey.Public())
+	if err != nil {
+		return err
+	}
+	hillside, err := keys.NewSigner(hillsideKey, hillsideKID)
+	if err != nil {
+		return err
+	}
+	hillsideDID, _, _ := strings.Cut(hillsideKID, "#")
+	trustList := &bundle.TrustList{Name: "Hillside NHS Trust's trusted issuers", ValidFor: "24h", Issuers: []bundle.ListedIssuer{{
+		ID: riverside.DID, Name: "Riverside NHS Trust",
+		Types:       []string{staff.TypeIdentityCheck, staff.TypeRightToWork, staff.TypeDBSCheck, staff.TypeMandatoryTraining},
+		StatusLists: []string{riverside.StatusBaseURL + "/1", riverside.StatusBaseURL + "/2"},
+	}}}
+	buildBundle := func(previous *bundle.Bundle) (*bundle.Bundle, error) {
+		files, err := bundle.ReadFiles(append([]string{filepath.Join(dir, "riverside", issuer.DIDDocumentFile)}, lists...)...)
+		if err != nil {
+			return nil, err
+		}
+		b, err := bundle.Build(ctx, trustList, files, bundle.BuildOptions{Publisher: hillsideDID, Now: now, Previous: previous})
+		if err != nil {
+			return nil, err
+		}
+		signed, err := bundle.Sign(b, hillside)
+		if err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(filepath.Join(dir, "hillside-bundle.jwt"), signed, 0o644); err != nil {
+			return nil, err
+		}
+		// What Hillside's verifiers load: the bundle, checked against its
+		// publisher, Hillside itself.
+		opened, err := bundle.Open(ctx, signed, hillsideDID, didkey.Resolver{})
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(w, "   %s: %d issuer, %d status lists, valid until %s\n", filepath.Join(dir, "hillside-bundle.jwt"),
+			len(opened.Issuers), len(opened.StatusLists), opened.ValidUntil.In(london).Format("2 Jan 2006 15:04"))
+		return opened, nil
+	}
+	b1, err := buildBundle(nil)
+	if err != nil {
+		return err
 	}
 
-	step("A tampered copy (the family name changed after signing) is refused")
-	tampered := []byte(strings.Replace(string(wallet1[0]), `"Example"`, `"Exampel"`, 1))
-	r, err := v.Verify(ctx, tampered, verifier.Policy{})
-	printResult(w, r)
-	if err == nil {
-		return errors.New("demo: a tampered credential verified")
+	step("Hillside gives Jo's phone a challenge; her wallet presents the four credentials")
+	challenge := fmt.Sprintf("%x", sha256.Sum256([]byte(now.String())))[:16]
+	const domain = "https://bank.hillside.nhs.example"
+	vp, err := holder.Present(held, wallet, holder.Options{Format: vc.FormatJWT, Challenge: challenge, Domain: domain, Created: now})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "   a vp+jwt of %d bytes, for challenge %s and %s\n", len(vp), challenge, domain)
+
+	role, err := policy.ParseRole([]byte(demoRole))
+	if err != nil {
+		return err
+	}
+	judge := func(b *bundle.Bundle, vp []byte) (*verifier.Result, *policy.Verdict, error) {
+		v, err := verifier.New(verifier.Trust{Bundles: []*bundle.Bundle{b}})
+		if err != nil {
+			return nil, nil, err
+		}
+		r, _ := v.Verify(ctx, vp, verifier.Policy{Challenge: challenge, Domain: domain, Now: now})
+		verdict, err := policy.Evaluate(role, r)
+		if verdict == nil {
+			return nil, nil, err
+		}
+		return r, verdict, nil
 	}
 
-	step("Riverside revokes Jo's DBS check credential and publishes again")
-	if _, err := reg.Revoke(ctx, issuer.Target{CredentialID: dbsID}, issuer.Change{Actor: "hr-demo", Reason: "certificate superseded"}); err != nil {
+	step("Hillside verifies it offline, against its bundle, for its bank healthcare assistant role")
+	r, verdict, err := judge(b1, vp)
+	if err != nil {
 		return err
 	}
-	if pubs, err = issuer.PublishStatusLists(ctx, reg, signer, now, issuer.PublishOptions{Dir: site, Format: org.StatusFormat, Actor: "hr-demo"}); err != nil {
+	printDemoResult(w, r, verdict, true)
+	if !r.Verified || !verdict.Met {
+		return errors.New("demo: Jo's presentation should have met the role")
+	}
+
+	step("A copy of the presentation with one credential changed is refused")
+	tampered, err := tamperDemo(vp)
+	if err != nil {
 		return err
 	}
-	if lists, err = readAll(pubs); err != nil {
+	r, verdict, err = judge(b1, tampered)
+	if err != nil {
 		return err
 	}
-	if v, err = newVerifier(lists); err != nil {
+	printDemoResult(w, r, verdict, false)
+	if r.Verified {
+		return errors.New("demo: a tampered presentation verified")
+	}
+
+	step("Riverside revokes Jo's DBS check and publishes its lists again; Hillside takes a new bundle")
+	if _, err := reg.Revoke(ctx, issuer.Target{CredentialID: dbsID}, issuer.Change{Actor: "hr-demo", Reason: "barred list match reported"}); err != nil {
 		return err
 	}
-	r, err = v.Verify(ctx, wallet1[1], verifier.Policy{})
-	printResult(w, r)
-	if !errors.Is(err, verifier.ErrRevoked) {
-		return fmt.Errorf("demo: the revoked credential was not reported revoked: %v", err)
+	if lists, err = publish(); err != nil {
+		return err
+	}
+	b2, err := buildBundle(b1)
+	if err != nil {
+		return err
+	}
+
+	step("The same presentation, verified against the new bundle, is refused, and says why")
+	r, verdict, err = judge(b2, vp)
+	if err != nil {
+		return err
+	}
+	printDemoResult(w, r, verdict, true)
+	if r.Verified || verdict.Met {
+		return errors.New("demo: the revoked DBS check still counted")
 	}
 
 	fmt.Fprintln(w, "\nDone. Nothing was sent over the network.")
 	return nil
+}
+
+// tamperDemo changes the family name inside the identity credential of a
+// vp+jwt, keeping its signatures: what someone editing a file would do.
+func tamperDemo(vp []byte) ([]byte, error) {
+	parts := strings.Split(string(vp), ".")
+	if len(parts) != 3 {
+		return nil, errors.New("demo: not a vp+jwt")
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return nil, err
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(payload, &doc); err != nil {
+		return nil, err
+	}
+	vcs, _ := doc["verifiableCredential"].([]any)
+	if len(vcs) < 2 {
+		return nil, errors.New("demo: no credential to change")
+	}
+	cred, _ := vcs[1].(map[string]any)
+	subject, _ := cred["credentialSubject"].(map[string]any)
+	if subject == nil {
+		return nil, errors.New("demo: no subject to change")
+	}
+	subject["rightToWorkStatus"] = "time-limited"
+	changed, err := json.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	return []byte(parts[0] + "." + base64.RawURLEncoding.EncodeToString(changed) + "." + parts[2]), nil
+}
+
+// printDemoResult prints what a person at Hillside reads: the verdict on
+// the presentation, what did not pass, and the role.
+func printDemoResult(w io.Writer, r *verifier.Result, verdict *policy.Verdict, withRole bool) {
+	if r.Verified {
+		fmt.Fprintf(w, "   VERIFIED: %s\n", describe(r))
+	} else {
+		fmt.Fprintf(w, "   NOT VERIFIED: %s\n", describe(r))
+	}
+	for _, c := range r.Checks {
+		if c.Status == verifier.Failed {
+			fmt.Fprintf(w, "     %-20s %-8s %s\n", c.Name, c.Status, oneLine(c.Reason))
+		}
+	}
+	for i, cr := range r.Credentials {
+		v := "verified"
+		if !cr.Verified {
+			v = "NOT VERIFIED"
+		}
+		fmt.Fprintf(w, "     credential %d: %-12s %s from %s (%s)\n", i+1, v, mainTypeOf(cr.Types), cr.Issuer, cr.Format)
+		for _, c := range cr.Checks {
+			if c.Status == verifier.Failed {
+				fmt.Fprintf(w, "       %-18s %-8s %s\n", c.Name, c.Status, oneLine(c.Reason))
+			}
+		}
+	}
+	if !withRole {
+		return
+	}
+	met := "MET"
+	if !verdict.Met {
+		met = "NOT MET"
+	}
+	fmt.Fprintf(w, "   role %s: %s\n", verdict.Title, met)
+	for _, q := range verdict.Requirements {
+		fmt.Fprintf(w, "     %-40s %-8s %s\n", q.Name, q.Outcome, oneLine(q.Reason))
+	}
+}
+
+func mainTypeOf(types []string) string {
+	for i := len(types) - 1; i >= 0; i-- {
+		if types[i] != vc.TypeCredential {
+			return types[i]
+		}
+	}
+	return vc.TypeCredential
 }
 
 func mustDate(s string) staff.Date {
@@ -259,31 +414,4 @@ func entries(rec *issuer.Record) string {
 		parts = append(parts, fmt.Sprintf("%s #%d", s.Purpose, s.Index))
 	}
 	return strings.Join(parts, ", ")
-}
-
-func readAll(pubs []issuer.Published) ([][]byte, error) {
-	var out [][]byte
-	for _, p := range pubs {
-		data, err := os.ReadFile(p.File)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, data)
-	}
-	return out, nil
-}
-
-func printResult(w io.Writer, r *verifier.Result) {
-	verdict := "VERIFIED"
-	if !r.Verified {
-		verdict = "NOT VERIFIED"
-	}
-	fmt.Fprintf(w, "   %s %s (%s)\n", verdict, strings.Join(r.Types, ", "), r.Format)
-	for _, c := range r.Checks {
-		line := fmt.Sprintf("     %-20s %s", c.Name, c.Status)
-		if c.Status != verifier.Passed && c.Reason != "" {
-			line += ": " + strings.ReplaceAll(c.Reason, "\n", "; ")
-		}
-		fmt.Fprintln(w, line)
-	}
 }
