@@ -167,10 +167,14 @@ func Evaluate(role *Role, r *verifier.Result) (*Verdict, error) {
 			aside = append(aside, setAside{src, why})
 			continue
 		}
-		usable = append(usable, cr.Credential)
-		if cr.ID != "" {
-			sources[cr.ID] = src
+		// The staff evaluation names a credential by its id: one without
+		// is given its place in the presentation.
+		c := *cr.Credential
+		if c.ID == "" {
+			c.ID = fmt.Sprintf("urn:staffpass:presented:%d", i+1)
 		}
+		usable = append(usable, &c)
+		sources[c.ID] = src
 	}
 	res, err := staff.Evaluate(role, usable, at)
 	if res == nil {
