@@ -85,4 +85,3 @@ func ExampleEvaluate() {
 	// dbs-check: missing
 	// mandatory-training/fire-safety: due (credential 2)
 }
-
