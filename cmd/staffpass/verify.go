@@ -431,7 +431,9 @@ func writeTable(b *bytes.Buffer, name string, o verified) {
 		}
 		fmt.Fprintf(b, "  credential %d: %s: %s\n", i+1, v, describe(cr))
 		for _, c := range cr.Checks {
-			if c.Status != verifier.Passed || c.Name == verifier.CheckStatus {
+			// What did not pass, the status with its age, and anything
+			// that relied on a stale bundle.
+			if c.Status != verifier.Passed || c.Name == verifier.CheckStatus || strings.Contains(c.Reason, "STALE") {
 				fmt.Fprintf(b, "    %-18s %-8s %s\n", c.Name, c.Status, oneLine(c.Reason))
 			}
 		}
