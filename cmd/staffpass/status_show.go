@@ -45,7 +45,7 @@ Nothing is changed.`,
 				return err
 			}
 			defer reg.Close()
-			recs, err := reg.Find(cmd.Context(), issuer.Target{CredentialID: o.id, Subject: o.subject, Type: o.typ})
+			recs, err := reg.Find(cmd.Context(), issuer.Target{CredentialID: o.id, Subject: o.subject, Type: resolveType(o.typ)})
 			if err != nil {
 				return err
 			}
@@ -69,7 +69,7 @@ Nothing is changed.`,
 	f.StringVar(&o.org, "org", "", "the organisation directory")
 	f.StringVar(&o.id, "id", "", "the credential's id")
 	f.StringVar(&o.subject, "subject", "", "the subject (with --type: every such credential of theirs)")
-	f.StringVar(&o.typ, "type", "", "the credential type, e.g. DBSCheckCredential")
+	f.StringVar(&o.typ, "type", "", "the credential type: dbs, training, ... or the full name, e.g. DBSCheckCredential")
 	return cmd
 }
 
