@@ -69,33 +69,11 @@ func PublishStatusLists(ctx context.Context, reg *Registry, signer keys.Signer, 
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return nil, err
 	}
-	now = now.UTC().Truncate(time.Second)
 	var out []Published
 	for _, l := range lists {
-		bits, snapshot, err := reg.ListBits(ctx, l.ID)
+		signed, snapshot, set, err := signList(ctx, reg, signer, issuerDID, l.ID, now, opts)
 		if err != nil {
 			return nil, err
-		}
-		lc := &status.ListCredential{
-			ID:         snapshot.URL,
-			Issuer:     issuerDID,
-			Purposes:   []string{snapshot.Purpose},
-			List:       bits,
-			ValidFrom:  now,
-			ValidUntil: now.Add(opts.ValidFor),
-			TTL:        opts.TTL,
-		}
-		cred, err := lc.Credential()
-		if err != nil {
-			return nil, err
-		}
-		data, err := json.Marshal(cred)
-		if err != nil {
-			return nil, err
-		}
-		signed, err := Issue(data, signer, Options{Format: opts.Format, Created: now})
-		if err != nil {
-			return nil, fmt.Errorf("status list %s: %w", snapshot.URL, err)
 		}
 		file, err := listFile(opts.Dir, snapshot.URL)
 		if err != nil {
@@ -107,15 +85,69 @@ func PublishStatusLists(ctx context.Context, reg *Registry, signer keys.Signer, 
 		if err := reg.RecordPublished(ctx, l.ID, snapshot.Version, opts.Actor); err != nil {
 			return nil, err
 		}
-		set := 0
-		for i := range bits.Len() {
-			if b, _ := bits.Get(i); b {
-				set++
-			}
-		}
 		out = append(out, Published{List: snapshot, File: file, Set: set})
 	}
 	return out, nil
+}
+
+// SignStatusList signs the registry's status list id, as it is now, as a
+// BitstringStatusListCredential issued by signer's DID, valid from now for
+// opts.ValidFor, with opts.TTL; opts.Dir and opts.Actor are not used. It
+// returns the signed credential, the list as it was signed (its Version
+// tells which change of its bits) and how many entries are set. Nothing is
+// written or recorded: a server that hosts lists itself signs them this way,
+// and calls RecordPublished if it keeps the audit trail.
+func SignStatusList(ctx context.Context, reg *Registry, signer keys.Signer, id int64, now time.Time, opts PublishOptions) (signed []byte, list StatusList, set int, err error) {
+	if reg == nil || signer == nil {
+		return nil, StatusList{}, 0, fmt.Errorf("%w: SignStatusList needs a registry and a signer", ErrOptions)
+	}
+	if opts.ValidFor == 0 {
+		opts.ValidFor = 7 * 24 * time.Hour
+	}
+	if opts.ValidFor < 0 || opts.TTL < 0 {
+		return nil, StatusList{}, 0, fmt.Errorf("%w: a negative validity or ttl", ErrOptions)
+	}
+	issuerDID, err := signerDID(signer)
+	if err != nil {
+		return nil, StatusList{}, 0, err
+	}
+	return signList(ctx, reg, signer, issuerDID, id, now, opts)
+}
+
+func signList(ctx context.Context, reg *Registry, signer keys.Signer, issuerDID string, id int64, now time.Time, opts PublishOptions) ([]byte, StatusList, int, error) {
+	now = now.UTC().Truncate(time.Second)
+	bits, snapshot, err := reg.ListBits(ctx, id)
+	if err != nil {
+		return nil, StatusList{}, 0, err
+	}
+	lc := &status.ListCredential{
+		ID:         snapshot.URL,
+		Issuer:     issuerDID,
+		Purposes:   []string{snapshot.Purpose},
+		List:       bits,
+		ValidFrom:  now,
+		ValidUntil: now.Add(opts.ValidFor),
+		TTL:        opts.TTL,
+	}
+	cred, err := lc.Credential()
+	if err != nil {
+		return nil, StatusList{}, 0, err
+	}
+	data, err := json.Marshal(cred)
+	if err != nil {
+		return nil, StatusList{}, 0, err
+	}
+	signed, err := Issue(data, signer, Options{Format: opts.Format, Created: now})
+	if err != nil {
+		return nil, StatusList{}, 0, fmt.Errorf("status list %s: %w", snapshot.URL, err)
+	}
+	set := 0
+	for i := range bits.Len() {
+		if b, _ := bits.Get(i); b {
+			set++
+		}
+	}
+	return signed, snapshot, set, nil
 }
 
 // listFile names the file a list's credential is written to: the last

@@ -11,11 +11,15 @@ import (
 	"github.com/staffpass/staffpass/vc/status"
 )
 
-// Target selects credentials for a status change: one by its id, or every
-// credential of a subject and type.
+// Target selects credentials for a status change: one by its id, one by its
+// issuance key, or every credential of a subject and type.
 type Target struct {
 	CredentialID string
-	// Subject and Type, both required when CredentialID is empty.
+	// IssuanceKey selects the credential issued under that key, when
+	// CredentialID is empty.
+	IssuanceKey string
+	// Subject and Type, both required when CredentialID and IssuanceKey
+	// are empty.
 	Subject, Type string
 }
 
@@ -80,7 +84,7 @@ func (r *Registry) change(ctx context.Context, t Target, c Change, action, purpo
 	if c.Actor == "" {
 		return nil, fmt.Errorf("%w: a status change needs an actor", ErrInvalidRequest)
 	}
-	byID := t.CredentialID != ""
+	byID := t.CredentialID != "" || t.IssuanceKey != ""
 	var out []*Record
 	err = r.write(ctx, func(tx *sql.Tx) error {
 		recs, err := loadRecords(ctx, tx, where, args...)
@@ -152,6 +156,8 @@ func (t Target) where() (string, []any, error) {
 	switch {
 	case t.CredentialID != "":
 		return `c.credential_id = $1`, []any{t.CredentialID}, nil
+	case t.IssuanceKey != "":
+		return `c.issuance_key = $1`, []any{t.IssuanceKey}, nil
 	case t.Subject != "" && t.Type != "":
 		return `c.subject = $1 AND c.type = $2`, []any{t.Subject, t.Type}, nil
 	}
@@ -161,6 +167,9 @@ func (t Target) where() (string, []any, error) {
 func (t Target) String() string {
 	if t.CredentialID != "" {
 		return "credential " + strconv.Quote(t.CredentialID)
+	}
+	if t.IssuanceKey != "" {
+		return "the credential of issuance key " + strconv.Quote(t.IssuanceKey)
 	}
 	return fmt.Sprintf("%s credentials of %q", t.Type, t.Subject)
 }
