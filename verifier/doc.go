@@ -86,7 +86,8 @@
 //	  "statusAsOf": "...",                 // when the oldest status list read was fetched
 //	  "verifiedAt": "2026-11-25T09:00:00Z",
 //	  "checks": [{"name": "proof", "status": "passed", "reason": "..."}, ...],
-//	  "credentials": [ { ...a Result without mediaType and version... } ]
+//	  "credentials": [ { ...a Result without mediaType and version... } ],
+//	  "warnings": ["conformance mode: ..."]   // what a reader must know besides the checks
 //	}
 //
 // Members are only ever added within a version; absent values are left

@@ -149,6 +149,10 @@ type Result struct {
 	// Credentials are the Results of the credentials in a presentation,
 	// in order.
 	Credentials []*Result `json:"credentials,omitempty"`
+	// Warnings are what a reader of the Result must know besides the
+	// checks: ConformanceWarning when the verifier runs for a test
+	// harness.
+	Warnings []string `json:"warnings,omitempty"`
 
 	// Credential is the parsed credential, and Presentation the parsed
 	// presentation, nil if it did not parse. Treat what they say as
@@ -176,6 +180,14 @@ func newResult(kind string, now time.Time) *Result {
 		r.Checks[i] = Check{Name: n}
 	}
 	return r
+}
+
+// warn adds a warning to r and the Results of its credentials.
+func (r *Result) warn(w string) {
+	r.Warnings = append(r.Warnings, w)
+	for _, c := range r.Credentials {
+		c.warn(w)
+	}
 }
 
 // Check returns the check named name, or nil.
