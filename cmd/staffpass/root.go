@@ -39,6 +39,7 @@ Exit codes: 0 success, 1 not verified, 2 usage or input error.`,
 		newIssueCmd(),
 		newStatusCmd(),
 		newDemoCmd(),
+		newServeCmd(),
 	)
 	return root
 }

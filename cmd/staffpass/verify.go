@@ -175,19 +175,30 @@ not be read, reported at the end).`,
 // against their publishers, the issuers trusted directly, the DID documents
 // and status lists given.
 func (o *verifyOptions) verifier(ctx context.Context) (*verifier.Verifier, error) {
-	resolver, err := offlineResolver(o.didDocs)
+	trust, err := o.trustOf(ctx)
 	if err != nil {
 		return nil, err
+	}
+	return verifier.New(trust)
+}
+
+// trustOf reads what the flags trust: the bundles, opened against their
+// publishers, the issuers trusted directly, the DID documents (and extra,
+// ones the caller holds) and the status lists given.
+func (o *verifyOptions) trustOf(ctx context.Context, extra ...*did.Document) (verifier.Trust, error) {
+	resolver, err := offlineResolver(o.didDocs, extra...)
+	if err != nil {
+		return verifier.Trust{}, err
 	}
 	var bundles []*bundle.Bundle
 	for i, name := range o.bundles {
 		data, err := readInput(nil, name, limits.MaxBundleBytes)
 		if err != nil {
-			return nil, err
+			return verifier.Trust{}, err
 		}
 		b, err := bundle.Open(ctx, data, o.publishers[i], resolver)
 		if err != nil {
-			return nil, withHint(fmt.Errorf("%s: %w", name, err), "check --bundle-publisher, and give the publisher's DID document with --did-doc if it is a did:web")
+			return verifier.Trust{}, withHint(fmt.Errorf("%s: %w", name, err), "check --bundle-publisher, and give the publisher's DID document with --did-doc if it is a did:web")
 		}
 		bundles = append(bundles, b)
 	}
@@ -196,14 +207,14 @@ func (o *verifyOptions) verifier(ctx context.Context) (*verifier.Verifier, error
 	for _, name := range o.statusLists {
 		data, err := readInput(nil, name, limits.MaxJWTBytes)
 		if err != nil {
-			return nil, err
+			return verifier.Trust{}, err
 		}
 		lists = append(lists, data)
 		if fi, err := os.Stat(name); err == nil && (fetched.IsZero() || fi.ModTime().Before(fetched)) {
 			fetched = fi.ModTime()
 		}
 	}
-	return verifier.New(verifier.Trust{Bundles: bundles, Issuers: o.trust, Resolver: resolver, StatusLists: lists, StatusListsFetched: fetched})
+	return verifier.Trust{Bundles: bundles, Issuers: o.trust, Resolver: resolver, StatusLists: lists, StatusListsFetched: fetched}, nil
 }
 
 // nameSource returns the names of the files to verify, one at a time
@@ -480,9 +491,19 @@ func oneLine(s string) string { return strings.ReplaceAll(s, "\n", "; ") }
 
 // offlineResolver resolves did:key and did:jwk by themselves and every other
 // DID only from the given DID document files.
-func offlineResolver(files []string) (did.Resolver, error) {
+func offlineResolver(files []string, extra ...*did.Document) (did.Resolver, error) {
 	static := &did.StaticResolver{}
 	router := did.Router{didkey.Method: didkey.Resolver{}, didjwk.Method: didjwk.Resolver{}}
+	for _, doc := range extra {
+		id, err := did.Parse(doc.ID)
+		if err != nil {
+			return nil, err
+		}
+		if err := static.Add(doc.ID, doc); err != nil {
+			return nil, err
+		}
+		router[id.Method()] = static
+	}
 	for _, name := range files {
 		if name == "-" {
 			return nil, errors.New("--did-doc must name a file, not standard input")

@@ -1,0 +1,224 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/staffpass/staffpass/issuer"
+	"github.com/staffpass/staffpass/vc"
+	"github.com/staffpass/staffpass/vc/status"
+)
+
+// issueRequest is the body of POST /credentials/issue.
+type issueRequest struct {
+	Credential json.RawMessage `json:"credential"`
+	Options    *issueOptions   `json:"options"`
+}
+
+// issueOptions are the VC API's IssueCredentialOptions.
+type issueOptions struct {
+	// CredentialID identifies the credential in later requests (status
+	// changes) when it has no id of its own; issuing again with the same
+	// CredentialID returns the credential issued the first time.
+	CredentialID string `json:"credentialId"`
+	// MandatoryPointers are for selective disclosure cryptosuites, which
+	// this issuer does not sign with: refused when not empty.
+	MandatoryPointers []string `json:"mandatoryPointers"`
+}
+
+// issuanceKey is the registry's issuance key of a request: by the caller's
+// credentialId, else by the credential's id, else new every time (the VC
+// API asks an issuer not to invent an id the caller never learns).
+func issuanceKey(credentialID, id string) string {
+	switch {
+	case credentialID != "":
+		return "vc-api:credentialId:" + credentialID
+	case id != "":
+		return "vc-api:id:" + id
+	}
+	b := make([]byte, 16)
+	rand.Read(b)
+	return "vc-api:request:" + hex.EncodeToString(b)
+}
+
+func (s *Server) handleIssue(w http.ResponseWriter, r *http.Request) {
+	actor, ok := s.authorise(w, r)
+	if !ok {
+		return
+	}
+	is := s.cfg.Issuer
+	if is == nil {
+		writeProblem(w, r, http.StatusNotImplemented, "not-issuer", "start the server with --org to issue")
+		return
+	}
+	var req issueRequest
+	if !s.readJSON(w, r, &req) {
+		return
+	}
+	data := bytes.TrimSpace(req.Credential)
+	if len(data) == 0 || data[0] != '{' {
+		writeProblem(w, r, http.StatusBadRequest, "malformed-request", "credential is required, and must be an object")
+		return
+	}
+	var opts issueOptions
+	if req.Options != nil {
+		opts = *req.Options
+	}
+	if len(opts.MandatoryPointers) > 0 {
+		writeProblem(w, r, http.StatusBadRequest, "cannot-issue", "options.mandatoryPointers: this issuer does not sign with a selective disclosure cryptosuite")
+		return
+	}
+	cred, err := vc.Parse(data)
+	if err != nil {
+		writeProblem(w, r, http.StatusBadRequest, "cannot-issue", err.Error())
+		return
+	}
+	rec, signed, err := issuer.IssueRecorded(r.Context(), is.Registry, is.Signer, issuer.Issuance{
+		Credential: data,
+		Key:        issuanceKey(opts.CredentialID, cred.ID),
+		Format:     is.Format,
+		Actor:      "staffpass serve (" + actor + ")",
+	}, s.now().UTC().Truncate(time.Second))
+	if err != nil {
+		s.issueError(w, r, err)
+		return
+	}
+	note(r, "credential_id", rec.CredentialID)
+	note(r, "type", rec.Type)
+	if !signed && rec.Revoked {
+		writeProblem(w, r, http.StatusConflict, "conflict", "the credential issued for this request, "+rec.CredentialID+", has been revoked; it is not handed out again")
+		return
+	}
+	s.lists.invalidate() // a new list may have been opened
+	out := map[string]any{"verifiableCredential": json.RawMessage(rec.Credential)}
+	if is.Format == issuer.FormatJWT {
+		out["verifiableCredential"] = map[string]any{
+			"@context": vc.ContextV2,
+			"id":       "data:" + vc.MediaTypeVCJWT + "," + string(rec.Credential),
+			"type":     "EnvelopedVerifiableCredential",
+		}
+	}
+	code := http.StatusCreated
+	if !signed {
+		code = http.StatusOK
+		note(r, "repeat", true)
+	}
+	writeJSON(w, code, out)
+}
+
+// issueError answers a failed issuance: 400 for a credential that cannot
+// be issued, 409 for one that conflicts with an earlier one, 503 or 500
+// for the server's own failures (logged; the client learns only the id).
+func (s *Server) issueError(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, vc.ErrInvalid), errors.Is(err, issuer.ErrContent), errors.Is(err, issuer.ErrHasStatus),
+		errors.Is(err, issuer.ErrIssuerMismatch), errors.Is(err, issuer.ErrOptions):
+		writeProblem(w, r, http.StatusBadRequest, "cannot-issue", err.Error())
+	case errors.Is(err, issuer.ErrReservationConflict), errors.Is(err, issuer.ErrAlreadyIssued):
+		writeProblem(w, r, http.StatusConflict, "conflict", err.Error())
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		writeProblem(w, r, http.StatusServiceUnavailable, "unavailable", "the request ended before the credential was issued")
+	default:
+		s.log.Error("issue", "request_id", requestID(r), "error", err.Error())
+		writeProblem(w, r, http.StatusInternalServerError, "internal", "")
+	}
+}
+
+// statusRequest is the body of POST /credentials/status (the VC API's
+// UpdateCredentialStatusRequest).
+type statusRequest struct {
+	CredentialID     string              `json:"credentialId"`
+	CredentialStatus *statusEntryRequest `json:"credentialStatus"`
+	Status           *bool               `json:"status"`
+	IndexAllocator   string              `json:"indexAllocator"`
+}
+
+type statusEntryRequest struct {
+	ID                   string `json:"id"`
+	Type                 string `json:"type"`
+	StatusPurpose        string `json:"statusPurpose"`
+	StatusListIndex      string `json:"statusListIndex"`
+	StatusListCredential string `json:"statusListCredential"`
+}
+
+func (s *Server) handleStatusChange(w http.ResponseWriter, r *http.Request) {
+	actor, ok := s.authorise(w, r)
+	if !ok {
+		return
+	}
+	is := s.cfg.Issuer
+	if is == nil {
+		writeProblem(w, r, http.StatusNotImplemented, "not-issuer", "start the server with --org to change status")
+		return
+	}
+	var req statusRequest
+	if !s.readJSON(w, r, &req) {
+		return
+	}
+	cs := req.CredentialStatus
+	switch {
+	case req.CredentialID == "":
+		writeProblem(w, r, http.StatusBadRequest, "malformed-request", "credentialId is required")
+		return
+	case cs == nil || req.Status == nil:
+		writeProblem(w, r, http.StatusBadRequest, "malformed-request", "credentialStatus and status are required")
+		return
+	case cs.Type != status.TypeEntry && cs.Type != "BitstringStatusList":
+		writeProblem(w, r, http.StatusBadRequest, "malformed-request", "credentialStatus.type must be "+status.TypeEntry+", not "+quote(cs.Type))
+		return
+	case cs.StatusPurpose != status.PurposeRevocation && cs.StatusPurpose != status.PurposeSuspension:
+		writeProblem(w, r, http.StatusBadRequest, "malformed-request", "credentialStatus.statusPurpose must be revocation or suspension, not "+quote(cs.StatusPurpose))
+		return
+	}
+	target := issuer.Target{CredentialID: req.CredentialID}
+	if _, err := is.Registry.Find(r.Context(), target); errors.Is(err, issuer.ErrCredentialNotFound) {
+		target = issuer.Target{IssuanceKey: issuanceKey(req.CredentialID, "")}
+	}
+	change := issuer.Change{Actor: "staffpass serve (" + actor + ")", Reason: "POST /credentials/status"}
+	var recs []*issuer.Record
+	var err error
+	set := *req.Status
+	switch {
+	case cs.StatusPurpose == status.PurposeRevocation && set:
+		recs, err = is.Registry.Revoke(r.Context(), target, change)
+	case cs.StatusPurpose == status.PurposeRevocation:
+		recs, err = is.Registry.Find(r.Context(), target)
+		if err == nil && recs[0].Revoked {
+			writeProblem(w, r, http.StatusConflict, "conflict", "a revoked credential stays revoked")
+			return
+		}
+	case set:
+		recs, err = is.Registry.Suspend(r.Context(), target, change)
+	default:
+		recs, err = is.Registry.Unsuspend(r.Context(), target, change)
+	}
+	switch {
+	case errors.Is(err, issuer.ErrCredentialNotFound):
+		writeProblem(w, r, http.StatusNotFound, "credential-not-found", "no credential issued here has the id "+quote(req.CredentialID))
+		return
+	case errors.Is(err, issuer.ErrCredentialRevoked):
+		writeProblem(w, r, http.StatusConflict, "conflict", "the credential is revoked: its suspension cannot change")
+		return
+	case errors.Is(err, issuer.ErrNoStatusEntry):
+		writeProblem(w, r, http.StatusConflict, "conflict", "the credential was issued without a "+cs.StatusPurpose+" entry")
+		return
+	case err != nil:
+		s.issueError(w, r, err)
+		return
+	}
+	rec := recs[0]
+	s.lists.invalidate()
+	note(r, "credential_id", rec.CredentialID)
+	note(r, "purpose", cs.StatusPurpose)
+	note(r, "set", set)
+	writeJSON(w, http.StatusOK, map[string]any{"credentialId": rec.CredentialID, "revoked": rec.Revoked, "suspended": rec.Suspended})
+}
+
+func quote(s string) string { return strconv.Quote(s) }
