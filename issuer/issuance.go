@@ -64,9 +64,21 @@ func IssueRecorded(ctx context.Context, reg *Registry, signer keys.Signer, is Is
 	if cred.CredentialStatus.Len() > 0 {
 		return nil, false, ErrHasStatus
 	}
-	subjects := cred.SubjectIDs()
-	if len(subjects) == 0 || subjects[0] == "" {
-		return nil, false, fmt.Errorf("%w: the credential's subject has no id, so it cannot be recorded, revoked or presented", ErrOptions)
+	if cred.Version() == vc.V1 {
+		if err := fitV1(cred, is); err != nil {
+			return nil, false, err
+		}
+		if is.Credential, err = json.Marshal(cred); err != nil {
+			return nil, false, err
+		}
+	}
+	// A subject without an id is allowed (a bearer credential: it can be
+	// revoked by the credential's id, but no holder can be bound to it, so
+	// staffpass's verifier refuses it in a presentation); the staff
+	// credentials' schemas require one.
+	subject := ""
+	if ids := cred.SubjectIDs(); len(ids) > 0 {
+		subject = ids[0]
 	}
 	// Nothing is reserved for a credential that could not be signed or
 	// should not be: a rerun with the mistake fixed starts afresh.
@@ -88,7 +100,7 @@ func IssueRecorded(ctx context.Context, reg *Registry, signer keys.Signer, is Is
 		IssuanceKey:  key,
 		CredentialID: cred.ID,
 		Type:         CredentialType(cred),
-		Subject:      subjects[0],
+		Subject:      subject,
 		Format:       string(is.Format),
 		ValidUntil:   until,
 		Purposes:     purposes,
@@ -120,6 +132,36 @@ func IssueRecorded(ctx context.Context, reg *Registry, signer keys.Signer, is Is
 	return rec, err == nil, err
 }
 
+// Contexts IssueRecorded adds to a VCDM 1.1 credential.
+const (
+	contextDataIntegrity = "https://w3id.org/security/data-integrity/v2"
+	contextStatus        = "https://www.w3.org/ns/credentials/status/v1"
+)
+
+// fitV1 makes a VCDM 1.1 credential fit what IssueRecorded adds to it: its
+// base context defines neither DataIntegrityProof nor the
+// BitstringStatusListEntry entries, so the contexts that do are appended
+// (as a VC API issuer does: the W3C suites expect it). A vc+jwt secures
+// only VCDM 2.0 documents, so a 1.1 credential needs a Data Integrity suite.
+func fitV1(cred *vc.Credential, is Issuance) error {
+	if is.Format == FormatJWT {
+		return fmt.Errorf("%w: a vc+jwt secures a VCDM 2.0 credential; secure a VCDM 1.1 credential with a Data Integrity suite", ErrContent)
+	}
+	add := func(url string) {
+		for _, c := range cred.Context.Items {
+			if c.URL == url {
+				return
+			}
+		}
+		cred.Context.Items = append(cred.Context.Items, vc.ContextEntry{URL: url})
+	}
+	add(contextDataIntegrity)
+	if !is.NotRevocable {
+		add(contextStatus)
+	}
+	return nil
+}
+
 // ErrContent is wrapped by CheckContent's errors: the credential says
 // something staffpass will not sign as an organisation.
 var ErrContent = errors.New("issuer: credential not fit to issue")
@@ -132,6 +174,7 @@ var ErrContent = errors.New("issuer: credential not fit to issue")
 //     whatever the format: a misspelt claim or type is refused, not
 //     signed;
 //   - its validity period reads as vc.Credential.ValidityBounds reads it;
+//   - a relatedResource that is a context staffpass holds has its digest;
 //   - a credential that uses the staffpass context, or names a staff
 //     credential type, passes staff.Validate: its type's JSON Schema and
 //     rules (no raw certificate numbers or disclosure content, no
@@ -150,6 +193,13 @@ func CheckContent(data []byte, cred *vc.Credential) error {
 	}
 	if _, _, err := cred.ValidityPeriod(); err != nil {
 		return fmt.Errorf("%w: the verifier would refuse it: %w", ErrContent, err)
+	}
+	for _, rr := range cred.RelatedResource.Items {
+		if doc, ok := ld.EmbeddedContext(rr.ID); ok {
+			if err := rr.CheckContent(doc); err != nil {
+				return fmt.Errorf("%w: %w", ErrContent, err)
+			}
+		}
 	}
 	if !isStaffCredential(cred) {
 		return nil

@@ -99,7 +99,6 @@ func TestIssueRecordedRefusesBadInput(t *testing.T) {
 	}{
 		{"a credential that already has a status", strings.Replace(unsigned, `"credentialSubject"`, `"credentialStatus":{"type":"BitstringStatusListEntry","statusPurpose":"revocation","statusListIndex":"1","statusListCredential":"https://evil.example/1"},"credentialSubject"`, 1), ErrHasStatus},
 		{"a credential of another issuer", strings.Replace(unsigned, "did:web:kch.nhs.uk", "did:web:other.nhs.uk", 1), ErrIssuerMismatch},
-		{"a subject without an id", strings.Replace(unsigned, `"id":"did:example:sam",`, "", 1), ErrOptions},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+" is refused", func(t *testing.T) {
@@ -111,6 +110,20 @@ func TestIssueRecordedRefusesBadInput(t *testing.T) {
 	}
 	if _, _, err := IssueRecorded(ctx, reg, signer, Issuance{Credential: []byte(unsigned), Format: FormatJWT}, time.Now()); !errors.Is(err, ErrOptions) {
 		t.Errorf("no actor: %v, want ErrOptions", err)
+	}
+}
+
+func TestACredentialWhoseSubjectHasNoIDIsIssuedAndRevokedByID(t *testing.T) {
+	reg, signer := testIssuance(t)
+	ctx := context.Background()
+	bearer := strings.Replace(unsigned, `"id":"did:example:sam",`, "", 1)
+	rec, signed, err := IssueRecorded(ctx, reg, signer, Issuance{Credential: []byte(bearer), Format: FormatJWT, Actor: "hr"}, time.Now())
+	if err != nil || !signed || rec.Subject != "" {
+		t.Fatalf("issue: %+v, %v, %v", rec, signed, err)
+	}
+	recs, err := reg.Revoke(ctx, Target{CredentialID: rec.CredentialID}, Change{Actor: "hr"})
+	if err != nil || !recs[0].Revoked {
+		t.Fatalf("revoke: %+v, %v", recs, err)
 	}
 }
 

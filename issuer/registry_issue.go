@@ -31,7 +31,9 @@ type Reservation struct {
 	// Type is the credential type, such as "DBSCheckCredential". Required.
 	Type string
 	// Subject identifies whom the credential is about: the subject's DID,
-	// or the staff id. Required; revocation by subject and type matches it.
+	// or the staff id; revocation by subject and type matches it. Empty
+	// for a credential whose subject has no id, which can then be selected
+	// only by its id.
 	Subject string
 	// Format is how the credential is secured, such as "vc+jwt". Required;
 	// the registry only records it.
@@ -236,8 +238,8 @@ func (r *Registry) Complete(ctx context.Context, issuanceKey string, issuedAt ti
 }
 
 func checkReservation(res Reservation) error {
-	if res.IssuanceKey == "" || res.Type == "" || res.Subject == "" || res.Format == "" || res.Actor == "" {
-		return fmt.Errorf("%w: a reservation needs an issuance key, a type, a subject, a format and an actor", ErrInvalidRequest)
+	if res.IssuanceKey == "" || res.Type == "" || res.Format == "" || res.Actor == "" {
+		return fmt.Errorf("%w: a reservation needs an issuance key, a type, a format and an actor", ErrInvalidRequest)
 	}
 	if res.CredentialID != "" {
 		if u, err := url.Parse(res.CredentialID); err != nil || !u.IsAbs() {

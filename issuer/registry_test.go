@@ -260,7 +260,6 @@ func TestReserveRefusesConflictsAndIncompleteRequests(t *testing.T) {
 		}), ErrReservationConflict},
 		{"no issuance key", change(func(r *Reservation) { r.IssuanceKey = "" }), ErrInvalidRequest},
 		{"no type", change(func(r *Reservation) { r.Type = "" }), ErrInvalidRequest},
-		{"no subject", change(func(r *Reservation) { r.Subject = "" }), ErrInvalidRequest},
 		{"no format", change(func(r *Reservation) { r.Format = "" }), ErrInvalidRequest},
 		{"no actor", change(func(r *Reservation) { r.Actor = "" }), ErrInvalidRequest},
 		{"a credential id that is not a URL", change(func(r *Reservation) { r.IssuanceKey, r.CredentialID = "k", "credential 1" }), ErrInvalidRequest},

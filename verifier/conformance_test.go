@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -75,5 +76,54 @@ func TestAnyDIDKeyIssuerIsTrustedOnlyInConformanceModeAndEveryResultSaysSo(t *te
 	}
 	if len(r.Warnings) != 1 || len(r.Credentials) != 1 || len(r.Credentials[0].Warnings) != 1 {
 		t.Fatalf("warnings: presentation %v, credentials %+v", r.Warnings, r.Credentials)
+	}
+}
+
+func TestConformanceModeChecksTheStatusListsOfADIDKeyIssuer(t *testing.T) {
+	ctx := context.Background()
+	dk := didKeyOrg(t, 11)
+	reg, err := issuer.CreateRegistry(ctx, filepath.Join(t.TempDir(), "r.db"), issuer.RegistryConfig{StatusBaseURL: "https://127.0.0.1:40443/status"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reg.Close()
+	rec, _, err := issuer.IssueRecorded(ctx, reg, dk.signer, issuer.Issuance{Credential: credentialJSON(dk.did, func(c map[string]any) { delete(c, "id") }), Format: issuer.FormatEdDSARDFC2022, Actor: "t"}, now.Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lists := func() [][]byte {
+		var out [][]byte
+		for _, a := range rec.Status {
+			l, _, _, err := issuer.SignStatusList(ctx, reg, dk.signer, a.ListID, now.Add(-time.Minute), issuer.PublishOptions{Format: issuer.FormatEdDSARDFC2022})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, l)
+		}
+		return out
+	}
+	conf := func() *verifier.Verifier {
+		v, err := verifier.New(verifier.Trust{AnyDIDKeyIssuerUnsafe: true, StatusLists: lists()}, verifier.WithClock(func() time.Time { return now }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if r, err := conf().Verify(ctx, rec.Credential, verifier.Policy{}); err != nil {
+		t.Fatalf("a did:key issuer's own status lists are not trusted in conformance mode: %v %+v", err, r.Checks)
+	}
+	if _, err := reg.Revoke(ctx, issuer.Target{CredentialID: rec.CredentialID}, issuer.Change{Actor: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conf().Verify(ctx, rec.Credential, verifier.Policy{}); !errors.Is(err, verifier.ErrRevoked) {
+		t.Fatalf("a revoked credential in conformance mode: %v", err)
+	}
+	// Without conformance mode, the did:key's lists are not trusted.
+	strict, err := verifier.New(verifier.Trust{Issuers: []string{"did:web:kch.nhs.uk"}, StatusLists: lists()}, verifier.WithClock(func() time.Time { return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := strict.Verify(ctx, rec.Credential, verifier.Policy{}); !errors.Is(err, verifier.ErrUntrustedIssuer) {
+		t.Fatalf("strict: %v", err)
 	}
 }

@@ -101,7 +101,7 @@ func (v *Verifier) verifyToken(ctx context.Context, token []byte, st *state, wan
 			r.Format = "vc-jwt-1.1"
 		}
 		r.describe(cred)
-		if !v.contextsOK(r, cred.Context, st) {
+		if !v.contextsOK(r, cred.Context, cred.RelatedResource.Items, st) {
 			return done(r)
 		}
 	} else {
@@ -110,7 +110,7 @@ func (v *Verifier) verifyToken(ctx context.Context, token []byte, st *state, wan
 			r.Format = "vp-jwt-1.1"
 		}
 		r.describePresentation(pres)
-		if !v.contextsOK(r, pres.Context, st) {
+		if !v.contextsOK(r, pres.Context, nil, st) {
 			return done(r)
 		}
 	}
@@ -202,14 +202,33 @@ func done(r *Result) *Result {
 
 // contextsOK runs the contexts check; when it fails, nothing after it can
 // be trusted to mean what it says, and every later check is skipped.
-func (v *Verifier) contextsOK(r *Result, entries vc.Set[vc.ContextEntry], st *state) bool {
+func (v *Verifier) contextsOK(r *Result, entries vc.Set[vc.ContextEntry], related []vc.RelatedResource, st *state) bool {
 	note, err := v.checkContexts(entries, st)
+	if err == nil {
+		err = v.checkRelated(related)
+	}
 	r.record(CheckContexts, err, note)
 	if err != nil {
 		r.skipRest("not run: what the document's terms mean is not known")
 		return false
 	}
 	return true
+}
+
+// checkRelated checks the digests of a credential's related resources
+// that are contexts the verifier holds (ErrContextDigest); the verifier
+// fetches nothing, so the others are left to whoever retrieves them.
+func (v *Verifier) checkRelated(related []vc.RelatedResource) error {
+	for _, rr := range related {
+		doc, ok := v.heldContext(rr.ID)
+		if !ok {
+			continue
+		}
+		if err := rr.CheckContent(doc); err != nil {
+			return fmt.Errorf("%w: relatedResource %s: %w", ErrContextDigest, rr.ID, err)
+		}
+	}
+	return nil
 }
 
 // judgeSecuring turns what verifying the signature gave (err, and the
@@ -275,7 +294,7 @@ func (v *Verifier) verifyCredentialJSON(ctx context.Context, data []byte, cred *
 	r := newResult(KindCredential, st.now)
 	r.pass(CheckSyntax, wellFormed(KindCredential, cred, nil))
 	r.describe(cred)
-	if !v.contextsOK(r, cred.Context, st) {
+	if !v.contextsOK(r, cred.Context, cred.RelatedResource.Items, st) {
 		return done(r)
 	}
 	results, err, log := v.verifyProofs(ctx, r, data, cred.Proof.Len(), cred.Issuer.ID, dataintegrity.AssertionMethod, st)
@@ -385,6 +404,14 @@ func (v *Verifier) judgeCredential(ctx context.Context, r *Result, cred *vc.Cred
 	v.checkStatus(ctx, r, cred, st)
 }
 
+// anyDIDKeyTrusts reports whether, in conformance mode
+// (Trust.AnyDIDKeyIssuerUnsafe), issuer is a did:key whose own keys (from
+// the Resolver) signed.
+func (v *Verifier) anyDIDKeyTrusts(issuer string, log *keyLog) bool {
+	return v.anyDIDKey && strings.HasPrefix(issuer, "did:key:") && len(log.uses) > 0 &&
+		!slices.ContainsFunc(log.uses, func(u methodUse) bool { return !u.direct })
+}
+
 func validityNote(r *Result) string {
 	switch {
 	case r.ValidFrom.IsZero() && r.ValidUntil.IsZero():
@@ -408,7 +435,7 @@ func validityNote(r *Result) string {
 func (v *Verifier) checkIssuerTrust(cred *vc.Credential, st *state, log *keyLog) (string, error) {
 	id := cred.Issuer.ID
 	t := v.issuers[id]
-	if t == nil && v.anyDIDKey && strings.HasPrefix(id, "did:key:") && len(log.uses) > 0 && !slices.ContainsFunc(log.uses, func(u methodUse) bool { return !u.direct }) {
+	if t == nil && v.anyDIDKeyTrusts(id, log) {
 		return fmt.Sprintf("%s is trusted only because this verifier trusts any did:key issuer (conformance mode)", id), nil
 	}
 	if t == nil {

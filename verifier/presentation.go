@@ -26,7 +26,7 @@ func (v *Verifier) verifyPresentationJSON(ctx context.Context, data []byte, pres
 	}
 	r.pass(CheckSyntax, wellFormed(KindPresentation, nil, pres))
 	r.describePresentation(pres)
-	if !v.contextsOK(r, pres.Context, st) {
+	if !v.contextsOK(r, pres.Context, nil, st) {
 		return done(r)
 	}
 	entries, err := presentedJSON(data)

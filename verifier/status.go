@@ -118,6 +118,9 @@ func (l *statusList) load(ctx context.Context, v *Verifier, now time.Time) (*sta
 // trusted directly, or vouched for by a bundle the policy accepts.
 func (v *Verifier) listKeyTrusted(r *Result, issuer string, st *state) error {
 	t := v.issuers[issuer]
+	if t == nil && r.keys != nil && v.anyDIDKeyTrusts(issuer, r.keys) {
+		return nil
+	}
 	if r.keys == nil || len(r.keys.uses) == 0 || t == nil {
 		return fmt.Errorf("%w: the status list's signer %s is not trusted", ErrStatus, issuer)
 	}

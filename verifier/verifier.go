@@ -110,6 +110,8 @@ type Verifier struct {
 	keys       keyCache
 	lowS       bool
 	anyDIDKey  bool
+	// extraContexts are the caller's contexts (WithContext).
+	extraContexts []ld.Context
 
 	// contextPins and schemaPins are, by URL (id), the bundles whose
 	// digest of that context (schema) is not of the document the
@@ -206,6 +208,17 @@ func DefaultCryptosuites() []string {
 	return []string{dataintegrity.EdDSARDFC2022, dataintegrity.ECDSARDFC2019, dataintegrity.EdDSAJCS2022, dataintegrity.ECDSAJCS2019}
 }
 
+// heldContext returns the context document the verifier holds for url:
+// one of the caller's, or an embedded one.
+func (v *Verifier) heldContext(url string) ([]byte, bool) {
+	for _, c := range v.extraContexts {
+		if c.URL == url {
+			return c.Document, true
+		}
+	}
+	return ld.EmbeddedContext(url)
+}
+
 // New returns a Verifier for trust. It fails, wrapping ErrConfig, if the
 // trust is empty (no bundle and no issuer) or malformed, or an option is
 // invalid.
@@ -287,14 +300,8 @@ func New(trust Trust, opts ...Option) (*Verifier, error) {
 		contextPins: make(map[string][]*bundle.Bundle),
 		schemaPins:  make(map[string][]*bundle.Bundle),
 	}
-	held := func(url string) ([]byte, bool) {
-		for _, c := range cfg.contexts {
-			if c.URL == url {
-				return c.Document, true
-			}
-		}
-		return ld.EmbeddedContext(url)
-	}
+	v.extraContexts = cfg.contexts
+	held := v.heldContext
 	for _, b := range trust.Bundles {
 		for _, d := range b.Contexts {
 			if doc, ok := held(d.ID); ok && bundle.SRI(doc) != d.DigestSRI {

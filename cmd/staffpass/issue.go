@@ -79,13 +79,13 @@ To issue many credentials from a spreadsheet, see 'staffpass issue batch'.`,
 			}
 			if !signed && rec.Revoked {
 				return fmt.Errorf("%s: the credential issued for these claims, %s (%s) to %s on %s, has been revoked; it is not printed again: issue the corrected or renewed claims, which make a new credential",
-					args[0], rec.CredentialID, rec.Type, rec.Subject, rec.IssuedAt.UTC().Format(time.DateOnly))
+					args[0], rec.CredentialID, rec.Type, subjectName(rec.Subject), rec.IssuedAt.UTC().Format(time.DateOnly))
 			}
 			if signed {
-				fmt.Fprintf(cmd.ErrOrStderr(), "staffpass: issued %s (%s) to %s\n", rec.CredentialID, rec.Type, rec.Subject)
+				fmt.Fprintf(cmd.ErrOrStderr(), "staffpass: issued %s (%s) to %s\n", rec.CredentialID, rec.Type, subjectName(rec.Subject))
 			} else {
 				fmt.Fprintf(cmd.ErrOrStderr(), "staffpass: already issued %s (%s) to %s on %s; printing that credential\n",
-					rec.CredentialID, rec.Type, rec.Subject, rec.IssuedAt.UTC().Format(time.RFC3339))
+					rec.CredentialID, rec.Type, subjectName(rec.Subject), rec.IssuedAt.UTC().Format(time.RFC3339))
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s\n", rec.Credential)
 			return err

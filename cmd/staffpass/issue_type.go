@@ -108,10 +108,10 @@ could see it.`,
 				return flagFailures(err, name)
 			}
 			if signed {
-				fmt.Fprintf(cmd.ErrOrStderr(), "staffpass: issued %s (%s) to %s\n", rec.CredentialID, rec.Type, rec.Subject)
+				fmt.Fprintf(cmd.ErrOrStderr(), "staffpass: issued %s (%s) to %s\n", rec.CredentialID, rec.Type, subjectName(rec.Subject))
 			} else {
 				fmt.Fprintf(cmd.ErrOrStderr(), "staffpass: already issued %s (%s) to %s on %s; printing that credential\n",
-					rec.CredentialID, rec.Type, rec.Subject, rec.IssuedAt.UTC().Format(time.DateOnly))
+					rec.CredentialID, rec.Type, subjectName(rec.Subject), rec.IssuedAt.UTC().Format(time.DateOnly))
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s\n", rec.Credential)
 			return err

@@ -68,7 +68,7 @@ the organisation's registry, as 'staffpass issue' gives them, and are secured
 in --format. Verification trusts what 'staffpass verify' would (--bundle,
 --trust, --did-doc, --status-list), plus the organisation's own status lists;
 it never fetches anything. Verified answers 200 with the Result; not
-verified, 422 (400 when the document is not a credential or presentation).
+verified, 400 with the Result.
 
 Issuing and status changes need a bearer token (--token-file, or the
 STAFFPASS_TOKEN environment variable) or a TLS client certificate signed by

@@ -83,7 +83,7 @@ Publish the status lists afterwards for verifiers to see the change.`,
 			if o.id == "" && len(found) > 1 && !o.all {
 				w := cmd.OutOrStdout()
 				for _, rec := range found {
-					fmt.Fprintf(w, "%s (%s, %s, issued %s): %s\n", rec.CredentialID, rec.Type, rec.Subject, rec.IssuedAt.UTC().Format(time.DateOnly), recordState(rec))
+					fmt.Fprintf(w, "%s (%s, %s, issued %s): %s\n", rec.CredentialID, rec.Type, subjectName(rec.Subject), rec.IssuedAt.UTC().Format(time.DateOnly), recordState(rec))
 				}
 				return withHint(fmt.Errorf("%d credentials of %s are %s's; nothing changed", len(found), t.Type, t.Subject),
 					"name one with --id, or give --all to change every one listed")
@@ -100,11 +100,11 @@ Publish the status lists afterwards for verifiers to see the change.`,
 			for _, rec := range recs {
 				state := recordState(rec)
 				if state == before[rec.CredentialID] {
-					fmt.Fprintf(w, "%s (%s, %s): %s already; nothing changed\n", rec.CredentialID, rec.Type, rec.Subject, state)
+					fmt.Fprintf(w, "%s (%s, %s): %s already; nothing changed\n", rec.CredentialID, rec.Type, subjectName(rec.Subject), state)
 					continue
 				}
 				changed++
-				fmt.Fprintf(w, "%s (%s, %s): %s\n", rec.CredentialID, rec.Type, rec.Subject, state)
+				fmt.Fprintf(w, "%s (%s, %s): %s\n", rec.CredentialID, rec.Type, subjectName(rec.Subject), state)
 			}
 			if changed > 0 {
 				fmt.Fprintln(cmd.ErrOrStderr(), "staffpass: publish the status lists for verifiers to see this: staffpass status publish --org "+o.org+" --out DIR")

@@ -80,7 +80,7 @@ func showRecord(w io.Writer, rec *issuer.Record, events []issuer.AuditEvent) err
 		fmt.Fprintf(&b, "  %-12s %s\n", label, fmt.Sprintf(format, args...))
 	}
 	fmt.Fprintf(&b, "%s (%s)\n", rec.CredentialID, rec.Type)
-	line("subject", "%s", rec.Subject)
+	line("subject", "%s", subjectName(rec.Subject))
 	line("format", "%s", rec.Format)
 	if rec.State == issuer.StateIssued {
 		line("issued", "%s", showTime(rec.IssuedAt))
@@ -117,3 +117,11 @@ func showRecord(w io.Writer, rec *issuer.Record, events []issuer.AuditEvent) err
 }
 
 func showTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }
+
+// subjectName names a record's subject: its id, or says it has none.
+func subjectName(s string) string {
+	if s == "" {
+		return "a subject without an id"
+	}
+	return s
+}

@@ -31,6 +31,12 @@ type issueOptions struct {
 	// MandatoryPointers are for selective disclosure cryptosuites, which
 	// this issuer does not sign with: refused when not empty.
 	MandatoryPointers []string `json:"mandatoryPointers"`
+	// CredentialStatus asks for a status entry of a type: every
+	// credential gets BitstringStatusListEntry entries for revocation
+	// and suspension, and another type is refused.
+	CredentialStatus *struct {
+		Type string `json:"type"`
+	} `json:"credentialStatus"`
 }
 
 // issuanceKey is the registry's issuance key of a request: by the caller's
@@ -75,6 +81,10 @@ func (s *Server) handleIssue(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, http.StatusBadRequest, "cannot-issue", "options.mandatoryPointers: this issuer does not sign with a selective disclosure cryptosuite")
 		return
 	}
+	if cs := opts.CredentialStatus; cs != nil && cs.Type != status.TypeEntry {
+		writeProblem(w, r, http.StatusBadRequest, "cannot-issue", "options.credentialStatus: this issuer gives "+status.TypeEntry+" entries, not "+quote(cs.Type))
+		return
+	}
 	cred, err := vc.Parse(data)
 	if err != nil {
 		writeProblem(w, r, http.StatusBadRequest, "cannot-issue", err.Error())
@@ -84,7 +94,11 @@ func (s *Server) handleIssue(w http.ResponseWriter, r *http.Request) {
 		Credential: data,
 		Key:        issuanceKey(opts.CredentialID, cred.ID),
 		Format:     is.Format,
-		Actor:      "staffpass serve (" + actor + ")",
+		// A VCDM 1.1 credential's status entries need a context 1.1
+		// processors may not hold (status/v1): they are added only when
+		// options.credentialStatus asks for them.
+		NotRevocable: cred.Version() == vc.V1 && opts.CredentialStatus == nil,
+		Actor:        "staffpass serve (" + actor + ")",
 	}, s.now().UTC().Truncate(time.Second))
 	if err != nil {
 		s.issueError(w, r, err)

@@ -239,7 +239,7 @@ func TestIssueVerifyRevokeAndSuspendInEveryFormat(t *testing.T) {
 				if (res.StatusCode == http.StatusOK) != r.Verified {
 					t.Fatalf("HTTP %d for verified=%v: %s", res.StatusCode, r.Verified, out)
 				}
-				if !r.Verified && res.StatusCode != http.StatusUnprocessableEntity {
+				if !r.Verified && res.StatusCode != http.StatusBadRequest {
 					t.Fatalf("a credential that did not verify answered %d", res.StatusCode)
 				}
 				return r
@@ -299,6 +299,45 @@ func TestIssueVerifyRevokeAndSuspendInEveryFormat(t *testing.T) {
 	}
 }
 
+func TestTheVCAPIOptionsTheSuitesSendAreAccepted(t *testing.T) {
+	e := newTestEnv(t, issuer.FormatEdDSARDFC2022, nil)
+	vc := e.issue(t, e.credential("did:example:sam", nil), map[string]any{"credentialStatus": map[string]any{"type": "BitstringStatusListEntry"}})
+	if !strings.Contains(string(vc), `"statusPurpose":"revocation"`) {
+		t.Fatalf("no status entry: %s", vc)
+	}
+	// checks asks for some checks: every check runs anyway.
+	res, out := e.call(t, "POST", "/credentials/verify", map[string]any{"verifiableCredential": vc, "options": map[string]any{"checks": []string{"proof"}}})
+	if r := result(t, out); res.StatusCode != http.StatusOK || checkStatus(r, verifier.CheckStatus) != verifier.Passed {
+		t.Fatalf("verify with checks: %d %s", res.StatusCode, out)
+	}
+}
+
+func TestAVCDM11CredentialIsRevocableOnlyWhenAsked(t *testing.T) {
+	e := newTestEnv(t, issuer.FormatEdDSARDFC2022, nil)
+	v11 := func() map[string]any {
+		return map[string]any{
+			"@context":          []any{"https://www.w3.org/2018/credentials/v1"},
+			"type":              []any{"VerifiableCredential"},
+			"issuer":            e.org.DID,
+			"issuanceDate":      "2026-01-01T00:00:00Z",
+			"credentialSubject": map[string]any{"id": "did:example:sam"},
+		}
+	}
+	plain := e.issue(t, v11(), nil)
+	if strings.Contains(string(plain), "credentialStatus") || strings.Contains(string(plain), "status/v1") || !strings.Contains(string(plain), "data-integrity/v2") {
+		t.Fatalf("a 1.1 credential without options.credentialStatus: %s", plain)
+	}
+	asked := e.issue(t, v11(), map[string]any{"credentialStatus": map[string]any{"type": "BitstringStatusListEntry"}})
+	if !strings.Contains(string(asked), `"statusPurpose":"revocation"`) || !strings.Contains(string(asked), "https://www.w3.org/ns/credentials/status/v1") {
+		t.Fatalf("a 1.1 credential with options.credentialStatus: %s", asked)
+	}
+	for _, vc := range []json.RawMessage{plain, asked} {
+		if res, out := e.call(t, "POST", "/credentials/verify", map[string]any{"verifiableCredential": vc}); res.StatusCode != http.StatusOK {
+			t.Fatalf("verify: %d %s", res.StatusCode, out)
+		}
+	}
+}
+
 func TestIssuingAgainWithTheSameCredentialIDReturnsTheFirst(t *testing.T) {
 	e := newTestEnv(t, issuer.FormatEdDSARDFC2022, nil)
 	cred := e.credential("did:example:sam", map[string]any{"name": "Sam Example"})
@@ -342,6 +381,7 @@ func TestIssueRefusesWhatItCannotIssue(t *testing.T) {
 		{"not a credential", map[string]any{"credential": map[string]any{"hello": "world"}}, 400, "cannot-issue"},
 		{"no credential", map[string]any{"options": map[string]any{}}, 400, "malformed-request"},
 		{"a credential that is a string", map[string]any{"credential": "eyJ"}, 400, "malformed-request"},
+		{"another status type asked", map[string]any{"credential": good(), "options": map[string]any{"credentialStatus": map[string]any{"type": "StatusList2021Entry"}}}, 400, "cannot-issue"},
 		{"selective disclosure asked", map[string]any{"credential": good(), "options": map[string]any{"mandatoryPointers": []string{"/issuer"}}}, 400, "cannot-issue"},
 		{"an unknown option", map[string]any{"credential": good(), "options": map[string]any{"proofType": "Ed25519Signature2020"}}, 400, "malformed-request"},
 		{"an unknown member", map[string]any{"credential": good(), "extra": true}, 400, "malformed-request"},
@@ -442,7 +482,7 @@ func TestVerifyAnswersTheResultOrAProblem(t *testing.T) {
 	vc := e.issue(t, e.credential("did:example:sam", map[string]any{"name": "Sam Example"}), nil)
 	tampered := bytes.Replace(vc, []byte("Sam Example"), []byte("Sam Exemple"), 1)
 	res, out := e.call(t, "POST", "/credentials/verify", map[string]any{"verifiableCredential": json.RawMessage(tampered)})
-	if r := result(t, out); res.StatusCode != http.StatusUnprocessableEntity || r.Verified || checkStatus(r, verifier.CheckProof) != verifier.Failed {
+	if r := result(t, out); res.StatusCode != http.StatusBadRequest || r.Verified || checkStatus(r, verifier.CheckProof) != verifier.Failed {
 		t.Fatalf("tampered: %d %s", res.StatusCode, out)
 	}
 	// Not a credential at all: 400 with the Result.
@@ -455,10 +495,11 @@ func TestVerifyAnswersTheResultOrAProblem(t *testing.T) {
 		"null":         `{"verifiableCredential": null}`,
 		"a number":     `{"verifiableCredential": 7}`,
 		"unknown":      map[string]any{"verifiableCredential": json.RawMessage(vc), "verbose": true},
-		"bad options":  map[string]any{"verifiableCredential": json.RawMessage(vc), "options": map[string]any{"checks": []string{"proof"}}},
+		"bad options":  map[string]any{"verifiableCredential": json.RawMessage(vc), "options": map[string]any{"expectedProofPurpose": "authentication"}},
 		"not JSON":     "nope",
 		"deep":         strings.Repeat("[", 10000) + strings.Repeat("]", 10000),
 		"empty string": `{"verifiableCredential": ""}`,
+		"a document as a string": map[string]any{"verifiableCredential": string(vc)},
 	} {
 		res, out := e.call(t, "POST", "/credentials/verify", body)
 		if res.StatusCode != http.StatusBadRequest {
@@ -553,7 +594,7 @@ func TestChallengesAreSingleUseAndExpire(t *testing.T) {
 	// Another challenge than the presentation's fails the challenge check.
 	c = challenge()
 	res, out = verify(present("something else"), c)
-	if r := result(t, out); res.StatusCode != http.StatusUnprocessableEntity || checkStatus(r, verifier.CheckChallenge) != verifier.Failed {
+	if r := result(t, out); res.StatusCode != http.StatusBadRequest || checkStatus(r, verifier.CheckChallenge) != verifier.Failed {
 		t.Fatalf("wrong challenge: %d %s", res.StatusCode, out)
 	}
 	// At most MaxChallenges are outstanding.
@@ -570,7 +611,7 @@ func TestChallengesAreSingleUseAndExpire(t *testing.T) {
 	challenge()
 	// A presentation without a challenge fails (it could be a replay).
 	res, out = e.call(t, "POST", "/presentations/verify", map[string]any{"verifiablePresentation": json.RawMessage(vp)})
-	if r := result(t, out); res.StatusCode != http.StatusUnprocessableEntity || checkStatus(r, verifier.CheckChallenge) != verifier.Failed {
+	if r := result(t, out); res.StatusCode != http.StatusBadRequest || checkStatus(r, verifier.CheckChallenge) != verifier.Failed {
 		t.Fatalf("no challenge: %d %s", res.StatusCode, out)
 	}
 }
