@@ -491,14 +491,14 @@ func TestVerifyAnswersTheResultOrAProblem(t *testing.T) {
 		t.Fatalf("not a credential: %d %s", res.StatusCode, out)
 	}
 	for name, body := range map[string]any{
-		"missing":      map[string]any{},
-		"null":         `{"verifiableCredential": null}`,
-		"a number":     `{"verifiableCredential": 7}`,
-		"unknown":      map[string]any{"verifiableCredential": json.RawMessage(vc), "verbose": true},
-		"bad options":  map[string]any{"verifiableCredential": json.RawMessage(vc), "options": map[string]any{"expectedProofPurpose": "authentication"}},
-		"not JSON":     "nope",
-		"deep":         strings.Repeat("[", 10000) + strings.Repeat("]", 10000),
-		"empty string": `{"verifiableCredential": ""}`,
+		"missing":                map[string]any{},
+		"null":                   `{"verifiableCredential": null}`,
+		"a number":               `{"verifiableCredential": 7}`,
+		"unknown":                map[string]any{"verifiableCredential": json.RawMessage(vc), "verbose": true},
+		"bad options":            map[string]any{"verifiableCredential": json.RawMessage(vc), "options": map[string]any{"expectedProofPurpose": "authentication"}},
+		"not JSON":               "nope",
+		"deep":                   strings.Repeat("[", 10000) + strings.Repeat("]", 10000),
+		"empty string":           `{"verifiableCredential": ""}`,
 		"a document as a string": map[string]any{"verifiableCredential": string(vc)},
 	} {
 		res, out := e.call(t, "POST", "/credentials/verify", body)
