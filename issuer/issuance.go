@@ -112,6 +112,11 @@ func IssueRecorded(ctx context.Context, reg *Registry, signer keys.Signer, is Is
 	if rec.State == StateIssued {
 		return rec, false, nil
 	}
+	if rec.Revoked {
+		// Revoked while reserved (a run interrupted before signing): it
+		// is never signed now.
+		return rec, false, fmt.Errorf("%w: %s was revoked before it was signed", ErrCredentialRevoked, rec.CredentialID)
+	}
 	cred.ID = rec.CredentialID
 	for _, e := range rec.StatusEntries() {
 		obj, err := e.TypedObject()
@@ -128,8 +133,16 @@ func IssueRecorded(ctx context.Context, reg *Registry, signer keys.Signer, is Is
 	if err != nil {
 		return nil, false, err
 	}
-	rec, err = reg.Complete(ctx, key, now, out)
-	return rec, err == nil, err
+	done, err := reg.Complete(ctx, key, now, out)
+	if errors.Is(err, ErrAlreadyIssued) {
+		// Another call issued the same key at the same time, and won:
+		// its credential is the one issued.
+		recs, ferr := reg.Find(ctx, Target{IssuanceKey: key})
+		if ferr == nil && recs[0].State == StateIssued {
+			return recs[0], false, nil
+		}
+	}
+	return done, err == nil, err
 }
 
 // Contexts IssueRecorded adds to a VCDM 1.1 credential.

@@ -8,12 +8,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/staffpass/staffpass/did"
 	"github.com/staffpass/staffpass/internal/ld"
 	"github.com/staffpass/staffpass/keys"
+	"github.com/staffpass/staffpass/vc"
 	"github.com/staffpass/staffpass/vc/staff"
 )
 
@@ -187,6 +189,72 @@ func TestIssueRecordedChecksContentBeforeReserving(t *testing.T) {
 					t.Fatalf("the corrected credential: %+v, %v, %v", rec, signed, err)
 				}
 			})
+		}
+	}
+}
+
+func TestAReservationRevokedBeforeItWasSignedIsNeverSigned(t *testing.T) {
+	reg, signer := testIssuance(t)
+	ctx := context.Background()
+	// A run reserved, then stopped before signing; HR revoked it meanwhile.
+	cred, err := vc.Parse([]byte(unsigned))
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _ := DefaultIssuanceKey(cred)
+	rec, err := reg.Reserve(ctx, Reservation{IssuanceKey: key, Type: "VerifiableCredential", Subject: "did:example:sam", Format: string(FormatJWT),
+		Purposes: []string{"revocation", "suspension"}, Actor: "hr"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reg.Revoke(ctx, Target{CredentialID: rec.CredentialID}, Change{Actor: "hr"}); err != nil {
+		t.Fatal(err)
+	}
+	got, signed, err := IssueRecorded(ctx, reg, signer, Issuance{Credential: []byte(unsigned), Format: FormatJWT, Actor: "hr"}, time.Now())
+	if !errors.Is(err, ErrCredentialRevoked) || signed || (got != nil && len(got.Credential) != 0) {
+		t.Fatalf("a revoked reservation: %+v, %v, %v", got, signed, err)
+	}
+}
+
+func TestConcurrentIssuesOfOneKeyAllGetTheOneCredential(t *testing.T) {
+	reg, _ := testIssuance(t)
+	ctx := context.Background()
+	// ECDSA signatures differ each time, so concurrent signers of one key
+	// race to Complete with different bytes.
+	p256, err := keys.Generate(keys.P256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := did.Parse("did:web:kch.nhs.uk")
+	vm, _ := NewMultikeyMethod(id, p256.Public())
+	signer, _ := keys.NewSigner(p256, vm.ID)
+	var wg sync.WaitGroup
+	results := make(chan []byte, 16)
+	errs := make(chan error, 16)
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rec, _, err := IssueRecorded(ctx, reg, signer, Issuance{Credential: []byte(unsigned), Key: "one", Format: FormatECDSARDFC2019, Actor: "hr"}, time.Now())
+			if err != nil {
+				errs <- err
+				return
+			}
+			results <- rec.Credential
+		}()
+	}
+	wg.Wait()
+	close(results)
+	close(errs)
+	for err := range errs {
+		t.Fatalf("a concurrent issue failed: %v", err)
+	}
+	var first []byte
+	for c := range results {
+		if first == nil {
+			first = c
+		} else if string(c) != string(first) {
+			t.Fatal("two concurrent issues of one key got different credentials")
 		}
 	}
 }

@@ -59,6 +59,8 @@ verify without running this command for each credential:
   POST /credentials/verify     verify a credential: the verifier's Result
   POST /presentations/verify   verify a presentation (options: challenge, domain)
   POST /challenges             a fresh challenge, accepted once, for 5 minutes
+                               (by this process: behind a load balancer, send a
+                               session's challenge and presentation to one instance)
   GET  /status/{list}          the organisation's status list credentials
   GET  /.well-known/did.json   the organisation's did:web DID document
   GET  /healthz                liveness
@@ -221,6 +223,7 @@ func (o *serveOptions) run(ctx context.Context, stderr io.Writer) error {
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {
 		log.Warn("stopped before every request finished", "error", err.Error())
+		hs.Close() // cut what is left before the registry closes
 		return err
 	}
 	log.Info("stopped")

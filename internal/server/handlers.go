@@ -8,7 +8,9 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/staffpass/staffpass/internal/strictjson"
@@ -19,12 +21,12 @@ import (
 // holds, bounded depth) within MaxBodyBytes, and every member a member of
 // v. It answers the client itself when it fails.
 func (s *Server) readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !(len(mt) > 5 && mt[len(mt)-5:] == "+json")) {
-			writeProblem(w, r, http.StatusUnsupportedMediaType, "unsupported-media-type", "Content-Type is "+strconv.Quote(ct))
-			return false
-		}
+	ct := r.Header.Get("Content-Type")
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) ||
+		(params["charset"] != "" && !strings.EqualFold(params["charset"], "utf-8")) {
+		writeProblem(w, r, http.StatusUnsupportedMediaType, "unsupported-media-type", "Content-Type is "+strconv.Quote(ct)+"; send application/json in UTF-8")
+		return false
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
 	if err != nil {
@@ -40,6 +42,17 @@ func (s *Server) readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 		writeProblem(w, r, http.StatusBadRequest, "malformed-request", "the body is not JSON this server accepts: "+err.Error())
 		return false
 	}
+	// encoding/json matches member names regardless of case, so that
+	// {"credential": A, "Credential": B} would read B: every member name
+	// must be the exact name of a field.
+	doc, err := strictjson.Decode(body, int(s.cfg.MaxBodyBytes))
+	if err == nil {
+		err = exactMembers(doc, reflect.TypeOf(v), "")
+	}
+	if err != nil {
+		writeProblem(w, r, http.StatusBadRequest, "malformed-request", err.Error())
+		return false
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -47,6 +60,38 @@ func (s *Server) readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 		return false
 	}
 	return true
+}
+
+// exactMembers checks that every member name of the objects in doc that
+// decode into structs of t is a field's JSON name, exactly.
+func exactMembers(doc any, t reflect.Type, at string) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	obj, ok := doc.(map[string]any)
+	if t.Kind() != reflect.Struct || !ok {
+		return nil
+	}
+	fields := map[string]reflect.Type{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			fields[name] = f.Type
+		}
+	}
+	for k, val := range obj {
+		ft, ok := fields[k]
+		if !ok {
+			return fmt.Errorf("unknown member %s%q", at, k)
+		}
+		if ft != reflect.TypeOf(json.RawMessage(nil)) {
+			if err := exactMembers(val, ft, at+k+"."); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // describeDecodeError says what was wrong with a request in words, from
@@ -80,12 +125,7 @@ func jsonKind(goKind string) string {
 // to answer in a presentation, accepted once, until it expires.
 func (s *Server) handleChallenge(w http.ResponseWriter, r *http.Request) {
 	io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, 4096)) // the body is empty, or ignored
-	c, expires, err := s.challenges.issue(s.now())
-	if err != nil {
-		w.Header().Set("Retry-After", "60")
-		writeProblem(w, r, http.StatusServiceUnavailable, "too-many-challenges", "")
-		return
-	}
+	c, expires := s.challenges.issue(s.now())
 	writeJSON(w, http.StatusOK, map[string]string{"challenge": c, "expires": expires.UTC().Format(time.RFC3339)})
 }
 

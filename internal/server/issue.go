@@ -7,10 +7,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
 
+	"github.com/staffpass/staffpass/internal/jose"
 	"github.com/staffpass/staffpass/issuer"
 	"github.com/staffpass/staffpass/vc"
 	"github.com/staffpass/staffpass/vc/status"
@@ -81,6 +83,10 @@ func (s *Server) handleIssue(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, http.StatusBadRequest, "cannot-issue", "options.mandatoryPointers: this issuer does not sign with a selective disclosure cryptosuite")
 		return
 	}
+	if len(opts.CredentialID) > maxCredentialID {
+		writeProblem(w, r, http.StatusBadRequest, "malformed-request", fmt.Sprintf("options.credentialId is longer than %d characters", maxCredentialID))
+		return
+	}
 	if cs := opts.CredentialStatus; cs != nil && cs.Type != status.TypeEntry {
 		writeProblem(w, r, http.StatusBadRequest, "cannot-issue", "options.credentialStatus: this issuer gives "+status.TypeEntry+" entries, not "+quote(cs.Type))
 		return
@@ -90,7 +96,21 @@ func (s *Server) handleIssue(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, http.StatusBadRequest, "cannot-issue", err.Error())
 		return
 	}
-	rec, signed, err := issuer.IssueRecorded(r.Context(), is.Registry, is.Signer, issuer.Issuance{
+	// A credentialId must not be another credential's id, nor an id the
+	// credentialId of another: a status change names either, and must
+	// name one credential.
+	if clash, err := s.idClash(r.Context(), opts.CredentialID, cred.ID); err != nil {
+		s.issueError(w, r, err)
+		return
+	} else if clash != "" {
+		writeProblem(w, r, http.StatusConflict, "conflict", clash)
+		return
+	}
+	// Once reserved, the credential is signed and recorded even if the
+	// client goes away, so that no reservation is left half done.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 30*time.Second)
+	defer cancel()
+	rec, signed, err := issuer.IssueRecorded(ctx, is.Registry, is.Signer, issuer.Issuance{
 		Credential: data,
 		Key:        issuanceKey(opts.CredentialID, cred.ID),
 		Format:     is.Format,
@@ -106,8 +126,12 @@ func (s *Server) handleIssue(w http.ResponseWriter, r *http.Request) {
 	}
 	note(r, "credential_id", rec.CredentialID)
 	note(r, "type", rec.Type)
-	if !signed && rec.Revoked {
+	if rec.Revoked {
 		writeProblem(w, r, http.StatusConflict, "conflict", "the credential issued for this request, "+rec.CredentialID+", has been revoked; it is not handed out again")
+		return
+	}
+	if !signed && !sameCredential(cred, rec.Credential) {
+		writeProblem(w, r, http.StatusConflict, "conflict", "a credential with other claims was issued under this credentialId (or id); issue the new claims under a new one")
 		return
 	}
 	s.lists.invalidate() // a new list may have been opened
@@ -135,8 +159,13 @@ func (s *Server) issueError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, vc.ErrInvalid), errors.Is(err, issuer.ErrContent), errors.Is(err, issuer.ErrHasStatus),
 		errors.Is(err, issuer.ErrIssuerMismatch), errors.Is(err, issuer.ErrOptions):
 		writeProblem(w, r, http.StatusBadRequest, "cannot-issue", err.Error())
+	case errors.Is(err, issuer.ErrCredentialRevoked):
+		writeProblem(w, r, http.StatusConflict, "conflict", "the credential reserved for this request was revoked before it was signed; it is not issued")
 	case errors.Is(err, issuer.ErrReservationConflict), errors.Is(err, issuer.ErrAlreadyIssued):
-		writeProblem(w, r, http.StatusConflict, "conflict", err.Error())
+		// The details name another credential's subject: they go to the
+		// log, not to the client.
+		s.log.Info("issue conflict", "request_id", requestID(r), "error", err.Error())
+		writeProblem(w, r, http.StatusConflict, "conflict", "the credentialId (or id) is another credential's")
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		writeProblem(w, r, http.StatusServiceUnavailable, "unavailable", "the request ended before the credential was issued")
 	default:
@@ -191,13 +220,29 @@ func (s *Server) handleStatusChange(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, http.StatusBadRequest, "malformed-request", "credentialStatus.statusPurpose must be revocation or suspension, not "+quote(cs.StatusPurpose))
 		return
 	}
+	// credentialId is a credential's id, or the credentialId it was issued
+	// under; if both name a credential, and not the same one, nothing is
+	// changed.
 	target := issuer.Target{CredentialID: req.CredentialID}
-	if _, err := is.Registry.Find(r.Context(), target); errors.Is(err, issuer.ErrCredentialNotFound) {
-		target = issuer.Target{IssuanceKey: issuanceKey(req.CredentialID, "")}
+	byID, err := is.Registry.Find(r.Context(), target)
+	if err != nil && !errors.Is(err, issuer.ErrCredentialNotFound) {
+		s.issueError(w, r, err)
+		return
+	}
+	byKey, err := is.Registry.Find(r.Context(), issuer.Target{IssuanceKey: issuanceKey(req.CredentialID, "")})
+	if err != nil && !errors.Is(err, issuer.ErrCredentialNotFound) {
+		s.issueError(w, r, err)
+		return
+	}
+	switch {
+	case len(byID) > 0 && len(byKey) > 0 && byID[0].IssuanceKey != byKey[0].IssuanceKey:
+		writeProblem(w, r, http.StatusConflict, "conflict", "credentialId names two credentials: one by its id, one by the credentialId it was issued under; nothing was changed")
+		return
+	case len(byID) == 0 && len(byKey) > 0:
+		target = issuer.Target{IssuanceKey: byKey[0].IssuanceKey}
 	}
 	change := issuer.Change{Actor: "staffpass serve (" + actor + ")", Reason: "POST /credentials/status"}
 	var recs []*issuer.Record
-	var err error
 	set := *req.Status
 	switch {
 	case cs.StatusPurpose == status.PurposeRevocation && set:
@@ -236,3 +281,60 @@ func (s *Server) handleStatusChange(w http.ResponseWriter, r *http.Request) {
 }
 
 func quote(s string) string { return strconv.Quote(s) }
+
+// maxCredentialID caps options.credentialId.
+const maxCredentialID = 2048
+
+// idClash says why a request's credentialId or id cannot be used: the
+// credentialId is another credential's id, or the id another credential's
+// credentialId. "" when neither.
+func (s *Server) idClash(ctx context.Context, credentialID, id string) (string, error) {
+	reg := s.cfg.Issuer.Registry
+	exists := func(t issuer.Target) (string, error) {
+		recs, err := reg.Find(ctx, t)
+		switch {
+		case errors.Is(err, issuer.ErrCredentialNotFound):
+			return "", nil
+		case err != nil:
+			return "", err
+		}
+		return recs[0].IssuanceKey, nil
+	}
+	if credentialID != "" {
+		key, err := exists(issuer.Target{CredentialID: credentialID})
+		if err != nil || (key != "" && key != issuanceKey(credentialID, "")) {
+			return "options.credentialId is the id of another credential", err
+		}
+	}
+	if id != "" {
+		key, err := exists(issuer.Target{IssuanceKey: issuanceKey(id, "")})
+		if err != nil || key != "" {
+			return "the credential's id is the credentialId another credential was issued under", err
+		}
+	}
+	return "", nil
+}
+
+// sameCredential reports whether a credential issued before (signed, in
+// either format) makes the claims the request's credential makes: the
+// same type, subjects and claims (issuer.DefaultIssuanceKey) and validity
+// period, so that a repeat returns it and a corrected credential under the
+// same credentialId does not get the old one back.
+func sameCredential(req *vc.Credential, signed []byte) bool {
+	doc, err := jose.PeekDocument(signed)
+	if err != nil {
+		return false
+	}
+	old, err := vc.Parse(doc)
+	if err != nil {
+		return false
+	}
+	k1, err1 := issuer.DefaultIssuanceKey(req)
+	k2, err2 := issuer.DefaultIssuanceKey(old)
+	if err1 != nil || err2 != nil || k1 != k2 {
+		return false
+	}
+	f1, u1, err1 := req.ValidityPeriod()
+	f2, u2, err2 := old.ValidityPeriod()
+	return err1 == nil && err2 == nil && f1.Equal(f2) && u1.Equal(u2)
+}

@@ -39,7 +39,9 @@ var problemTitles = map[string]string{
 	"cannot-issue":           "The credential cannot be issued",
 	"conflict":               "The request conflicts with what was issued before",
 	"challenge-refused":      "The challenge was not issued by this server, was used before, or has expired",
-	"too-many-challenges":    "Too many challenges are outstanding; try again later",
+	"too-many-challenges":    "Too many challenges were spent recently; try again later",
+	"cross-site":             "A request another site's page made is not accepted here",
+	"wrong-kind":             "The document is not of the kind this endpoint verifies",
 	"unavailable":            "The server cannot answer now",
 	"internal":               "The server failed to answer",
 }

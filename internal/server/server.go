@@ -72,9 +72,10 @@ type Config struct {
 	// limits.MaxDocumentBytes.
 	MaxBodyBytes int64
 	// ChallengeTTL is how long a challenge may be used; zero means five
-	// minutes. MaxChallenges caps those outstanding; zero means 100,000.
-	ChallengeTTL  time.Duration
-	MaxChallenges int
+	// minutes. MaxSpentChallenges caps the spent challenges kept until
+	// they expire; zero means 1,000,000.
+	ChallengeTTL       time.Duration
+	MaxSpentChallenges int
 	// Logger receives one record a request; nil discards them.
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
@@ -153,8 +154,8 @@ func New(cfg Config) (*Server, error) {
 	if s.cfg.ChallengeTTL <= 0 {
 		s.cfg.ChallengeTTL = 5 * time.Minute
 	}
-	if s.cfg.MaxChallenges <= 0 {
-		s.cfg.MaxChallenges = 100_000
+	if s.cfg.MaxSpentChallenges <= 0 {
+		s.cfg.MaxSpentChallenges = 1_000_000
 	}
 	if cfg.Token != "" {
 		if len(cfg.Token) < 16 {
@@ -162,7 +163,7 @@ func New(cfg Config) (*Server, error) {
 		}
 		s.tokenSum = sha256.Sum256([]byte(cfg.Token))
 	}
-	s.challenges = newChallenges(s.cfg.ChallengeTTL, s.cfg.MaxChallenges)
+	s.challenges = newChallenges(s.cfg.ChallengeTTL, s.cfg.MaxSpentChallenges)
 	if is := cfg.Issuer; is != nil {
 		if is.Registry == nil || is.Signer == nil {
 			return nil, errors.New("server: an issuer needs a registry and a signer")
@@ -316,15 +317,23 @@ func (s *Server) authorise(w http.ResponseWriter, r *http.Request) (string, bool
 		writeProblem(w, r, http.StatusUnauthorized, "issuing-disabled", "start the server with --token-file, STAFFPASS_TOKEN or --client-ca to issue")
 		return "", false
 	}
+	// A browser sends a client certificate with any request a page makes:
+	// a cross-site one is refused (and a JSON body, which readJSON
+	// requires, needs a CORS preflight this server never grants).
+	if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
+		writeProblem(w, r, http.StatusForbidden, "cross-site", "")
+		return "", false
+	}
 	if s.cfg.ClientCertificates && r.TLS != nil && len(r.TLS.VerifiedChains) > 0 && len(r.TLS.VerifiedChains[0]) > 0 {
 		actor := "client certificate " + r.TLS.VerifiedChains[0][0].Subject.String()
 		setActor(r, actor)
 		return actor, true
 	}
 	if s.cfg.Token != "" {
-		if token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		if values := r.Header.Values("Authorization"); len(values) == 1 {
+			scheme, token, _ := strings.Cut(strings.TrimSpace(values[0]), " ")
 			sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
-			if subtle.ConstantTimeCompare(sum[:], s.tokenSum[:]) == 1 {
+			if strings.EqualFold(scheme, "Bearer") && subtle.ConstantTimeCompare(sum[:], s.tokenSum[:]) == 1 {
 				setActor(r, "bearer token")
 				return "bearer token", true
 			}

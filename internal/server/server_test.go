@@ -536,7 +536,7 @@ func wallet(t testing.TB) keys.Signer {
 }
 
 func TestChallengesAreSingleUseAndExpire(t *testing.T) {
-	e := newTestEnv(t, issuer.FormatJWT, func(c *Config) { c.ChallengeTTL = time.Minute; c.MaxChallenges = 3 })
+	e := newTestEnv(t, issuer.FormatJWT, func(c *Config) { c.ChallengeTTL = time.Minute; c.MaxSpentChallenges = 3 })
 	w := wallet(t)
 	holderDID, _ := holder.Holder(w)
 	vc := e.issue(t, e.credential(holderDID, map[string]any{"name": "Sam Example"}), nil)
@@ -591,24 +591,60 @@ func TestChallengesAreSingleUseAndExpire(t *testing.T) {
 	if res, out := verify(vp, "callers-own-nonce"); res.StatusCode != http.StatusOK {
 		t.Fatalf("caller's own challenge: %d %s", res.StatusCode, out)
 	}
-	// Another challenge than the presentation's fails the challenge check.
+	// Another challenge than the presentation's fails the challenge check,
+	// and does not spend the challenge: nobody can burn a holder's
+	// challenge by sending something else with it.
 	c = challenge()
 	res, out = verify(present("something else"), c)
 	if r := result(t, out); res.StatusCode != http.StatusBadRequest || checkStatus(r, verifier.CheckChallenge) != verifier.Failed {
 		t.Fatalf("wrong challenge: %d %s", res.StatusCode, out)
 	}
-	// At most MaxChallenges are outstanding.
-	for range 3 {
-		e.call(t, "POST", "/challenges", nil)
+	if res, out := e.call(t, "POST", "/presentations/verify", map[string]any{"verifiablePresentation": map[string]any{"junk": true}, "options": map[string]any{"challenge": c}}); res.StatusCode != http.StatusBadRequest {
+		t.Fatalf("junk: %d %s", res.StatusCode, out)
 	}
-	res, out = e.call(t, "POST", "/challenges", nil)
+	if res, out := verify(present(c), c); res.StatusCode != http.StatusOK {
+		t.Fatalf("the holder's answer after junk was sent with its challenge: %d %s", res.StatusCode, out)
+	}
+	// A challenge in this server's form that it did not issue (another
+	// instance's, one from before a restart, an altered one) is refused,
+	// never taken for the caller's own.
+	forged := challenge()
+	forged = forged[:len(forged)-2] + map[bool]string{true: "AA", false: "BB"}[!strings.HasSuffix(forged, "AA")]
+	if res, out := verify(present(forged), forged); res.StatusCode != http.StatusBadRequest || !strings.Contains(string(out), "did not issue it") {
+		t.Fatalf("a forged challenge: %d %s", res.StatusCode, out)
+	}
+	other := newTestEnv(t, issuer.FormatJWT, nil)
+	res, out = other.call(t, "POST", "/challenges", nil)
+	var oc struct{ Challenge string }
+	json.Unmarshal(out, &oc)
+	if res, out := verify(present(oc.Challenge), oc.Challenge); res.StatusCode != http.StatusBadRequest || !strings.Contains(string(out), "did not issue it") {
+		t.Fatalf("another instance's challenge: %d %s", res.StatusCode, out)
+	}
+	// At most MaxSpentChallenges are kept; issuing challenges stores
+	// nothing, so there is no cap on them.
+	for range 100 {
+		challenge()
+	}
+	// One spent challenge is kept (the one answered after the junk): two
+	// more fit.
+	for range 2 {
+		c = challenge()
+		if res, out := verify(present(c), c); res.StatusCode != http.StatusOK {
+			t.Fatalf("spending: %d %s", res.StatusCode, out)
+		}
+	}
+	c = challenge()
+	res, out = verify(present(c), c)
 	if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") == "" {
-		t.Fatalf("too many challenges: %d %s", res.StatusCode, out)
+		t.Fatalf("too many spent challenges: %d %s", res.StatusCode, out)
 	}
 	problemOf(t, res, out)
 	// Once they expire, there is room again.
 	e.advance(2 * time.Minute)
-	challenge()
+	c = challenge()
+	if res, out := verify(present(c), c); res.StatusCode != http.StatusOK {
+		t.Fatalf("after the spent ones expired: %d %s", res.StatusCode, out)
+	}
 	// A presentation without a challenge fails (it could be a replay).
 	res, out = e.call(t, "POST", "/presentations/verify", map[string]any{"verifiablePresentation": json.RawMessage(vp)})
 	if r := result(t, out); res.StatusCode != http.StatusBadRequest || checkStatus(r, verifier.CheckChallenge) != verifier.Failed {

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -51,7 +52,15 @@ func (s *Server) handleVerifyCredential(w http.ResponseWriter, r *http.Request) 
 	if req.Options != nil {
 		p.Challenge, p.Domain = req.Options.Challenge, req.Options.Domain
 	}
-	s.verifyDocument(w, r, doc, p)
+	res, ok := s.verifyDocument(w, r, doc, p)
+	if !ok {
+		return
+	}
+	if res.Kind != verifier.KindCredential {
+		writeProblem(w, r, http.StatusBadRequest, "wrong-kind", "POST /credentials/verify takes a credential; this is a presentation: use POST /presentations/verify")
+		return
+	}
+	s.answer(w, r, res)
 }
 
 func (s *Server) handleVerifyPresentation(w http.ResponseWriter, r *http.Request) {
@@ -71,16 +80,51 @@ func (s *Server) handleVerifyPresentation(w http.ResponseWriter, r *http.Request
 	if req.Options != nil {
 		p.Challenge, p.Domain = req.Options.Challenge, req.Options.Domain
 	}
-	if p.Challenge != "" {
-		if ours, err := s.challenges.use(p.Challenge, s.now()); err != nil {
+	// One of this server's challenges that cannot be accepted is refused
+	// before anything else.
+	ours, expires, err := s.challenges.check(p.Challenge, s.now())
+	if err != nil {
+		note(r, "challenge", "refused")
+		writeProblem(w, r, http.StatusBadRequest, "challenge-refused", err.Error())
+		return
+	}
+	res, ok := s.verifyDocument(w, r, doc, p)
+	if !ok {
+		return
+	}
+	if res.Kind != verifier.KindPresentation {
+		writeProblem(w, r, http.StatusBadRequest, "wrong-kind", "POST /presentations/verify takes a presentation; this is a credential: a credential alone proves nothing about who presents it")
+		return
+	}
+	// The challenge is spent once a holder's proof answered it (whatever
+	// else failed), so that nobody else can use it; a request whose proof
+	// does not answer it spends nothing, so that nobody can burn the
+	// holder's challenge. Of two requests answering it at once, one wins.
+	if ours && answered(res) {
+		if err := s.challenges.spend(p.Challenge, expires, s.now()); err != nil {
 			note(r, "challenge", "refused")
+			if errors.Is(err, errTooManyChallenges) {
+				w.Header().Set("Retry-After", "60")
+				writeProblem(w, r, http.StatusServiceUnavailable, "too-many-challenges", "")
+				return
+			}
 			writeProblem(w, r, http.StatusBadRequest, "challenge-refused", err.Error())
 			return
-		} else if ours {
-			note(r, "challenge", "ours")
+		}
+		note(r, "challenge", "spent")
+	}
+	s.answer(w, r, res)
+}
+
+// answered reports whether a presentation's holder proof verified and
+// answers the policy's challenge.
+func answered(res *verifier.Result) bool {
+	for _, name := range []string{verifier.CheckProof, verifier.CheckVerificationMethod, verifier.CheckChallenge} {
+		if c := res.Check(name); c == nil || c.Status != verifier.Passed {
+			return false
 		}
 	}
-	s.verifyDocument(w, r, doc, p)
+	return true
 }
 
 // document returns the document a request member holds: the JSON object
@@ -106,20 +150,26 @@ func document(w http.ResponseWriter, r *http.Request, raw json.RawMessage, membe
 	return nil, false
 }
 
-// verifyDocument verifies doc and answers with the Result: 200 when it
-// verified, 400 when it did not (the W3C suites ask for 400).
-func (s *Server) verifyDocument(w http.ResponseWriter, r *http.Request, doc []byte, p verifier.Policy) {
+// verifyDocument verifies doc, or answers the client itself when it
+// cannot.
+func (s *Server) verifyDocument(w http.ResponseWriter, r *http.Request, doc []byte, p verifier.Policy) (*verifier.Result, bool) {
 	if !s.verify {
 		writeProblem(w, r, http.StatusNotImplemented, "verifying-disabled", "start the server with --bundle or --trust to verify")
-		return
+		return nil, false
 	}
 	v, err := s.verifier(r.Context())
 	if err != nil {
 		s.log.Error("verifier", "request_id", requestID(r), "error", err.Error())
 		writeProblem(w, r, http.StatusServiceUnavailable, "unavailable", "the verifier cannot be made now")
-		return
+		return nil, false
 	}
 	res, _ := v.Verify(r.Context(), doc, p)
+	return res, true
+}
+
+// answer answers with the Result: 200 when it verified, 400 when it did
+// not (the W3C suites ask for 400).
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, res *verifier.Result) {
 	status := http.StatusOK
 	if !res.Verified {
 		status = http.StatusBadRequest
