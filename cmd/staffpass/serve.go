@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -186,6 +187,7 @@ func (o *serveOptions) run(ctx context.Context, stderr io.Writer) error {
 		ln = tls.NewListener(ln, tlsConfig)
 		scheme = "https"
 	}
+	ln = &onceCloseListener{Listener: ln}
 	hs := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -218,6 +220,9 @@ func (o *serveOptions) run(ctx context.Context, stderr io.Writer) error {
 		return err
 	case <-ctx.Done():
 	}
+	// New connections are refused before the log says so; Shutdown's own
+	// close of the listener is then a no-op.
+	ln.Close()
 	log.Info("stopping: finishing requests in flight", "wait", o.shutdownWait.String())
 	sctx, cancel := context.WithTimeout(context.Background(), o.shutdownWait)
 	defer cancel()
@@ -228,6 +233,18 @@ func (o *serveOptions) run(ctx context.Context, stderr io.Writer) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// onceCloseListener closes its listener once; later calls return nil.
+type onceCloseListener struct {
+	net.Listener
+	once sync.Once
+	err  error
+}
+
+func (l *onceCloseListener) Close() error {
+	l.once.Do(func() { l.err = l.Listener.Close() })
+	return l.err
 }
 
 // checkAddr refuses to listen outside loopback without --public, and
