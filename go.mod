@@ -3,6 +3,7 @@ module github.com/staffpass/staffpass
 go 1.26.8
 
 require (
+	github.com/decred/dcrd/dcrec/secp256k1/v4 v4.4.1
 	github.com/lestrrat-go/jwx/v2 v2.1.7
 	github.com/multiformats/go-multibase v0.3.0
 	github.com/piprate/json-gold v0.9.1
@@ -19,7 +20,6 @@ require github.com/rogpeppe/go-internal v1.16.0
 require (
 	github.com/cayleygraph/quad v1.3.0 // indirect
 	github.com/cpuguy83/go-md2man/v2 v2.0.6 // indirect
-	github.com/decred/dcrd/dcrec/secp256k1/v4 v4.4.1 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/goccy/go-json v0.10.6 // indirect
 	github.com/google/uuid v1.6.0 // indirect

@@ -105,7 +105,8 @@ type BuildOptions struct {
 
 // Build gathers what the trust list names from src: each issuer's DID
 // document, its status list credentials (each must read as a
-// BitstringStatusListCredential of that issuer, published at its URL), the
+// BitstringStatusListCredential, or a StatusList2021Credential, of that
+// issuer, published at its URL), the
 // digests of the contexts; and keeps the key history: methods retired by
 // the list or gone from a DID document since the previous bundle, and
 // compromised ones. The bundle it returns is unsigned: Sign it.
@@ -245,8 +246,8 @@ func checkList(data []byte, url, issuer string) error {
 	if err != nil {
 		return err
 	}
-	if !c.HasType(status.TypeListCredential) {
-		return fmt.Errorf("not a %s", status.TypeListCredential)
+	if !c.HasType(status.TypeListCredential) && !c.HasType(status.TypeListCredential2021) {
+		return fmt.Errorf("not a %s (or %s)", status.TypeListCredential, status.TypeListCredential2021)
 	}
 	if c.ID != url {
 		return fmt.Errorf("its id is %q, not the URL it is published at", c.ID)

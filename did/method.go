@@ -25,6 +25,11 @@ const (
 	// TypeEd25519VerificationKey2020 is the older Ed25519 type (W3C CCG
 	// Ed25519Signature2020) with an Ed25519 publicKeyMultibase.
 	TypeEd25519VerificationKey2020 = "Ed25519VerificationKey2020"
+	// TypeEcdsaSecp256k1VerificationKey2019 is the W3C CCG's secp256k1
+	// type, with a secp256k1 publicKeyJwk, as the DID documents of
+	// Microsoft Entra Verified ID issuers list their keys (verified only:
+	// see package keys).
+	TypeEcdsaSecp256k1VerificationKey2019 = "EcdsaSecp256k1VerificationKey2019"
 )
 
 // VerificationMethod is a verification method (DID Core section 5.2).
@@ -103,8 +108,9 @@ func (m VerificationMethod) MarshalJSON() ([]byte, error) {
 	return w.close()
 }
 
-// PublicKey returns the method's public key: an ed25519.PublicKey or an
-// *ecdsa.PublicKey (P-256 or P-384). It returns an error wrapping
+// PublicKey returns the method's public key: an ed25519.PublicKey, an
+// *ecdsa.PublicKey (P-256 or P-384), or a *secp256k1.PublicKey (verified,
+// never signed with). It returns an error wrapping
 // ErrUnsupportedMethodType for other method types, and the keys package's
 // errors (keys.ErrUnsupportedKey, keys.ErrInvalidKey,
 // keys.ErrPrivateKeyMaterial) for keys it cannot use.
@@ -129,6 +135,18 @@ func (m *VerificationMethod) PublicKey() (crypto.PublicKey, error) {
 		pub, err := keys.ParsePublicJWK(m.PublicKeyJwk)
 		if err != nil {
 			return nil, fmt.Errorf("did: method %s: %w", quote(m.ID), err)
+		}
+		return pub, nil
+	case TypeEcdsaSecp256k1VerificationKey2019:
+		if len(m.PublicKeyJwk) == 0 || m.PublicKeyMultibase != "" {
+			return nil, fmt.Errorf("%w: %s %s needs publicKeyJwk and no publicKeyMultibase (staffpass does not read its other key forms)", ErrInvalidDocument, m.Type, quote(m.ID))
+		}
+		pub, err := keys.ParsePublicJWK(m.PublicKeyJwk)
+		if err != nil {
+			return nil, fmt.Errorf("did: method %s: %w", quote(m.ID), err)
+		}
+		if t, _ := keys.TypeOf(pub); t != keys.Secp256k1 {
+			return nil, fmt.Errorf("did: method %s: %w: an %s must hold a secp256k1 key, not %s", quote(m.ID), keys.ErrInvalidKey, m.Type, t)
 		}
 		return pub, nil
 	}

@@ -1,9 +1,10 @@
 // The JavaScript peer: keys, an offline closed document loader, and signing
 // and verification with Digital Bazaar's VC libraries (Data Integrity) and
 // jose (vc+jwt). peer.mjs is its command line; bench/bench.mjs times it.
-import {createHash} from 'node:crypto';
+import {createHash, generateKeyPairSync, randomUUID, sign as cryptoSign} from 'node:crypto';
 import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
+import {gzipSync} from 'node:zlib';
 
 import * as vc from '@digitalbazaar/vc';
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
@@ -293,3 +294,76 @@ export function tamper(credential) {
 }
 
 export const isCompactJWT = text => /^[\w-]+\.[\w-]+\.[\w-]+$/.test(text.trim());
+
+// entra: credentials shaped as Microsoft Entra Verified ID issues them (the
+// NHS Digital Staff Passport): VC-JWT of VCDM 1.1 (typ JWT, the vc claim, a
+// bare UUID jti, iss, sub, iat and exp, no nbf), status as a
+// StatusList2021Entry in a StatusList2021Credential (also a VC-JWT), and the
+// issuer's did:web document listing the key as Entra does. ES256K is signed
+// with node:crypto (OpenSSL: jose 6 has no secp256k1), ES256 and EdDSA with
+// jose. Returns the files to write: did.json, list.jwt (entry 42 set),
+// cred.jwt (entry 7), revoked.jwt (entry 42), rl2021.jwt (an Entra
+// RevocationList2021Status, which staffpass cannot check).
+export async function entra({alg, did}) {
+  const {publicKey, privateKey} = alg === 'EdDSA' ? generateKeyPairSync('ed25519') :
+    generateKeyPairSync('ec', {namedCurve: {ES256K: 'secp256k1', ES256: 'prime256v1'}[alg]});
+  const publicKeyJwk = publicKey.export({format: 'jwk'});
+  const fragment = `#vcSigningKey-${randomUUID().slice(0, 8)}`;
+  const kid = did + fragment;
+  const document = {
+    '@context': ['https://www.w3.org/ns/did/v1'], id: did,
+    verificationMethod: [{
+      id: fragment, controller: did, publicKeyJwk,
+      type: alg === 'ES256K' ? 'EcdsaSecp256k1VerificationKey2019' : 'JsonWebKey2020'
+    }],
+    authentication: [fragment], assertionMethod: [fragment]
+  };
+  const header = {alg, kid, typ: 'JWT'};
+  const signJWT = async claims => {
+    if(alg !== 'ES256K') {
+      return new jose.SignJWT(claims).setProtectedHeader(header).sign(privateKey);
+    }
+    const enc = o => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const input = `${enc(header)}.${enc(claims)}`;
+    const signature = cryptoSign('sha256', Buffer.from(input), {key: privateKey, dsaEncoding: 'ieee-p1363'});
+    return `${input}.${signature.toString('base64url')}`;
+  };
+  const now = Math.floor(Date.now() / 1000);
+  const list = 'https://status.passport.interop.example.nhs.uk/lists/1';
+  const bits = Buffer.alloc(16384);
+  bits[42 >> 3] |= 0x80 >> (42 & 7); // entry 42: the first bit is the most significant
+  const listJWT = await signJWT({
+    iss: did, jti: list, iat: now - 60, nbf: now - 60, exp: now + 86400,
+    vc: {
+      '@context': ['https://www.w3.org/2018/credentials/v1', 'https://w3id.org/vc/status-list/2021/v1'],
+      type: ['VerifiableCredential', 'StatusList2021Credential'],
+      credentialSubject: {
+        id: `${list}#list`, type: 'StatusList2021', statusPurpose: 'revocation',
+        encodedList: gzipSync(bits).toString('base64url')
+      }
+    }
+  });
+  const credential = credentialStatus => signJWT({
+    vc: {
+      '@context': ['https://www.w3.org/2018/credentials/v1'],
+      type: ['VerifiableCredential', 'NHSStaffPassportIdentity'],
+      credentialSubject: {firstName: 'Sam', lastName: 'Example', employer: "King's College Hospital"},
+      credentialStatus
+    },
+    jti: randomUUID(), iss: did, sub: 'did:example:sam',
+    iat: now - 60, exp: now + 365 * 86400
+  });
+  const entry = index => ({
+    id: `${list}#${index}`, type: 'StatusList2021Entry', statusPurpose: 'revocation',
+    statusListIndex: String(index), statusListCredential: list
+  });
+  return {
+    'did.json': JSON.stringify(document, null, 2) + '\n',
+    'list.jwt': listJWT,
+    'cred.jwt': await credential(entry(7)),
+    'revoked.jwt': await credential(entry(42)),
+    'rl2021.jwt': await credential({
+      id: `urn:uuid:${randomUUID()}?bit-index=7`, type: 'RevocationList2021Status', statusListIndex: '7'
+    })
+  };
+}

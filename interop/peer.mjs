@@ -17,6 +17,10 @@
 //   verify-presentation --challenge C --domain D FILE
 //                                                exit 0 when the presentation and every
 //                                                credential in it verify, 1 otherwise
+//   entra    --alg ES256K|ES256|EdDSA --did DID --out DIR
+//                                                writes Entra Verified ID-shaped VC-JWT 1.1
+//                                                credentials, their StatusList2021 list and
+//                                                the did:web document into DIR (see lib.mjs)
 //
 // sign and verify take --contexts DIR (a contexts.json folder), and any
 // number of --context URL=FILE and --did-doc FILE; nothing else is loaded.
@@ -158,7 +162,9 @@ case 'tamper': {
   if(peer.isCompactJWT(text)) {
     const [header, payload, signature] = text.trim().split('.');
     const credential = JSON.parse(Buffer.from(payload, 'base64url'));
-    console.error(`peer: tampered ${peer.tamper(credential)}`);
+    // A VC-JWT 1.1 holds the credential in its vc claim.
+    console.error(credential.vc ? `peer: tampered vc.${peer.tamper(credential.vc)}` :
+      `peer: tampered ${peer.tamper(credential)}`);
     print([header, Buffer.from(JSON.stringify(credential)).toString('base64url'),
       signature].join('.'));
   } else {
@@ -170,6 +176,14 @@ case 'tamper': {
       console.error(`peer: tampered ${peer.tamper(doc)}`);
     }
     print(doc);
+  }
+  break;
+}
+case 'entra': {
+  need('alg', 'did', 'out');
+  const files = await peer.entra({alg: opt.alg, did: opt.did});
+  for(const [name, data] of Object.entries(files)) {
+    writeFileSync(`${opt.out}/${name}`, data.endsWith('\n') ? data : data + '\n', {mode: 0o600});
   }
   break;
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"github.com/lestrrat-go/jwx/v2/jwk"
 )
 
@@ -16,12 +17,15 @@ import (
 var privateJWKMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 
 // MarshalPublicJWK returns a public key as a JWK: {"crv","kty","x"} for
-// Ed25519 (RFC 8037) or {"crv","kty","x","y"} for P-256 and P-384 (RFC 7518
-// section 6.2.1), with members in lexicographic order (as RFC 7638 and
+// Ed25519 (RFC 8037) or {"crv","kty","x","y"} for P-256, P-384 (RFC 7518
+// section 6.2.1) and secp256k1 (RFC 8812 section 3.1), with members in lexicographic order (as RFC 7638 and
 // RFC 8785 would order them) and no whitespace.
 func MarshalPublicJWK(pub crypto.PublicKey) ([]byte, error) {
 	if _, err := publicKey(pub); err != nil {
 		return nil, err
+	}
+	if k, ok := pub.(*secp256k1.PublicKey); ok {
+		return secp256k1JWK(k)
 	}
 	k, err := jwk.FromRaw(pub)
 	if err != nil {
@@ -51,7 +55,8 @@ func MarshalPrivateJWK(key crypto.Signer) ([]byte, error) {
 	return out, nil
 }
 
-// ParsePublicJWK parses a public JWK of an Ed25519, P-256 or P-384 key. It
+// ParsePublicJWK parses a public JWK of an Ed25519, P-256, P-384 or
+// secp256k1 key. It
 // refuses a JWK that carries private key material (ErrPrivateKeyMaterial),
 // other key types and curves (ErrUnsupportedKey), coordinates of the wrong
 // length, padded or non-base64url values, points not on the curve, and an
@@ -98,6 +103,8 @@ func ParsePrivateJWK(data []byte) (crypto.Signer, error) {
 			return nil, fmt.Errorf("%w: %s JWK \"d\" is out of range", ErrInvalidKey, t)
 		}
 		priv = ec
+	default:
+		return nil, fmt.Errorf("%w: a %s private key (staffpass only verifies with %s keys, it never signs with them)", ErrUnsupportedKey, t, t)
 	}
 	if !SamePublic(pub, priv.Public()) {
 		return nil, ErrKeyMismatch
@@ -136,6 +143,8 @@ func parsePublicJWKMembers(data []byte, members map[string]json.RawMessage) (cry
 		t = P256
 	case kty == "EC" && crv == "P-384":
 		t = P384
+	case kty == "EC" && crv == "secp256k1":
+		t = Secp256k1
 	case kty == "OKP" || kty == "EC":
 		return nil, fmt.Errorf("%w: JWK curve %q", ErrUnsupportedKey, crv)
 	default:
@@ -147,10 +156,16 @@ func parsePublicJWKMembers(data []byte, members map[string]json.RawMessage) (cry
 			return nil, fmt.Errorf("%w: JWK \"alg\" does not fit a %s key", ErrInvalidKey, t)
 		}
 	}
-	// jwx checks the structure of the members it knows; the values are
-	// checked below, strictly, with the standard library.
-	if _, err := jwk.ParseKey(data); err != nil {
-		return nil, fmt.Errorf("%w: malformed JWK", ErrInvalidKey)
+	// jwx checks the structure of the members it knows (not secp256k1's,
+	// which it reads only when built with a tag); the values are checked
+	// below, strictly, with the standard library or, for secp256k1,
+	// decred's module.
+	if t != Secp256k1 {
+		if _, err := jwk.ParseKey(data); err != nil {
+			return nil, fmt.Errorf("%w: malformed JWK", ErrInvalidKey)
+		}
+	} else if err := checkJWKMembers(members); err != nil {
+		return nil, err
 	}
 	x, err := b64Member(members, "x", t.size())
 	if err != nil {
@@ -168,7 +183,47 @@ func parsePublicJWKMembers(data []byte, members map[string]json.RawMessage) (cry
 	}
 	u := make([]byte, 0, 1+2*t.size())
 	u = append(append(append(u, 4), x...), y...)
+	if t == Secp256k1 {
+		pub, err := secp256k1.ParsePubKey(u)
+		if err != nil {
+			return nil, fmt.Errorf("%w: secp256k1 public key is not a point on the curve", ErrInvalidKey)
+		}
+		return pub, nil
+	}
 	return uncompressedPoint(t, u)
+}
+
+// checkJWKMembers checks the types of the registered members of a JWK
+// (RFC 7517 section 4) that jwx does not read for it: strings where
+// strings are due, arrays of strings for key_ops and x5c.
+func checkJWKMembers(members map[string]json.RawMessage) error {
+	for name, raw := range members {
+		switch name {
+		case "use", "kid", "x5u", "x5t", "x5t#S256":
+			var s string
+			if json.Unmarshal(raw, &s) != nil {
+				return fmt.Errorf("%w: JWK %q is not a string", ErrInvalidKey, name)
+			}
+		case "key_ops", "x5c":
+			var ss []string
+			if json.Unmarshal(raw, &ss) != nil || ss == nil {
+				return fmt.Errorf("%w: JWK %q is not an array of strings", ErrInvalidKey, name)
+			}
+		}
+	}
+	return nil
+}
+
+// secp256k1JWK writes a secp256k1 public key as a JWK (RFC 8812 section
+// 3.1), members in lexicographic order.
+func secp256k1JWK(pub *secp256k1.PublicKey) ([]byte, error) {
+	u := pub.SerializeUncompressed()
+	return json.Marshal(struct {
+		Crv string `json:"crv"`
+		Kty string `json:"kty"`
+		X   string `json:"x"`
+		Y   string `json:"y"`
+	}{"secp256k1", "EC", base64.RawURLEncoding.EncodeToString(u[1:33]), base64.RawURLEncoding.EncodeToString(u[33:])})
 }
 
 // b64Member decodes a base64url (no padding) string member that must be

@@ -123,7 +123,7 @@ func TestParsePublicJWKRefusesBadKeys(t *testing.T) {
 		{"an RSA key is unsupported", `{"kty":"RSA","n":"AQAB","e":"AQAB"}`, keys.ErrUnsupportedKey},
 		{"an X25519 key is unsupported", `{"kty":"OKP","crv":"X25519","x":"` + b64(make([]byte, 32)) + `"}`, keys.ErrUnsupportedKey},
 		{"a P-521 key is unsupported", `{"kty":"EC","crv":"P-521","x":"` + b64(p521x[1:67]) + `","y":"` + b64(p521x[67:]) + `"}`, keys.ErrUnsupportedKey},
-		{"secp256k1 is unsupported", jwkWith(t, keys.P256, false, map[string]any{"crv": "secp256k1"}), keys.ErrUnsupportedKey},
+		{"a P-256 point named secp256k1 is not on its curve", jwkWith(t, keys.P256, false, map[string]any{"crv": "secp256k1"}), keys.ErrInvalidKey},
 		{"a missing kty is invalid", jwkWith(t, keys.P256, false, map[string]any{"kty": nil}), keys.ErrInvalidKey},
 		{"a missing crv is invalid", jwkWith(t, keys.P256, false, map[string]any{"crv": nil}), keys.ErrInvalidKey},
 		{"a missing y is invalid", jwkWith(t, keys.P256, false, map[string]any{"y": nil}), keys.ErrInvalidKey},
@@ -206,6 +206,8 @@ func FuzzParseJWK(f *testing.F) {
 	}
 	f.Add([]byte(`{"kty":"RSA","n":"AQAB","e":"AQAB"}`))
 	f.Add([]byte(`{"kty":"oct","k":"AAAA"}`))
+	// secp256k1's generator point (SEC 2 section 2.4.1).
+	f.Add([]byte(`{"kty":"EC","crv":"secp256k1","x":"eb5mfvncu6xVoGKVzocLBwKb_NstzijZWfKBWxb4F5g","y":"SDradyajxGVdpPv8DhEIqP0XtEimhVQZnEfQj_sQ1Lg"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if pub, err := keys.ParsePublicJWK(data); err == nil {
 			out, err := keys.MarshalPublicJWK(pub)
@@ -213,7 +215,7 @@ func FuzzParseJWK(f *testing.F) {
 				t.Fatalf("parsed key does not marshal: %v", err)
 			}
 			again, err := keys.ParsePublicJWK(out)
-			if err != nil || !again.(interface{ Equal(crypto.PublicKey) bool }).Equal(pub) {
+			if err != nil || !keys.SamePublic(again, pub) {
 				t.Fatalf("public JWK does not round-trip: %v", err)
 			}
 		}

@@ -1,5 +1,10 @@
 // Package keys holds the key material staffpass signs and verifies with:
-// Ed25519 (RFC 8032), ECDSA P-256 and ECDSA P-384 (FIPS 186-5), and nothing
+// Ed25519 (RFC 8032), ECDSA P-256 and ECDSA P-384 (FIPS 186-5); and, to
+// verify only, ECDSA over secp256k1 (SEC 2, ES256K in RFC 8812), which
+// Microsoft Entra Verified ID signs the NHS Digital Staff Passport's
+// credentials with. staffpass never makes or signs with a secp256k1 key: a
+// secp256k1 public key is a *secp256k1.PublicKey of
+// github.com/decred/dcrd/dcrec/secp256k1/v4, read from a JWK, and nothing
 // else.
 //
 // It reads and writes keys in the formats the standards staffpass implements
@@ -34,6 +39,8 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 )
 
 // Errors callers can branch on with errors.Is.
@@ -84,8 +91,8 @@ var (
 	ErrInvalidKeyID = errors.New("keys: invalid key id")
 )
 
-// KeyType names one of the three key types staffpass uses. Its value is
-// the JWK "crv" name.
+// KeyType names one of the key types staffpass uses. Its value is the JWK
+// "crv" name.
 type KeyType string
 
 // The key types.
@@ -93,11 +100,13 @@ const (
 	Ed25519 KeyType = "Ed25519"
 	P256    KeyType = "P-256"
 	P384    KeyType = "P-384"
+	// Secp256k1 keys are verified, never generated or used to sign.
+	Secp256k1 KeyType = "secp256k1"
 )
 
 // Algorithm returns the JOSE algorithm name (RFC 7518 section 3.1, RFC 8037
-// section 3.1) for signatures with keys of type t: EdDSA, ES256 or ES384,
-// or "" for an unknown type.
+// section 3.1, RFC 8812 section 3.2) for signatures with keys of type t:
+// EdDSA, ES256, ES384 or ES256K, or "" for an unknown type.
 func (t KeyType) Algorithm() string {
 	switch t {
 	case Ed25519:
@@ -106,6 +115,8 @@ func (t KeyType) Algorithm() string {
 		return "ES256"
 	case P384:
 		return "ES384"
+	case Secp256k1:
+		return "ES256K"
 	}
 	return ""
 }
@@ -125,7 +136,7 @@ func (t KeyType) curve() elliptic.Curve {
 // (and of an Ed25519 public key or seed).
 func (t KeyType) size() int {
 	switch t {
-	case Ed25519, P256:
+	case Ed25519, P256, Secp256k1:
 		return 32
 	case P384:
 		return 48
@@ -141,6 +152,8 @@ func (t KeyType) curveOrder() *big.Int {
 		return elliptic.P256().Params().N
 	case P384:
 		return elliptic.P384().Params().N
+	case Secp256k1:
+		return secp256k1.Params().N
 	}
 	return nil
 }
@@ -192,6 +205,11 @@ func TypeOf(key any) (KeyType, error) {
 			return "", fmt.Errorf("%w: incomplete ECDSA private key", ErrInvalidKey)
 		}
 		return curveType(k.Curve)
+	case *secp256k1.PublicKey:
+		if k == nil {
+			return "", fmt.Errorf("%w: nil secp256k1 public key", ErrInvalidKey)
+		}
+		return Secp256k1, nil
 	case crypto.Signer:
 		if k == nil {
 			return "", fmt.Errorf("%w: nil signer", ErrInvalidKey)
@@ -219,7 +237,7 @@ func curveType(c elliptic.Curve) (KeyType, error) {
 // its type. An *ecdsa.PublicKey must be a point on its curve.
 func publicKey(pub crypto.PublicKey) (KeyType, error) {
 	switch pub.(type) {
-	case ed25519.PublicKey, *ecdsa.PublicKey, nil:
+	case ed25519.PublicKey, *ecdsa.PublicKey, *secp256k1.PublicKey, nil:
 	default:
 		return "", fmt.Errorf("%w: %T is not a public key", ErrUnsupportedKey, pub)
 	}
@@ -310,6 +328,9 @@ func SamePublic(a, b crypto.PublicKey) bool {
 		return a.Equal(b)
 	case *ecdsa.PublicKey:
 		return a.Equal(b)
+	case *secp256k1.PublicKey:
+		o, ok := b.(*secp256k1.PublicKey)
+		return ok && a != nil && o != nil && a.IsEqual(o)
 	}
 	return false
 }

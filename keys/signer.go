@@ -14,6 +14,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+	secp256k1ecdsa "github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
 	"github.com/staffpass/staffpass/internal/limits"
 )
 
@@ -88,7 +90,7 @@ func (s *signer) Format(f fmt.State, verb rune) {
 // Ed25519.
 func hashFor(t KeyType) crypto.Hash {
 	switch t {
-	case P256:
+	case P256, Secp256k1:
 		return crypto.SHA256
 	case P384:
 		return crypto.SHA384
@@ -193,6 +195,9 @@ func VerifyP1363(pub crypto.PublicKey, message, sig []byte) error {
 	if len(sig) != 2*n {
 		return fmt.Errorf("%w: %s signature is %d bytes, want %d", ErrInvalidSignature, t, len(sig), 2*n)
 	}
+	if t == Secp256k1 {
+		return verifySecp256k1(pub.(*secp256k1.PublicKey), message, sig)
+	}
 	r := new(big.Int).SetBytes(sig[:n])
 	s := new(big.Int).SetBytes(sig[n:])
 	if !ecdsa.Verify(pub.(*ecdsa.PublicKey), digest(hashFor(t), message), r, s) {
@@ -216,4 +221,19 @@ func asn1ToP1363(der []byte, size int) ([]byte, error) {
 	v.R.FillBytes(out[:size])
 	v.S.FillBytes(out[size:])
 	return out, nil
+}
+
+// verifySecp256k1 checks an ES256K signature (RFC 8812 section 3.2): r||s,
+// 32 bytes each, over SHA-256 of message. r and s must be in [1, n-1];
+// either s of the twin pair verifies, as with the NIST curves (CheckLowS
+// tells them apart).
+func verifySecp256k1(pub *secp256k1.PublicKey, message, sig []byte) error {
+	var r, s secp256k1.ModNScalar
+	if r.SetByteSlice(sig[:32]) || s.SetByteSlice(sig[32:]) || r.IsZero() || s.IsZero() {
+		return fmt.Errorf("%w: secp256k1 signature's r or s is out of range", ErrInvalidSignature)
+	}
+	if !secp256k1ecdsa.NewSignature(&r, &s).Verify(digest(crypto.SHA256, message), pub) {
+		return fmt.Errorf("%w: secp256k1 signature does not verify", ErrInvalidSignature)
+	}
+	return nil
 }

@@ -35,7 +35,8 @@ func withStatus(t *testing.T, f *fixture, entries string) []byte {
 }
 
 // A status the verifier cannot check fails the status check, naming what
-// it is: an entry of a type other than BitstringStatusListEntry, or of a
+// it is: an entry of a type other than BitstringStatusListEntry and
+// StatusList2021Entry (entra_test.go checks that one), or of a
 // statusPurpose the Bitstring Status List does not define.
 func TestStatusEntriesTheVerifierCannotCheckFailClosed(t *testing.T) {
 	f := newFixture(t)
@@ -47,10 +48,10 @@ func TestStatusEntriesTheVerifierCannotCheckFailClosed(t *testing.T) {
 	tests := []struct {
 		name, entries, reason string
 	}{
-		{"a StatusList2021Entry", entry(`"StatusList2021Entry"`, "revocation"), `"StatusList2021Entry"`},
+		{"a CredentialStatusList2017", `{"id":"https://kch.nhs.uk/cs#1","type":"CredentialStatusList2017"}`, `"CredentialStatusList2017"`},
 		{"a RevocationList2021Status", `{"id":"https://kch.nhs.uk/rl#1","type":"RevocationList2021Status","revocationListIndex":"1","revocationListCredential":"https://kch.nhs.uk/rl"}`, `"RevocationList2021Status"`},
 		{"an entry of two types", entry(`["BitstringStatusListEntry","ExampleStatus"]`, "revocation"), `"ExampleStatus"`},
-		{"a known entry beside an unknown one", "[" + entry(`"BitstringStatusListEntry"`, "refresh") + "," + entry(`"StatusList2021Entry"`, "revocation") + "]", `"StatusList2021Entry"`},
+		{"a known entry beside an unknown one", "[" + entry(`"BitstringStatusListEntry"`, "refresh") + "," + entry(`"StatusList2020Entry"`, "revocation") + "]", `"StatusList2020Entry"`},
 		{"a purpose the Bitstring Status List does not define", entry(`"BitstringStatusListEntry"`, "expiry"), `"expiry"`},
 	}
 	for _, tt := range tests {

@@ -76,8 +76,8 @@ func statusListID(data []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if !c.HasType(status.TypeListCredential) {
-		return "", fmt.Errorf("not a %s", status.TypeListCredential)
+	if !c.HasType(status.TypeListCredential) && !c.HasType(status.TypeListCredential2021) {
+		return "", fmt.Errorf("not a %s (or %s)", status.TypeListCredential, status.TypeListCredential2021)
 	}
 	if c.ID == "" {
 		return "", errors.New("the status list credential has no id")
@@ -178,19 +178,19 @@ func (v *Verifier) checkListTimes(r *Result, now time.Time) error {
 
 // checkStatus runs the status check: every credentialStatus entry is
 // looked up in its list. It fails closed: an entry of a type other than
-// BitstringStatusListEntry (StatusList2021Entry, RevocationList2021Status,
-// ...) or of a statusPurpose the Bitstring Status List does not define is
-// a status that cannot be checked. Entries for refresh and message say
-// nothing about validity and are not looked up.
+// BitstringStatusListEntry and StatusList2021Entry (RevocationList2021Status,
+// CredentialStatusList2017, ...) or of a statusPurpose the Bitstring Status
+// List does not define is a status that cannot be checked. Entries for
+// refresh and message say nothing about validity and are not looked up.
 func (v *Verifier) checkStatus(ctx context.Context, r *Result, cred *vc.Credential, st *state) {
 	if cred.CredentialStatus.Len() == 0 {
 		r.pass(CheckStatus, "the credential has no credentialStatus: its issuer cannot revoke it")
 		return
 	}
 	for i, obj := range cred.CredentialStatus.Items {
-		if len(obj.Type.Items) != 1 || obj.Type.Items[0] != status.TypeEntry {
-			r.fail(CheckStatus, fmt.Errorf("%w: credentialStatus[%d] is of type %s, which this verifier cannot check (only %s)",
-				ErrStatus, i, quoteTypes(obj.Type.Items), status.TypeEntry))
+		if len(obj.Type.Items) != 1 || (obj.Type.Items[0] != status.TypeEntry && obj.Type.Items[0] != status.TypeEntry2021) {
+			r.fail(CheckStatus, fmt.Errorf("%w: credentialStatus[%d] is of type %s, which this verifier cannot check (only %s and %s)",
+				ErrStatus, i, quoteTypes(obj.Type.Items), status.TypeEntry, status.TypeEntry2021))
 			return
 		}
 	}
@@ -213,7 +213,7 @@ func (v *Verifier) checkStatus(ctx context.Context, r *Result, cred *vc.Credenti
 			}
 		case status.PurposeRefresh, status.PurposeMessage:
 		default:
-			err := fmt.Errorf("%w: statusPurpose %q is not one the Bitstring Status List defines", ErrStatus, e.Purpose)
+			err := fmt.Errorf("%w: statusPurpose %q is not one the Bitstring Status List (or StatusList2021) defines", ErrStatus, e.Purpose)
 			all = append(all, err)
 			errs = append(errs, reasonOf(err))
 		}

@@ -85,6 +85,9 @@ func (s *suite) fit(pub crypto.PublicKey) (keyFit, error) {
 		}
 		return keyFit{}, fmt.Errorf("%w: curve %s", ErrKeyType, k.Curve.Params().Name)
 	}
+	if t, err := keys.TypeOf(pub); err == nil {
+		return keyFit{}, fmt.Errorf("%w: %s cannot use a %s key", ErrKeyType, s.name, t)
+	}
 	return keyFit{}, fmt.Errorf("%w: %s cannot use a %T", ErrKeyType, s.name, pub)
 }
 

@@ -8,22 +8,26 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"github.com/staffpass/staffpass/keys"
 )
 
 // The JOSE algorithms this package signs and verifies with (RFC 7518 section
-// 3.1, RFC 8037 section 3.1). Nothing else can be reached, whatever a caller
-// lists.
+// 3.1, RFC 8037 section 3.1, RFC 8812 section 3.2). Nothing else can be
+// reached, whatever a caller lists.
 const (
 	AlgEdDSA = "EdDSA" // Ed25519
 	AlgES256 = "ES256" // ECDSA P-256 with SHA-256
 	AlgES384 = "ES384" // ECDSA P-384 with SHA-384
+	// AlgES256K is ECDSA secp256k1 with SHA-256, verified only: Microsoft
+	// Entra Verified ID signs with it; staffpass has no secp256k1 signer.
+	AlgES256K = "ES256K"
 )
 
 // DefaultAlgorithms returns a new slice of every algorithm this package
 // implements, for VerifyOptions.Algorithms.
 func DefaultAlgorithms() []string {
-	return []string{AlgEdDSA, AlgES256, AlgES384}
+	return []string{AlgEdDSA, AlgES256, AlgES384, AlgES256K}
 }
 
 // keyTypeFor returns the key type alg needs, or false for an algorithm this
@@ -36,6 +40,8 @@ func keyTypeFor(alg string) (keys.KeyType, bool) {
 		return keys.P256, true
 	case AlgES384:
 		return keys.P384, true
+	case AlgES256K:
+		return keys.Secp256k1, true
 	}
 	return "", false
 }
@@ -52,7 +58,7 @@ func checkAlgorithm(alg string, allowed []string) (keys.KeyType, error) {
 	case len(alg) >= 2 && strings.EqualFold(alg[:2], "HS"):
 		return "", fmt.Errorf("%w: alg %s: HMAC algorithms are never accepted", ErrAlgorithmNotAllowed, quote(alg))
 	default:
-		return "", fmt.Errorf("%w: alg %s is not implemented (only EdDSA, ES256 and ES384 are)", ErrAlgorithmNotAllowed, quote(alg))
+		return "", fmt.Errorf("%w: alg %s is not implemented (only EdDSA, ES256, ES384 and ES256K are)", ErrAlgorithmNotAllowed, quote(alg))
 	}
 	if !slices.Contains(allowed, alg) {
 		return "", fmt.Errorf("%w: alg %s is not on the caller's list", ErrAlgorithmNotAllowed, alg)
@@ -62,10 +68,11 @@ func checkAlgorithm(alg string, allowed []string) (keys.KeyType, error) {
 
 // checkKey checks that pub is a public key of type want: an
 // ed25519.PublicKey for EdDSA, an *ecdsa.PublicKey on P-256 or P-384 for
-// ES256 and ES384. Private keys, HMAC secrets and other types are refused.
+// ES256 and ES384, a *secp256k1.PublicKey for ES256K. Private keys, HMAC
+// secrets and other types are refused.
 func checkKey(alg string, want keys.KeyType, pub crypto.PublicKey) error {
 	switch pub.(type) {
-	case ed25519.PublicKey, *ecdsa.PublicKey:
+	case ed25519.PublicKey, *ecdsa.PublicKey, *secp256k1.PublicKey:
 	default:
 		return fmt.Errorf("%w: alg %s with a %T, not a public key", ErrAlgorithmKeyMismatch, alg, pub)
 	}

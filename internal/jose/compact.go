@@ -3,7 +3,9 @@ package jose
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/staffpass/staffpass/internal/limits"
 	"github.com/staffpass/staffpass/internal/strictjson"
@@ -13,7 +15,7 @@ import (
 // it (RFC 7515 section 4.1). Other members are ignored, as VC-JOSE-COSE says,
 // except crit and b64, which Verify refuses.
 type Header struct {
-	Alg string // algorithm: EdDSA, ES256 or ES384 for a token that verifies
+	Alg string // algorithm: EdDSA, ES256, ES384 or ES256K for a token that verifies
 	Typ string // vc+jwt, vp+jwt, JWT or ""
 	Kid string // the verification method, a DID URL
 	Cty string // vc, vp or ""
@@ -171,7 +173,8 @@ func isObject(data []byte) bool {
 
 // PeekDocument returns what data, a document JSON or a compact JWS, holds,
 // read without verifying anything: the JSON itself, or the token's
-// payload. Tools use it to index or inspect documents (a status list's id,
+// payload (for a legacy VC-JWT, the document rebuilt from its vc or vp
+// claim and registered claims, as Verify rebuilds it). Tools use it to index or inspect documents (a status list's id,
 // a credential's subject) before a verifier judges them; it never says a
 // document is genuine.
 func PeekDocument(data []byte) ([]byte, error) {
@@ -183,5 +186,47 @@ func PeekDocument(data []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if doc, ok, err := peekLegacy(u); ok {
+		return doc, err
+	}
 	return u.Payload, nil
+}
+
+// peekLegacy returns the document of a legacy VC-JWT (VCDM 1.1 section
+// 6.3.1: typ JWT or none, a vc or vp claim) as Verify would rebuild it, and
+// true; false for any other token.
+func peekLegacy(u *Unverified) ([]byte, bool, error) {
+	if u.Header.Typ != "" && !strings.EqualFold(u.Header.Typ, "JWT") {
+		return nil, false, nil
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(u.Payload, &m) != nil {
+		return nil, false, nil
+	}
+	if _, ctx := m["@context"]; ctx {
+		return nil, false, nil
+	}
+	vcRaw, hasVC := m["vc"]
+	vpRaw, hasVP := m["vp"]
+	if hasVC == hasVP {
+		return nil, false, nil
+	}
+	c, err := readClaims(m)
+	if err != nil {
+		return nil, true, err
+	}
+	raw := vcRaw
+	if hasVP {
+		raw = vpRaw
+	}
+	var doc map[string]json.RawMessage
+	if len(raw) == 0 || raw[0] != '{' || json.Unmarshal(raw, &doc) != nil {
+		return nil, true, fmt.Errorf("%w: the vc or vp claim is not a JSON object", ErrVCClaim)
+	}
+	if hasVC {
+		data, err := legacyCredential(doc, c)
+		return data, true, err
+	}
+	data, _, err := legacyPresentation(doc, c)
+	return data, true, err
 }

@@ -30,8 +30,10 @@
 //     unsecured documents included), padding, white space, non-canonical
 //     base64url, headers or payloads that are not strict JSON (duplicate
 //     member names included), tokens over limits.MaxJWTBytes;
-//   - alg none, every HMAC algorithm and every algorithm but EdDSA, ES256
-//     and ES384, whatever the caller lists, before any key is looked up;
+//   - alg none, every HMAC algorithm and every algorithm but EdDSA, ES256,
+//     ES384 and ES256K (ECDSA on secp256k1, RFC 8812, which Microsoft Entra
+//     Verified ID signs with; verified, never signed), whatever the caller
+//     lists, before any key is looked up;
 //   - crit listing an extension (RFC 7515 section 4.1.11) and b64 false
 //     (RFC 7797): none is implemented;
 //   - a typ other than vc+jwt for a credential and vp+jwt for a
@@ -46,7 +48,7 @@
 //   - a kid that is not a DID URL whose DID is that issuer or holder (see
 //     below);
 //   - a key that does not fit the alg (EdDSA needs Ed25519, ES256 P-256,
-//     ES384 P-384), and a signature of the wrong length or that does not
+//     ES384 P-384, ES256K secp256k1), and a signature of the wrong length or that does not
 //     verify.
 //
 // The key comes from the caller's KeyFunc, called with the kid and the
@@ -76,7 +78,10 @@
 // (or no typ), the credential in a vc claim or the presentation in a vp claim,
 // and registered claims that stand for, or repeat, members of the document:
 // for a credential iss is issuer (or issuer.id), sub is credentialSubject.id,
-// nbf is issuanceDate, exp is expirationDate and jti is id; for a presentation
+// nbf is issuanceDate (iat, when there is neither nbf nor issuanceDate, as
+// Microsoft Entra Verified ID writes it), exp is expirationDate and jti is id (a bare UUID jti,
+// as Microsoft Entra Verified ID writes it, stands for its URN urn:uuid:...);
+// for a presentation
 // iss is holder and jti is id, and aud and nonce name the intended verifier
 // and its challenge. Verify rebuilds the VCDM 1.1 document from them and
 // parses it like any other; a claim that says something else than the member

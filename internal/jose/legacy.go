@@ -99,7 +99,7 @@ func legacyCredential(doc map[string]json.RawMessage, c claims) ([]byte, error) 
 		}
 	}
 	if c.hasJTI {
-		if err := mapString(doc, "id", c.jti, "jti"); err != nil {
+		if err := mapJTI(doc, c.jti); err != nil {
 			return nil, err
 		}
 	}
@@ -107,6 +107,11 @@ func legacyCredential(doc map[string]json.RawMessage, c claims) ([]byte, error) 
 		if err := mapDate(doc, "issuanceDate", c.nbf, "nbf"); err != nil {
 			return nil, err
 		}
+	} else if _, ok := doc["issuanceDate"]; !ok && !c.iat.IsZero() {
+		// VCDM 1.1 maps only nbf to issuanceDate; Microsoft Entra Verified
+		// ID writes iat alone. The issuer signed when it issued the token,
+		// so without nbf and issuanceDate iat stands for issuanceDate.
+		doc["issuanceDate"] = quoteJSON(vc.NewDateTime(c.iat.UTC()).String())
 	}
 	if !c.exp.IsZero() {
 		if err := mapDate(doc, "expirationDate", c.exp, "exp"); err != nil {
@@ -126,7 +131,7 @@ func legacyPresentation(doc map[string]json.RawMessage, c claims) ([]byte, []str
 		}
 	}
 	if c.hasJTI {
-		if err := mapString(doc, "id", c.jti, "jti"); err != nil {
+		if err := mapJTI(doc, c.jti); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -225,6 +230,45 @@ func mapSubject(doc map[string]json.RawMessage, sub string) error {
 		return nil
 	}
 	return mapID(doc, "credentialSubject", sub, ErrClaimConflict, "sub")
+}
+
+// mapJTI applies jti to id. A jti that is a bare UUID (RFC 9562 section 4,
+// 8-4-4-4-12 hex digits), as Microsoft Entra Verified ID writes it, is no
+// URL and cannot be an id as it stands: it stands for the UUID URN
+// "urn:uuid:" + jti (RFC 9562 section 4), and an id in the document must be
+// that URN (or, as written, the bare UUID, which vc.Parse then refuses).
+// Any other jti is the id itself.
+func mapJTI(doc map[string]json.RawMessage, jti string) error {
+	if isUUID(jti) {
+		var id string
+		if raw, ok := doc["id"]; ok && json.Unmarshal(raw, &id) == nil && id == jti {
+			return nil
+		}
+		return mapString(doc, "id", "urn:uuid:"+jti, "jti")
+	}
+	return mapString(doc, "id", jti, "jti")
+}
+
+// isUUID reports whether s is a UUID in its textual form: 36 characters,
+// hyphens at 8, 13, 18 and 23, hex digits elsewhere.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // mapString applies a claim that stands for a string member (id).

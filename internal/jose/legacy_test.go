@@ -214,3 +214,52 @@ func TestLegacyPresentationReturnsItsCredentialJWTs(t *testing.T) {
 		})
 	}
 }
+
+// Microsoft Entra Verified ID writes a bare UUID as jti and iat without
+// nbf: the UUID stands for its URN, and iat for issuanceDate when neither
+// nbf nor issuanceDate says otherwise. PeekDocument rebuilds the same
+// document without verifying.
+func TestLegacyEntraJTIAndIAT(t *testing.T) {
+	signers, ring := fixedSigners(t)
+	ed := signers[kidEd]
+	const uuid = "6C9F1F0B-2a4e-4d7c-9b61-3f2d8e5a7c10"
+	tests := []struct {
+		name, payload, id, issued string
+		wantErr                   error
+	}{
+		{"a bare UUID jti", legacyPayload(t, legacyVC, "jti", `"`+uuid+`"`), "urn:uuid:" + uuid, "2010-01-01T00:00:00Z", nil},
+		{"a bare UUID jti and the URN as id", legacyPayload(t, withMember(t, legacyVC, "id", `"urn:uuid:`+uuid+`"`), "jti", `"`+uuid+`"`), "urn:uuid:" + uuid, "2010-01-01T00:00:00Z", nil},
+		{"a bare UUID jti and another id", legacyPayload(t, withMember(t, legacyVC, "id", `"urn:uuid:00000000-0000-0000-0000-000000000000"`), "jti", `"`+uuid+`"`), "", "", ErrClaimConflict},
+		{"a UUID with a missing digit is no UUID", legacyPayload(t, legacyVC, "jti", `"`+uuid[:35]+`"`), "", "", ErrDocument},
+		{"iat without nbf", legacyPayload(t, legacyVC, "nbf", "", "iat", "1577836800"), legacyID, "2020-01-01T00:00:00Z", nil},
+		{"nbf wins over iat", legacyPayload(t, legacyVC, "iat", "1577836800"), legacyID, "2010-01-01T00:00:00Z", nil},
+		{"iat beside an issuanceDate", legacyPayload(t, withMember(t, legacyVC, "issuanceDate", `"2019-06-01T00:00:00Z"`), "nbf", "", "iat", "1577836800"), legacyID, "2019-06-01T00:00:00Z", nil},
+		{"neither nbf nor iat nor issuanceDate", legacyPayload(t, legacyVC, "nbf", ""), "", "", ErrDocument},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tok := signRaw(t, header(AlgEdDSA, kidEd, "JWT"), tt.payload, ed)
+			v, err := Verify(context.Background(), tok, verifyOptions(ring, KindAny))
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("err = %v, want %v", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.Credential.ID != tt.id || v.Credential.IssuanceDate.String() != tt.issued {
+				t.Errorf("id %q, issuanceDate %q", v.Credential.ID, v.Credential.IssuanceDate.String())
+			}
+			peeked, err := PeekDocument([]byte(tok))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := vc.Parse(peeked)
+			if err != nil || c.ID != tt.id || c.Issuer.ID != issuerDID {
+				t.Errorf("PeekDocument: %v, %+v", err, c)
+			}
+		})
+	}
+}

@@ -61,7 +61,8 @@ type KeyFunc func(ctx context.Context, kid string, purpose string) (crypto.Publi
 // Key and Kind are required: the zero value verifies nothing.
 type VerifyOptions struct {
 	// Algorithms lists the algorithms accepted, usually
-	// DefaultAlgorithms(). Only EdDSA, ES256 and ES384 can be reached:
+	// DefaultAlgorithms(). Only EdDSA, ES256, ES384 and ES256K (verified,
+	// never signed) can be reached:
 	// none, HMAC and every other algorithm are refused even if listed.
 	Algorithms []string
 	// Key looks up the key kid names.

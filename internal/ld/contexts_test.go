@@ -23,9 +23,10 @@ func readIndex(t *testing.T) contextIndex {
 	if err := json.Unmarshal(raw, &idx); err != nil {
 		t.Fatal(err)
 	}
-	// The fifteen of the conformance set, and staffpass's own.
-	if len(idx.Contexts) != 16 {
-		t.Fatalf("the index lists %d contexts, want 16", len(idx.Contexts))
+	// The fifteen of the conformance set, staffpass's own, and the CCG's
+	// StatusList2021 (read for Entra Verified ID credentials).
+	if len(idx.Contexts) != 17 {
+		t.Fatalf("the index lists %d contexts, want 17", len(idx.Contexts))
 	}
 	return idx
 }

@@ -23,6 +23,9 @@ const (
 	credNS   = "https://www.w3.org/2018/credentials#"
 	statusNS = "https://www.w3.org/ns/credentials/status#"
 	secNS    = "https://w3id.org/security#"
+	// sl2021NS is the W3C CCG StatusList2021's vocabulary, which vc/status
+	// reads for credentials of Microsoft Entra Verified ID.
+	sl2021NS = "https://w3id.org/vc/status-list#"
 )
 
 // pins are names a reader reads with the IRIs it reads them as.
@@ -64,6 +67,7 @@ var (
 		namespaced(credNS, "VerifiableCredential", "VerifiablePresentation", "EnvelopedVerifiableCredential",
 			"EnvelopedVerifiablePresentation", "JsonSchema", "JsonSchemaCredential"),
 		namespaced(statusNS, "BitstringStatusListEntry", "BitstringStatusListCredential", "BitstringStatusList"),
+		namespaced(sl2021NS, "StatusList2021Entry", "StatusList2021Credential", "StatusList2021"),
 		namespaced(secNS, "DataIntegrityProof"),
 	))
 
@@ -92,6 +96,9 @@ var (
 		statusNS + "BitstringStatusListEntry": newPins(namespaced(statusNS, "statusPurpose", "statusListIndex",
 			"statusListCredential", "statusSize", "statusMessage", "statusReference")),
 		statusNS + "BitstringStatusList": newPins(namespaced(statusNS, "statusPurpose", "encodedList", "ttl")),
+		sl2021NS + "StatusList2021Entry": newPins(namespaced(sl2021NS, "statusPurpose", "statusListIndex",
+			"statusListCredential")),
+		sl2021NS + "StatusList2021": newPins(namespaced(sl2021NS, "statusPurpose", "encodedList")),
 		secNS + "DataIntegrityProof": newPins(merged(
 			namespaced(secNS, "cryptosuite", "verificationMethod", "proofPurpose", "challenge", "domain", "nonce",
 				"previousProof", "proofValue"),

@@ -14,6 +14,10 @@ import (
 // ListCredential is a BitstringStatusListCredential (section 2.2): a status
 // list as its issuer publishes it, without a proof.
 type ListCredential struct {
+	// Type is "" for a BitstringStatusListCredential,
+	// TypeListCredential2021 for a StatusList2021Credential read by
+	// ReadListCredential.
+	Type string
 	// ID is the credential's id: the URL that entries name in
 	// statusListCredential (optional when read).
 	ID string
@@ -40,6 +44,9 @@ type ListCredential struct {
 // statusPurpose, encodedList and, if set, ttl in milliseconds. Times are
 // written in UTC.
 func (l *ListCredential) Credential() (*vc.Credential, error) {
+	if l.Type != "" {
+		return nil, fmt.Errorf("%w: staffpass writes only %s, not %s", ErrMalformed, TypeListCredential, l.Type)
+	}
 	if err := checkURL(l.ID); err != nil {
 		return nil, fmt.Errorf("%w: status list credential id %w", ErrMalformed, err)
 	}
@@ -108,9 +115,20 @@ func (l *ListCredential) Credential() (*vc.Credential, error) {
 // reads it.
 //
 // The error wraps ErrMalformed or, for the bitstring, ErrListLength.
+//
+// A StatusList2021Credential (W3C CCG StatusList2021, section 2.2) is read
+// too, with Type TypeListCredential2021: one subject of type StatusList2021
+// with statusPurpose (one string) and encodedList (decoded with
+// Decode2021); it has no ttl. A credential of both types is refused.
 func ReadListCredential(c *vc.Credential) (*ListCredential, error) {
-	if !c.HasType(TypeListCredential) {
-		return nil, fmt.Errorf("%w: type does not include %s", ErrMalformed, TypeListCredential)
+	bsl, sl2021 := c.HasType(TypeListCredential), c.HasType(TypeListCredential2021)
+	switch {
+	case bsl && sl2021:
+		return nil, fmt.Errorf("%w: type includes both %s and %s", ErrMalformed, TypeListCredential, TypeListCredential2021)
+	case sl2021:
+		return readList2021(c)
+	case !bsl:
+		return nil, fmt.Errorf("%w: type does not include %s (or %s)", ErrMalformed, TypeListCredential, TypeListCredential2021)
 	}
 	if len(c.CredentialSubject.Items) != 1 {
 		return nil, fmt.Errorf("%w: a status list credential has exactly one credentialSubject, not %d",
@@ -152,16 +170,61 @@ func ReadListCredential(c *vc.Credential) (*ListCredential, error) {
 	}, nil
 }
 
+// readList2021 reads a StatusList2021Credential.
+func readList2021(c *vc.Credential) (*ListCredential, error) {
+	if len(c.CredentialSubject.Items) != 1 {
+		return nil, fmt.Errorf("%w: a status list credential has exactly one credentialSubject, not %d",
+			ErrMalformed, len(c.CredentialSubject.Items))
+	}
+	sub := c.CredentialSubject.Items[0]
+	if err := checkSubjectTypeOf(sub.Claims["type"], TypeList2021); err != nil {
+		return nil, err
+	}
+	purpose, err := stringMember(sub.Claims, "statusPurpose")
+	if err != nil {
+		return nil, err
+	}
+	if purpose == "" {
+		return nil, fmt.Errorf("%w: statusPurpose is empty", ErrMalformed)
+	}
+	encoded, err := stringMember(sub.Claims, "encodedList")
+	if err != nil {
+		return nil, err
+	}
+	list, err := Decode2021(encoded)
+	if err != nil {
+		return nil, err
+	}
+	from, until, err := c.ValidityPeriod()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	return &ListCredential{
+		Type:       TypeListCredential2021,
+		ID:         c.ID,
+		Issuer:     c.Issuer.ID,
+		SubjectID:  sub.ID,
+		Purposes:   []string{purpose},
+		List:       list,
+		ValidFrom:  from,
+		ValidUntil: until,
+	}, nil
+}
+
 func checkSubjectType(raw json.RawMessage) error {
+	return checkSubjectTypeOf(raw, TypeList)
+}
+
+func checkSubjectTypeOf(raw json.RawMessage, want string) error {
 	var one string
-	if json.Unmarshal(raw, &one) == nil && one == TypeList {
+	if json.Unmarshal(raw, &one) == nil && one == want {
 		return nil
 	}
 	var many []string
-	if json.Unmarshal(raw, &many) == nil && len(many) == 1 && many[0] == TypeList {
+	if json.Unmarshal(raw, &many) == nil && len(many) == 1 && many[0] == want {
 		return nil
 	}
-	return fmt.Errorf("%w: credentialSubject type must be %s", ErrMalformed, TypeList)
+	return fmt.Errorf("%w: credentialSubject type must be %s", ErrMalformed, want)
 }
 
 func parsePurposes(raw json.RawMessage) ([]string, error) {

@@ -8,6 +8,16 @@
 // section 2.2), and the status check of the validate algorithm (section 3.2)
 // as a pure function ([Validate]).
 //
+// It also reads, never writes, its predecessor, the W3C CCG's
+// StatusList2021 (https://www.w3.org/community/reports/credentials/CG-FINAL-vc-status-list-2021-20230102/),
+// which Microsoft Entra Verified ID and so the NHS Digital Staff Passport
+// use: a StatusList2021Entry ([TypeEntry2021]) and a
+// StatusList2021Credential ([TypeListCredential2021]) hold the same
+// bitstring, encoded without the multibase prefix ([Decode2021]). An entry
+// of one kind is only ever judged against a list of the same kind. Other
+// status types (RevocationList2021Status, CredentialStatusList2017, ...)
+// are not read: the verifier fails them closed.
+//
 // The package neither fetches nor verifies anything: the caller verifies the
 // status list credential's proof (and that it trusts its issuer) before
 // handing it to [ReadListCredential] and [Validate], and passes the time.

@@ -21,6 +21,15 @@ const (
 	// TypeList is the type of a status list credential's subject.
 	TypeList = "BitstringStatusList"
 
+	// TypeEntry2021, TypeListCredential2021 and TypeList2021 are the
+	// same three of the W3C CCG's StatusList2021 (Bitstring Status List's
+	// predecessor, context https://w3id.org/vc/status-list/2021/v1), read
+	// for the credentials of Microsoft Entra Verified ID: the same
+	// bitstring, encoded without the multibase prefix.
+	TypeEntry2021          = "StatusList2021Entry"
+	TypeListCredential2021 = "StatusList2021Credential"
+	TypeList2021           = "StatusList2021"
+
 	// PurposeRevocation cancels a credential for good.
 	PurposeRevocation = "revocation"
 	// PurposeSuspension stops a credential being accepted for a while.
@@ -40,6 +49,9 @@ const maxMessageBits = 20
 // Entry is a BitstringStatusListEntry (section 2.1): where a credential's
 // status is published and at which index.
 type Entry struct {
+	// Type is "" for a BitstringStatusListEntry, TypeEntry2021 for a
+	// StatusList2021Entry read by ParseEntry.
+	Type string
 	// ID identifies the entry (optional). It is not the list's URL.
 	ID string
 	// Purpose is statusPurpose, such as PurposeRevocation.
@@ -67,14 +79,15 @@ type Message struct {
 	Message string `json:"message"`
 }
 
-// Entries returns the BitstringStatusListEntry entries of c's
-// credentialStatus, in order, skipping entries of other types. The error
+// Entries returns the BitstringStatusListEntry and StatusList2021Entry
+// entries of c's credentialStatus, in order, skipping entries of other
+// types. The error
 // wraps ErrMalformed (or ErrIndexOutOfRange) and names the first malformed
 // entry.
 func Entries(c *vc.Credential) ([]Entry, error) {
 	var out []Entry
 	for i, obj := range c.CredentialStatus.Items {
-		if !hasType(obj.Type, TypeEntry) {
+		if !hasType(obj.Type, TypeEntry) && !hasType(obj.Type, TypeEntry2021) {
 			continue
 		}
 		e, err := ParseEntry(obj)
@@ -95,14 +108,27 @@ func Entries(c *vc.Credential) ([]Entry, error) {
 // a message, statusReference is a URL or an array of URLs, and id is not the
 // list's URL. Leading zeros in statusListIndex are allowed ("007" is 7).
 //
+// A StatusList2021Entry (W3C CCG StatusList2021, section 2.1) is read the
+// same way, with Type TypeEntry2021; that specification defines neither
+// statusSize, statusMessage nor statusReference, and an entry with any of
+// them is refused.
+//
 // The error wraps ErrMalformed, or ErrIndexOutOfRange for an index no list
 // can hold (MaxEntries or more).
 func ParseEntry(obj vc.TypedObject) (Entry, error) {
 	var e Entry
-	if len(obj.Type.Items) != 1 || obj.Type.Items[0] != TypeEntry {
-		return e, fmt.Errorf("%w: type must be %s", ErrMalformed, TypeEntry)
+	if len(obj.Type.Items) != 1 || (obj.Type.Items[0] != TypeEntry && obj.Type.Items[0] != TypeEntry2021) {
+		return e, fmt.Errorf("%w: type must be %s or %s", ErrMalformed, TypeEntry, TypeEntry2021)
 	}
 	e.ID = obj.ID
+	if obj.Type.Items[0] == TypeEntry2021 {
+		e.Type = TypeEntry2021
+		for _, m := range []string{"statusSize", "statusMessage", "statusReference"} {
+			if _, ok := obj.Extra[m]; ok {
+				return Entry{}, fmt.Errorf("%w: %s is not a member of a %s", ErrMalformed, m, TypeEntry2021)
+			}
+		}
+	}
 	var err error
 	if e.Purpose, err = stringMember(obj.Extra, "statusPurpose"); err != nil {
 		return Entry{}, err
@@ -142,6 +168,9 @@ func ParseEntry(obj vc.TypedObject) (Entry, error) {
 // credential before it is signed. statusSize is written only when it is not
 // 1.
 func (e Entry) TypedObject() (vc.TypedObject, error) {
+	if e.Type != "" && e.Type != TypeEntry {
+		return vc.TypedObject{}, fmt.Errorf("%w: staffpass writes only %s entries, not %s", ErrMalformed, TypeEntry, e.Type)
+	}
 	if e.Purpose == "" || e.Index < 0 || e.Index >= MaxEntries {
 		return vc.TypedObject{}, fmt.Errorf("%w: entry needs a statusPurpose and an index in [0, %d)", ErrMalformed, MaxEntries)
 	}

@@ -126,7 +126,21 @@ func Decode(s string) (*List, error) {
 		return nil, fmt.Errorf("%w: encodedList has multibase prefix %q, want %q (base64url, no padding)",
 			ErrMalformed, s[0], multibaseBase64URL)
 	}
-	s = s[1:]
+	return decode(s[1:])
+}
+
+// Decode2021 expands the encodedList of a StatusList2021Credential (W3C CCG
+// StatusList2021, section 2.2): the same GZIP-compressed bitstring, in
+// base64url without padding and without Decode's multibase prefix, with the
+// same checks and limits (a minimum of 16 KiB, MinEntries entries).
+func Decode2021(s string) (*List, error) {
+	if s == "" {
+		return nil, fmt.Errorf("%w: encodedList is empty", ErrMalformed)
+	}
+	return decode(s)
+}
+
+func decode(s string) (*List, error) {
 	// encoding/base64 skips '\r' and '\n' and RawURLEncoding treats '='
 	// as invalid; name both plainly.
 	if i := strings.IndexAny(s, "\r\n"); i >= 0 {

@@ -50,6 +50,9 @@ func Validate(e Entry, issuer string, list *ListCredential, c Check) (bool, erro
 	if list == nil || list.List == nil {
 		return false, fmt.Errorf("%w: no status list", ErrMalformed)
 	}
+	if entryType(e.Type) != listType(list.Type) {
+		return false, fmt.Errorf("%w: a %s names a %s", ErrListMismatch, entryType(e.Type), listType(list.Type))
+	}
 	if list.ID != "" && list.ID != e.ListCredential {
 		return false, fmt.Errorf("%w: entry names %q, list is %q", ErrListMismatch, truncate(e.ListCredential), truncate(list.ID))
 	}
@@ -75,6 +78,24 @@ func Validate(e Entry, issuer string, list *ListCredential, c Check) (bool, erro
 		return false, fmt.Errorf("%w: statusSize %d (only 1 is supported)", ErrStatusSize, e.Size)
 	}
 	return list.List.Get(e.Index)
+}
+
+// entryType and listType read the zero Type as Bitstring Status List's.
+func entryType(t string) string {
+	if t == "" {
+		return TypeEntry
+	}
+	return t
+}
+
+func listType(t string) string {
+	if t == "" || t == TypeListCredential {
+		return TypeEntry
+	}
+	if t == TypeListCredential2021 {
+		return TypeEntry2021
+	}
+	return t
 }
 
 func contains(s []string, v string) bool {
