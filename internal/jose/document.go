@@ -103,3 +103,31 @@ func VerifyDocument(compact []byte, typ string, algorithms []string, key func(ki
 	}
 	return t.payload, t.header.Kid, nil
 }
+
+// VerifyDocumentKey verifies a compact JWS of media type typ signed with
+// pub, a key the caller already knows (an SD-JWT's Key Binding JWT, signed
+// with the key its credential binds): a kid, if any, is not read. It returns
+// the payload.
+func VerifyDocumentKey(compact []byte, typ string, algorithms []string, pub crypto.PublicKey, maxToken, maxPayload int) ([]byte, error) {
+	t, err := parseCompactOf(bytes.TrimSpace(compact), maxToken, maxPayload)
+	if err != nil {
+		return nil, err
+	}
+	if got := strings.TrimPrefix(strings.ToLower(t.header.Typ), "application/"); got != strings.ToLower(typ) {
+		return nil, fmt.Errorf("%w: typ %s, want %s", ErrType, quote(t.header.Typ), typ)
+	}
+	keyType, err := checkAlgorithm(t.header.Alg, algorithms)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.checkExtensions(); err != nil {
+		return nil, err
+	}
+	if err := checkKey(t.header.Alg, keyType, pub); err != nil {
+		return nil, err
+	}
+	if err := verifySignature(t.header.Alg, pub, t.signingInput, t.signature); err != nil {
+		return nil, err
+	}
+	return t.payload, nil
+}
