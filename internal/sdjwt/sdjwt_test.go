@@ -206,8 +206,14 @@ func TestVerifyRefusesHostileSDJWTs(t *testing.T) {
 		{"a ... element with another member", signPayload(t, issuer, `{"a":[{"...":"`+hElem+`","b":1}]}`, dElem), ErrMalformed},
 		{"_sd that is not an array", signPayload(t, issuer, `{"_sd":"`+hName+`"}`, dName), ErrMalformed},
 		{"_sd holding a number", signPayload(t, issuer, `{"_sd":[1]}`), ErrMalformed},
-		{"a Disclosure of a _sd claim", func() string { d, h := disclosure(t, "s", "_sd", []any{}); return signPayload(t, issuer, `{"_sd":["`+h+`"]}`, d) }(), ErrMalformed},
-		{"a Disclosure of four elements", func() string { d, h := disclosure(t, "s", "a", 1, 2); return signPayload(t, issuer, `{"_sd":["`+h+`"]}`, d) }(), ErrMalformed},
+		{"a Disclosure of a _sd claim", func() string {
+			d, h := disclosure(t, "s", "_sd", []any{})
+			return signPayload(t, issuer, `{"_sd":["`+h+`"]}`, d)
+		}(), ErrMalformed},
+		{"a Disclosure of four elements", func() string {
+			d, h := disclosure(t, "s", "a", 1, 2)
+			return signPayload(t, issuer, `{"_sd":["`+h+`"]}`, d)
+		}(), ErrMalformed},
 		{"a Disclosure whose salt is a number", func() string { d, h := disclosure(t, 7, "a", 1); return signPayload(t, issuer, `{"_sd":["`+h+`"]}`, d) }(), ErrMalformed},
 		{"a Disclosure in padded base64url", sd + c.Disclosures[0].Encoded[:len(c.Disclosures[0].Encoded)-1] + "=~", ErrMalformed},
 		{"a Disclosure with a changed value", strings.Replace(sd, c.Disclosures[0].Encoded, reencode(t, c.Disclosures[0], "forged"), 1), ErrUnreferenced},
