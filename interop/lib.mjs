@@ -1,7 +1,7 @@
 // The JavaScript peer: keys, an offline closed document loader, and signing
 // and verification with Digital Bazaar's VC libraries (Data Integrity) and
 // jose (vc+jwt). peer.mjs is its command line; bench/bench.mjs times it.
-import {createHash, generateKeyPairSync, randomUUID, sign as cryptoSign} from 'node:crypto';
+import {createHash, createPublicKey, generateKeyPairSync, randomUUID, sign as cryptoSign, verify as cryptoVerify} from 'node:crypto';
 import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {gzipSync} from 'node:zlib';
@@ -16,6 +16,8 @@ import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey';
 import {driver as didKeyDriver} from '@digitalbazaar/did-method-key';
 import * as jose from 'jose';
+import {SDJwtVcInstance} from '@sd-jwt/sd-jwt-vc';
+import {ES256, digest, generateSalt} from '@sd-jwt/crypto-nodejs';
 import jsigs from 'jsonld-signatures';
 
 export const SUITES = ['eddsa-rdfc-2022', 'ecdsa-rdfc-2019', 'jwt'];
@@ -366,4 +368,67 @@ export async function entra({alg, did}) {
       id: `urn:uuid:${randomUUID()}?bit-index=7`, type: 'RevocationList2021Status', statusListIndex: '7'
     })
   };
+}
+
+// sdjwtIssue: @sd-jwt/sd-jwt-vc issues an SD-JWT VC (ES256) of a did:web
+// issuer about a holder whose key it binds in cnf, with given_name,
+// birthdate and dbsCheck.certificateNumber selectively disclosable, and the
+// holder presents it to aud with nonce, disclosing given_name only.
+// Returns the files: did.json, cred.sdjwt, pres.sdjwt.
+export async function sdjwtIssue({did, aud, nonce}) {
+  const issuer = await ES256.generateKeyPair();
+  const holder = await ES256.generateKeyPair();
+  const document = {
+    '@context': ['https://www.w3.org/ns/did/v1'], id: did,
+    verificationMethod: [{id: '#key-1', type: 'JsonWebKey2020', controller: did, publicKeyJwk: issuer.publicKey}],
+    authentication: ['#key-1'], assertionMethod: ['#key-1']
+  };
+  const sd = new SDJwtVcInstance({
+    signer: await ES256.getSigner(issuer.privateKey), signAlg: 'ES256',
+    hasher: digest, hashAlg: 'sha-256', saltGenerator: generateSalt,
+    kbSigner: await ES256.getSigner(holder.privateKey), kbSignAlg: 'ES256'
+  });
+  const now = Math.floor(Date.now() / 1000);
+  const credential = await sd.issue({
+    iss: did, iat: now, exp: now + 86400, vct: 'https://w3id.org/staffpass/vct/DBSCheckCredential',
+    cnf: {jwk: holder.publicKey},
+    given_name: 'Sam', birthdate: '1990-04-01',
+    dbsCheck: {level: 'enhanced', certificateNumber: '001234567890'}
+  }, {_sd: ['given_name', 'birthdate'], dbsCheck: {_sd: ['certificateNumber']}}, {header: {kid: `${did}#key-1`}});
+  const presentation = await sd.present(credential, {given_name: true}, {kb: {payload: {iat: now, aud, nonce}}});
+  return {'did.json': JSON.stringify(document, null, 2) + '\n', 'cred.sdjwt': credential, 'pres.sdjwt': presentation};
+}
+
+// jwsVerify checks a JWS signing input and signature with a public JWK, for
+// the alg its header names (EdDSA, ES256, ES384).
+function jwsVerifier(jwk) {
+  const key = createPublicKey({key: jwk, format: 'jwk'});
+  return (data, sig) => {
+    const {alg} = JSON.parse(Buffer.from(data.split('.')[0], 'base64url'));
+    const hash = {EdDSA: null, ES256: 'sha256', ES384: 'sha384'}[alg];
+    if(hash === undefined) {
+      throw new Error(`alg ${alg}`);
+    }
+    return cryptoVerify(hash, Buffer.from(data), {key, dsaEncoding: 'ieee-p1363'}, Buffer.from(sig, 'base64url'));
+  };
+}
+
+// sdjwtVerify: @sd-jwt/sd-jwt-vc verifies an SD-JWT VC presented with a Key
+// Binding JWT: the issuer's signature with issuerJwk, the Disclosures, the
+// Key Binding JWT with the key cnf binds and the nonce; and its aud. Returns
+// {verified, error, claims}.
+export async function sdjwtVerify({text, issuerJwk, nonce, aud}) {
+  try {
+    const sd = new SDJwtVcInstance({
+      verifier: jwsVerifier(issuerJwk), hasher: digest, hashAlg: 'sha-256',
+      kbVerifier: (data, sig, payload) => jwsVerifier(payload.cnf.jwk)(data, sig)
+    });
+    const result = await sd.verify(text.trim(), {keyBindingNonce: nonce});
+    if(result.kb?.payload?.aud !== aud) {
+      throw new Error(`the Key Binding JWT's aud is ${result.kb?.payload?.aud}, not ${aud}`);
+    }
+    return {verified: true, claims: result.payload};
+  } catch(error) {
+    return {verified: false, error};
+  }
 }

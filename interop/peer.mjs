@@ -17,6 +17,13 @@
 //   verify-presentation --challenge C --domain D FILE
 //                                                exit 0 when the presentation and every
 //                                                credential in it verify, 1 otherwise
+//   sdjwt-issue --did DID --challenge C --domain D --out DIR
+//                                                @sd-jwt/sd-jwt-vc issues an SD-JWT VC and its
+//                                                holder presents it (did.json, cred.sdjwt,
+//                                                pres.sdjwt; see lib.mjs)
+//   sdjwt-verify --issuer-jwk FILE --challenge C --domain D FILE
+//                                                exit 0 when @sd-jwt/sd-jwt-vc verifies the
+//                                                SD-JWT VC presentation; prints its claims
 //   entra    --alg ES256K|ES256|EdDSA --did DID --out DIR
 //                                                writes Entra Verified ID-shaped VC-JWT 1.1
 //                                                credentials, their StatusList2021 list and
@@ -41,6 +48,7 @@ const {positionals, values: opt} = parseArgs({
     method: {type: 'string'}, suite: {type: 'string'}, created: {type: 'string'},
     contexts: {type: 'string'}, 'proof-only': {type: 'boolean'},
     subject: {type: 'string'}, challenge: {type: 'string'}, domain: {type: 'string'},
+    'issuer-jwk': {type: 'string'},
     context: {type: 'string', multiple: true, default: []},
     'did-doc': {type: 'string', multiple: true, default: []}
   }
@@ -178,6 +186,28 @@ case 'tamper': {
     print(doc);
   }
   break;
+}
+case 'sdjwt-issue': {
+  need('did', 'challenge', 'domain', 'out');
+  const files = await peer.sdjwtIssue({did: opt.did, aud: opt.domain, nonce: opt.challenge});
+  for(const [name, data] of Object.entries(files)) {
+    writeFileSync(`${opt.out}/${name}`, data.endsWith('\n') ? data : data + '\n', {mode: 0o600});
+  }
+  break;
+}
+case 'sdjwt-verify': {
+  need('issuer-jwk', 'challenge', 'domain');
+  const file = one();
+  const jwk = readJSON(opt['issuer-jwk']);
+  delete jwk.d;
+  const {verified, error, claims} = await peer.sdjwtVerify({
+    text: readText(file), issuerJwk: jwk, nonce: opt.challenge, aud: opt.domain
+  });
+  console.error(verified ? `peer: ${file}: verified` : `peer: ${file}: not verified: ${error?.message ?? error}`);
+  if(verified) {
+    print(claims);
+  }
+  process.exit(verified ? 0 : 1);
 }
 case 'entra': {
   need('alg', 'did', 'out');

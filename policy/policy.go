@@ -162,6 +162,8 @@ func Evaluate(role *Role, r *verifier.Result) (*Verdict, error) {
 			why = "it did not verify: " + strings.TrimPrefix(cr.Summary(), src.Type+": ")
 		case holder == "" || !slices.Contains(cr.Subjects, holder):
 			why = "it is not about the presentation's holder"
+		case cr.Credential == nil:
+			why = "it is a " + cr.Format + " credential, which role verdicts do not read yet"
 		}
 		if why != "" {
 			aside = append(aside, setAside{src, why})

@@ -125,7 +125,8 @@ type Result struct {
 	Kind string `json:"kind"`
 	// Format is the securing mechanism: "vc+jwt", "vp+jwt", "vc-jwt-1.1"
 	// and "vp-jwt-1.1" (VCDM 1.1 JWTs), "data-integrity/<cryptosuite>",
-	// or "none".
+	// "dc+sd-jwt" (an SD-JWT VC) and "dc+sd-jwt+kb" (one presented with a
+	// Key Binding JWT), or "none".
 	Format string `json:"format,omitempty"`
 	// ID, Types and, for a credential, Issuer and Subjects, or, for a
 	// presentation, Holder, are read from the document; trust them only
@@ -154,8 +155,16 @@ type Result struct {
 	// harness.
 	Warnings []string `json:"warnings,omitempty"`
 
+	// Disclosed are, for an SD-JWT VC, the claims its holder chose to
+	// disclose (JSON Pointers into its claims).
+	Disclosed []string `json:"disclosed,omitempty"`
+	// SDJWTClaims are an SD-JWT VC's claims as disclosed: the payload with
+	// the Disclosures in place of their digests. Treat them as verified
+	// only when Verified is true.
+	SDJWTClaims map[string]any `json:"-"`
 	// Credential is the parsed credential, and Presentation the parsed
-	// presentation, nil if it did not parse. Treat what they say as
+	// presentation, nil if it did not parse (and for an SD-JWT VC, which is
+	// not a VC Data Model document: see SDJWTClaims). Treat what they say as
 	// verified only when Verified is true.
 	Credential   *vc.Credential   `json:"-"`
 	Presentation *vc.Presentation `json:"-"`

@@ -334,8 +334,9 @@ func (st *state) accepts(b *bundle.Bundle) bool {
 
 // Verify verifies one credential or presentation, in any supported form: a
 // vc+jwt or vp+jwt (or a VCDM 1.1 JWT) in compact form, a credential or
-// presentation JSON with Data Integrity proofs, or an enveloped credential
-// or presentation JSON. It returns the Result of every check, and an error
+// presentation JSON with Data Integrity proofs, an enveloped credential
+// or presentation JSON, or an SD-JWT VC (with a Key Binding JWT, a
+// presentation). It returns the Result of every check, and an error
 // that is nil exactly when all of them passed (otherwise it joins the
 // failed checks' errors; see the Err* sentinels). It never panics, and does
 // no I/O but through the Trust's Resolver.
@@ -358,6 +359,9 @@ func (v *Verifier) Verify(ctx context.Context, data []byte, p Policy) (*Result, 
 // verify dispatches on the form of data, and returns a finished Result.
 func (v *Verifier) verify(ctx context.Context, data []byte, st *state) *Result {
 	trimmed := bytes.TrimSpace(data)
+	if isSDJWT(trimmed) {
+		return v.verifySDJWT(ctx, trimmed, st)
+	}
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return v.verifyToken(ctx, trimmed, st, "")
 	}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -10,7 +12,9 @@ import (
 
 	didkey "github.com/staffpass/staffpass/did/key"
 	"github.com/staffpass/staffpass/holder"
+	"github.com/staffpass/staffpass/internal/jose"
 	"github.com/staffpass/staffpass/internal/limits"
+	"github.com/staffpass/staffpass/internal/sdjwt"
 	"github.com/staffpass/staffpass/keys"
 	"github.com/staffpass/staffpass/vc"
 )
@@ -20,12 +24,13 @@ type presentOptions struct {
 	challenge, domain string
 	format            string
 	expires           time.Duration
+	disclose          []string
 }
 
 func newPresentCmd() *cobra.Command {
 	var o presentOptions
 	cmd := &cobra.Command{
-		Use:   "present --holder-key FILE --challenge C --domain D [--format jwt|di] CRED...",
+		Use:   "present --holder-key FILE --challenge C --domain D [--format jwt|di|sd-jwt] [--disclose PTR]... CRED...",
 		Short: "Present credentials to a verifier, signed with the holder's wallet key",
 		Long: `Build a Verifiable Presentation of the credentials CRED... ("-" for standard
 input): vc+jwt and Data Integrity credentials may be mixed. It is signed with
@@ -38,6 +43,12 @@ so that it cannot be replayed to anyone else.
 domain in its aud, each vc+jwt credential enveloped. --format di prints the
 presentation JSON with a Data Integrity proof (proofPurpose authentication):
 eddsa-rdfc-2022 for an Ed25519 key, ecdsa-rdfc-2019 for a P-256 or P-384 key.
+
+--format sd-jwt presents one SD-JWT VC (as 'staffpass sign --suite
+dc+sd-jwt' issues it) with only the claims each --disclose names (JSON
+Pointers; none: only what is always shown) and a Key Binding JWT: the
+challenge in its nonce, the domain in its aud, signed with --holder-key,
+which must be the key the credential binds (its cnf).
 
 This is the low-level tool: a credential whose subject is not the holder is
 presented all the same, with a warning; the verifier's holder-binding check
@@ -63,6 +74,12 @@ decides.`,
 			if err != nil {
 				return err
 			}
+			if o.format != "sd-jwt" && len(o.disclose) > 0 {
+				return withHint(errors.New("--disclose chooses the claims of an SD-JWT VC to show"), "use it with --format sd-jwt")
+			}
+			if o.format == "sd-jwt" {
+				return presentSDJWT(cmd, args, key, signer, o)
+			}
 			var format vc.Format
 			switch o.format {
 			case "jwt":
@@ -73,7 +90,7 @@ decides.`,
 					format = vc.FormatECDSARDFC2019
 				}
 			default:
-				return withHint(fmt.Errorf("unknown --format %q", o.format), "use jwt or di")
+				return withHint(fmt.Errorf("unknown --format %q", o.format), "use jwt, di or sd-jwt")
 			}
 			if o.expires < 0 {
 				return withHint(errors.New("--expires must not be negative"), "e.g. --expires 5m")
@@ -119,7 +136,56 @@ decides.`,
 	f.StringVar(&o.holderKey, "holder-key", "", "the wallet's private key file (JWK, PEM or Multikey JSON; mode 0600)")
 	f.StringVar(&o.challenge, "challenge", "", "the verifier's challenge for this presentation")
 	f.StringVar(&o.domain, "domain", "", "the verifier's domain (its origin or DID)")
-	f.StringVar(&o.format, "format", "jwt", "jwt (a vp+jwt) or di (a Data Integrity proof)")
+	f.StringVar(&o.format, "format", "jwt", "jwt (a vp+jwt), di (a Data Integrity proof) or sd-jwt (an SD-JWT VC with a Key Binding JWT)")
+	f.StringArrayVar(&o.disclose, "disclose", nil, "with --format sd-jwt: a claim (JSON Pointer) to show; repeatable")
 	f.DurationVar(&o.expires, "expires", 0, "how long the presentation stays valid (default: no expiry; verifiers accept it for "+strings.TrimSuffix(limits.PresentationMaxAge.String(), "0s")+")")
 	return cmd
+}
+
+// presentSDJWT presents one SD-JWT VC with the claims o.disclose names and
+// a Key Binding JWT.
+func presentSDJWT(cmd *cobra.Command, args []string, key crypto.Signer, signer keys.Signer, o presentOptions) error {
+	if len(args) != 1 {
+		return withHint(fmt.Errorf("--format sd-jwt presents one credential, not %d", len(args)), "present each SD-JWT VC on its own")
+	}
+	if o.expires != 0 {
+		return withHint(errors.New("--expires: a Key Binding JWT has no expiry (the verifier judges its age)"), "drop --expires")
+	}
+	data, err := readInput(cmd.InOrStdin(), args[0], limits.MaxJWTBytes)
+	if err != nil {
+		return err
+	}
+	c, err := sdjwt.Split(string(data))
+	if err != nil {
+		return fmt.Errorf("%s: %w", args[0], err)
+	}
+	if u, err := jose.ParseUnverified(c.JWT); err == nil {
+		var claims struct {
+			Cnf struct {
+				JWK json.RawMessage `json:"jwk"`
+			} `json:"cnf"`
+		}
+		json.Unmarshal(u.Payload, &claims)
+		bound, err := keys.ParsePublicJWK(claims.Cnf.JWK)
+		if err != nil || !keys.SamePublic(bound, key.Public()) {
+			fmt.Fprintf(cmd.ErrOrStderr(), "staffpass: warning: %s does not bind --holder-key (its cnf); presented anyway, but verifiers will refuse it\n", args[0])
+		}
+	}
+	want := map[string]bool{}
+	for _, p := range o.disclose {
+		want[p] = true
+	}
+	seen := map[string]bool{}
+	out, err := sdjwt.Present(string(data), func(p string) bool { seen[p] = true; return want[p] }, &sdjwt.KeyBinding{
+		Signer: signer, Audience: o.domain, Nonce: o.challenge, IssuedAt: time.Now().UTC().Truncate(time.Second)})
+	if err != nil {
+		return fmt.Errorf("%s: %w", args[0], err)
+	}
+	for _, p := range o.disclose {
+		if !seen[p] {
+			return withHint(fmt.Errorf("--disclose %s: %s has no such selectively disclosable claim", p, args[0]), "'staffpass verify --output json' lists the disclosed claims of a credential under disclosed")
+		}
+	}
+	_, err = fmt.Fprintln(cmd.OutOrStdout(), out)
+	return err
 }

@@ -254,7 +254,7 @@ func Verify(ctx context.Context, s string, opts VerifyOptions) (*Verified, error
 	}
 	v := &Verified{Header: u.Header, Claims: claims, Disclosed: paths}
 	if cnf, ok := payload["cnf"]; ok {
-		if v.HolderKey, err = cnfKey(cnf); err != nil {
+		if v.HolderKey, err = CnfKey(cnf); err != nil {
 			return nil, err
 		}
 	}
@@ -270,8 +270,8 @@ func Verify(ctx context.Context, s string, opts VerifyOptions) (*Verified, error
 	return v, nil
 }
 
-// cnfKey reads the holder's key from cnf (RFC 7800 section 3.2: a jwk).
-func cnfKey(cnf any) (crypto.PublicKey, error) {
+// CnfKey reads the holder's key from cnf (RFC 7800 section 3.2: a jwk).
+func CnfKey(cnf any) (crypto.PublicKey, error) {
 	obj, ok := cnf.(map[string]any)
 	if !ok {
 		return nil, fmt.Errorf("%w: cnf is not an object", ErrMalformed)
@@ -291,42 +291,63 @@ func cnfKey(cnf any) (crypto.PublicKey, error) {
 	return k, nil
 }
 
-func verifyKeyBinding(c *Compact, holder crypto.PublicKey, opts VerifyOptions, v *Verified) error {
+// KeyBindingClaims are what a Key Binding JWT says.
+type KeyBindingClaims struct {
+	IssuedAt        time.Time
+	Audience, Nonce string
+}
+
+// VerifyKeyBinding checks c's Key Binding JWT (section 7.3 steps 1 to 4
+// and 6): typ kb+jwt, an accepted algorithm, signed with holder (the key the
+// Issuer-signed JWT's cnf binds), iat, aud, nonce and sd_hash present, and
+// sd_hash the hash of the SD-JWT presented with it. Whether the nonce,
+// audience and time are the verifier's is the caller's to judge (Verify
+// does).
+func VerifyKeyBinding(c *Compact, holder crypto.PublicKey, algorithms []string) (*KeyBindingClaims, error) {
+	if c.KeyBinding == "" {
+		return nil, fmt.Errorf("%w: there is no Key Binding JWT", ErrKeyBinding)
+	}
 	if holder == nil {
-		return fmt.Errorf("%w: a Key Binding JWT, but the credential binds no key (cnf.jwk)", ErrKeyBinding)
+		return nil, fmt.Errorf("%w: a Key Binding JWT, but the credential binds no key (cnf.jwk)", ErrKeyBinding)
 	}
-	payload, err := jose.VerifyDocumentKey([]byte(c.KeyBinding), TypeKeyBinding, opts.Algorithms, holder, limits.MaxJWTBytes, limits.MaxDocumentBytes)
+	payload, err := jose.VerifyDocumentKey([]byte(c.KeyBinding), TypeKeyBinding, algorithms, holder, limits.MaxJWTBytes, limits.MaxDocumentBytes)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrKeyBinding, err)
+		return nil, fmt.Errorf("%w: %w", ErrKeyBinding, err)
 	}
-	var kb struct {
-		IAT    *json.Number `json:"iat"`
-		Aud    *string      `json:"aud"`
-		Nonce  *string      `json:"nonce"`
-		SDHash *string      `json:"sd_hash"`
-	}
-	dec := json.NewDecoder(strings.NewReader(string(payload)))
-	dec.UseNumber()
-	if err := dec.Decode(&kb); err != nil {
-		return fmt.Errorf("%w: its claims: %w", ErrKeyBinding, err)
-	}
-	if kb.IAT == nil || kb.Aud == nil || kb.Nonce == nil || kb.SDHash == nil {
-		return fmt.Errorf("%w: the Key Binding JWT needs iat, aud, nonce and sd_hash", ErrKeyBinding)
-	}
-	if *kb.SDHash != sdHash(c.withoutKeyBinding()) {
-		return fmt.Errorf("%w: sd_hash is not the hash of the SD-JWT presented with it", ErrKeyBinding)
-	}
-	if opts.Nonce == "" || *kb.Nonce != opts.Nonce {
-		return fmt.Errorf("%w: nonce %q is not this verifier's", ErrKeyBinding, *kb.Nonce)
-	}
-	if opts.Audience == "" || *kb.Aud != opts.Audience {
-		return fmt.Errorf("%w: aud %q is not this verifier", ErrKeyBinding, *kb.Aud)
-	}
-	secs, err := kb.IAT.Int64()
+	decoded, err := decodeJSON(payload)
 	if err != nil {
-		return fmt.Errorf("%w: iat is not a whole number of seconds", ErrKeyBinding)
+		return nil, fmt.Errorf("%w: its claims: %w", ErrKeyBinding, err)
 	}
-	iat := time.Unix(secs, 0).UTC()
+	m, _ := decoded.(map[string]any)
+	aud, okAud := m["aud"].(string)
+	nonce, okNonce := m["nonce"].(string)
+	hash, okHash := m["sd_hash"].(string)
+	iatNum, okIAT := m["iat"].(json.Number)
+	if !okAud || !okNonce || !okHash || !okIAT {
+		return nil, fmt.Errorf("%w: the Key Binding JWT needs iat (a number), aud, nonce and sd_hash (strings)", ErrKeyBinding)
+	}
+	if hash != sdHash(c.withoutKeyBinding()) {
+		return nil, fmt.Errorf("%w: sd_hash is not the hash of the SD-JWT presented with it", ErrKeyBinding)
+	}
+	secs, err := iatNum.Int64()
+	if err != nil {
+		return nil, fmt.Errorf("%w: iat is not a whole number of seconds", ErrKeyBinding)
+	}
+	return &KeyBindingClaims{IssuedAt: time.Unix(secs, 0).UTC(), Audience: aud, Nonce: nonce}, nil
+}
+
+func verifyKeyBinding(c *Compact, holder crypto.PublicKey, opts VerifyOptions, v *Verified) error {
+	kb, err := VerifyKeyBinding(c, holder, opts.Algorithms)
+	if err != nil {
+		return err
+	}
+	if opts.Nonce == "" || kb.Nonce != opts.Nonce {
+		return fmt.Errorf("%w: nonce %q is not this verifier's", ErrKeyBinding, kb.Nonce)
+	}
+	if opts.Audience == "" || kb.Audience != opts.Audience {
+		return fmt.Errorf("%w: aud %q is not this verifier", ErrKeyBinding, kb.Audience)
+	}
+	iat := kb.IssuedAt
 	if iat.After(opts.Now.Add(opts.Skew)) {
 		return fmt.Errorf("%w: made %s, after the verification time %s", ErrKeyBinding, iat.Format(time.RFC3339), opts.Now.UTC().Format(time.RFC3339))
 	}

@@ -211,6 +211,9 @@ func (c *Compact) withoutKeyBinding() string {
 	return b.String()
 }
 
+// WithoutKeyBinding is the SD-JWT without its Key Binding JWT.
+func (c *Compact) WithoutKeyBinding() string { return c.withoutKeyBinding() }
+
 // String is the compact serialisation.
 func (c *Compact) String() string { return c.withoutKeyBinding() + c.KeyBinding }
 

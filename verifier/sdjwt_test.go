@@ -1,0 +1,171 @@
+package verifier_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	didjwk "github.com/staffpass/staffpass/did/jwk"
+	"github.com/staffpass/staffpass/internal/sdjwt"
+	"github.com/staffpass/staffpass/keys"
+	"github.com/staffpass/staffpass/verifier"
+)
+
+// sdWallet is a member of staff's phone key, named by its did:jwk.
+type sdWallet struct {
+	did    string
+	signer keys.Signer
+	jwk    map[string]any
+}
+
+func newSDWallet(t *testing.T) *sdWallet {
+	t.Helper()
+	k, err := keys.Generate(keys.P256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := didjwk.New(k.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := keys.NewSigner(k, id.String()+"#0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := keys.MarshalPublicJWK(k.Public())
+	var m map[string]any
+	json.Unmarshal(b, &m)
+	return &sdWallet{did: id.String(), signer: s, jwk: m}
+}
+
+const dbsVCT = "https://w3id.org/staffpass/vct/DBSCheckCredential"
+
+func sdClaims(iss string, w *sdWallet, change func(map[string]any)) map[string]any {
+	c := map[string]any{
+		"iss": iss, "vct": dbsVCT, "iat": now.Add(-time.Hour).Unix(), "exp": now.Add(365 * 24 * time.Hour).Unix(),
+		"cnf":       map[string]any{"jwk": w.jwk},
+		"birthdate": "1990-04-01",
+		"dbsCheck":  map[string]any{"level": "enhanced", "certificateNumber": "001234567890", "workforce": "adult"},
+	}
+	if change != nil {
+		change(c)
+	}
+	return c
+}
+
+var sdDisclosable = []string{"/birthdate", "/dbsCheck/certificateNumber"}
+
+func TestSDJWTVCVerifiesAsCredentialAndPresentation(t *testing.T) {
+	f := newFixture(t)
+	v := f.verifier(t)
+	w := newSDWallet(t)
+	sd, _, err := sdjwt.Issue(sdClaims(f.kch.did, w, nil), sdDisclosable, sdjwt.TypeSDJWTVC, f.kch.signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// As issued, with every Disclosure: a credential.
+	r, err := v.Verify(context.Background(), []byte(sd), verifier.Policy{})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, resultText(r))
+	}
+	if r.Kind != verifier.KindCredential || r.Format != "dc+sd-jwt" || r.Issuer != f.kch.did || r.Types[0] != dbsVCT ||
+		len(r.Subjects) != 1 || r.Subjects[0] != w.did || len(r.Disclosed) != 2 {
+		t.Errorf("result %s", resultText(r))
+	}
+	// Shown to a trust: no certificate number, bound to its challenge.
+	p, err := sdjwt.Present(sd, func(p string) bool { return p == "/birthdate" }, &sdjwt.KeyBinding{
+		Signer: w.signer, Audience: "https://bank.gstt.nhs.uk", Nonce: "c-1", IssuedAt: now.Add(-time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol := verifier.Policy{Challenge: "c-1", Domain: "https://bank.gstt.nhs.uk"}
+	r, err = v.Verify(context.Background(), []byte(p), pol)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, resultText(r))
+	}
+	if r.Kind != verifier.KindPresentation || r.Format != "dc+sd-jwt+kb" || r.Holder != w.did || len(r.Credentials) != 1 {
+		t.Errorf("result %s", resultText(r))
+	}
+	claims := r.Credentials[0].SDJWTClaims
+	if claims["birthdate"] != "1990-04-01" || claims["dbsCheck"].(map[string]any)["certificateNumber"] != nil {
+		t.Errorf("claims %v", claims)
+	}
+
+	// The presentation's own checks.
+	for name, tt := range map[string]struct {
+		pol  verifier.Policy
+		want error
+	}{
+		"another challenge": {verifier.Policy{Challenge: "c-2", Domain: pol.Domain}, verifier.ErrChallenge},
+		"another domain":    {verifier.Policy{Challenge: "c-1", Domain: "https://evil.example"}, verifier.ErrDomain},
+		"no challenge":      {verifier.Policy{Domain: pol.Domain}, verifier.ErrChallenge},
+		"too old":           {verifier.Policy{Challenge: "c-1", Domain: pol.Domain, Now: now.Add(time.Hour)}, verifier.ErrStalePresentation},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := v.Verify(context.Background(), []byte(p), tt.pol); !errors.Is(err, tt.want) {
+				t.Errorf("err = %v, want %v", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestSDJWTVCRefusals(t *testing.T) {
+	f := newFixture(t)
+	v := f.verifier(t)
+	w, thief := newSDWallet(t), newSDWallet(t)
+	issue := func(claims map[string]any, disclosable ...string) string {
+		t.Helper()
+		sd, _, err := sdjwt.Issue(claims, disclosable, sdjwt.TypeSDJWTVC, f.kch.signer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sd
+	}
+	good := issue(sdClaims(f.kch.did, w, nil), sdDisclosable...)
+	kb := func(sd string, s keys.Signer) string {
+		p, err := sdjwt.Present(sd, func(string) bool { return true }, &sdjwt.KeyBinding{Signer: s, Audience: "d", Nonce: "c", IssuedAt: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	pol := verifier.Policy{Challenge: "c", Domain: "d"}
+	otherIssuer, _, _ := sdjwt.Issue(sdClaims(f.other.did, w, nil), nil, sdjwt.TypeSDJWTVC, f.other.signer)
+	tests := []struct {
+		name string
+		in   string
+		pol  verifier.Policy
+		want error
+		word string
+	}{
+		{"expired", issue(sdClaims(f.kch.did, w, func(c map[string]any) { c["exp"] = now.Add(-time.Hour).Unix() })), verifier.Policy{}, verifier.ErrExpired, ""},
+		{"not yet valid", issue(sdClaims(f.kch.did, w, func(c map[string]any) { c["nbf"] = now.Add(time.Hour).Unix() })), verifier.Policy{}, verifier.ErrNotYetValid, ""},
+		{"an issuer not trusted", otherIssuer, verifier.Policy{}, verifier.ErrUntrustedIssuer, ""},
+		{"iss claims another issuer than the key's", issue(sdClaims(f.p256.did, w, nil)), verifier.Policy{}, verifier.ErrIssuerKey, ""},
+		{"iss not a DID", issue(sdClaims("https://kch.nhs.uk", w, nil)), verifier.Policy{}, verifier.ErrMalformed, "not a DID"},
+		{"no vct", issue(sdClaims(f.kch.did, w, func(c map[string]any) { delete(c, "vct") })), verifier.Policy{}, verifier.ErrMalformed, "vct"},
+		{"vct selectively disclosable", issue(sdClaims(f.kch.did, w, nil), "/vct"), verifier.Policy{}, verifier.ErrMalformed, "vct"},
+		{"cnf selectively disclosable", issue(sdClaims(f.kch.did, w, nil), "/cnf"), verifier.Policy{}, verifier.ErrMalformed, "cnf"},
+		{"a status it cannot check", issue(sdClaims(f.kch.did, w, func(c map[string]any) {
+			c["status"] = map[string]any{"status_list": map[string]any{"idx": 7, "uri": "https://kch.nhs.uk/tsl/1"}}
+		})), verifier.Policy{}, verifier.ErrStatus, "status"},
+		{"a Disclosure of another credential", good + strings.Split(issue(sdClaims(f.kch.did, w, nil), sdDisclosable...), "~")[1] + "~", verifier.Policy{}, verifier.ErrMalformed, "Disclosure"},
+		{"a Key Binding JWT by another key", kb(good, thief.signer), pol, verifier.ErrProof, ""},
+		{"a Key Binding JWT for a credential that binds no key", kb(issue(sdClaims(f.kch.did, w, func(c map[string]any) { delete(c, "cnf") })), w.signer), pol, verifier.ErrHolderBinding, ""},
+		{"a presentation of a revoked-like, expired credential", kb(issue(sdClaims(f.kch.did, w, func(c map[string]any) { c["exp"] = now.Add(-time.Hour).Unix() })), w.signer), pol, verifier.ErrExpired, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := v.Verify(context.Background(), []byte(tt.in), tt.pol)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("err = %v, want %v\n%s", err, tt.want, resultText(r))
+			}
+			if tt.word != "" && !strings.Contains(err.Error(), tt.word) {
+				t.Errorf("the error does not name %q: %v", tt.word, err)
+			}
+		})
+	}
+}
