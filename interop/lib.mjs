@@ -18,6 +18,7 @@ import {driver as didKeyDriver} from '@digitalbazaar/did-method-key';
 import * as jose from 'jose';
 import {SDJwtVcInstance} from '@sd-jwt/sd-jwt-vc';
 import {ES256, digest, generateSalt} from '@sd-jwt/crypto-nodejs';
+import {StatusList, createHeaderAndPayload} from '@sd-jwt/jwt-status-list';
 import jsigs from 'jsonld-signatures';
 
 export const SUITES = ['eddsa-rdfc-2022', 'ecdsa-rdfc-2019', 'jwt'];
@@ -389,14 +390,28 @@ export async function sdjwtIssue({did, aud, nonce}) {
     kbSigner: await ES256.getSigner(holder.privateKey), kbSignAlg: 'ES256'
   });
   const now = Math.floor(Date.now() / 1000);
-  const credential = await sd.issue({
+  const uri = 'https://sdjwt.interop.example.nhs.uk/statuslists/1';
+  const issue = idx => sd.issue({
     iss: did, iat: now, exp: now + 86400, vct: 'https://w3id.org/staffpass/vct/DBSCheckCredential',
-    cnf: {jwk: holder.publicKey},
+    cnf: {jwk: holder.publicKey}, status: {status_list: {idx, uri}},
     given_name: 'Sam', birthdate: '1990-04-01',
     dbsCheck: {level: 'enhanced', certificateNumber: '001234567890'}
   }, {_sd: ['given_name', 'birthdate'], dbsCheck: {_sd: ['certificateNumber']}}, {header: {kid: `${did}#key-1`}});
+  const credential = await issue(0);
   const presentation = await sd.present(credential, {given_name: true}, {kb: {payload: {iat: now, aud, nonce}}});
-  return {'did.json': JSON.stringify(document, null, 2) + '\n', 'cred.sdjwt': credential, 'pres.sdjwt': presentation};
+  // The issuer's Status List Token (@sd-jwt/jwt-status-list): entry 3
+  // invalid (revoked), entry 5 suspended.
+  const statuses = new Array(128).fill(0);
+  statuses[3] = 1;
+  statuses[5] = 2;
+  const {header, payload} = createHeaderAndPayload(new StatusList(statuses, 2),
+    {iss: did, sub: uri, iat: now, exp: now + 3600}, {alg: 'ES256', typ: 'statuslist+jwt', kid: `${did}#key-1`});
+  const privateKey = await jose.importJWK(issuer.privateKey, 'ES256');
+  const list = await new jose.SignJWT(payload).setProtectedHeader(header).sign(privateKey);
+  return {
+    'did.json': JSON.stringify(document, null, 2) + '\n', 'cred.sdjwt': credential, 'pres.sdjwt': presentation,
+    'list.jwt': list, 'revoked.sdjwt': await issue(3), 'suspended.sdjwt': await issue(5)
+  };
 }
 
 // jwsVerify checks a JWS signing input and signature with a public JWK, for

@@ -182,8 +182,8 @@ func (v *Verifier) verifySDJWTCredential(ctx context.Context, c *sdjwt.Compact, 
 	}
 	err = v.checkValidity(synthetic, &jose.Verified{NotBefore: nbf, Expires: exp}, st.now)
 	r.record(CheckValidityPeriod, err, validityNote(r))
-	if _, ok := claims["status"]; ok {
-		r.fail(CheckStatus, fmt.Errorf("%w: the SD-JWT VC's status (a Token Status List reference) is one this verifier cannot check yet", ErrStatus))
+	if sc, ok := claims["status"]; ok {
+		v.checkTokenStatus(ctx, r, iss, sc, st)
 	} else {
 		r.pass(CheckStatus, "the credential has no status: its issuer cannot revoke it")
 	}

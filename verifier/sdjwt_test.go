@@ -9,8 +9,10 @@ import (
 	"time"
 
 	didjwk "github.com/staffpass/staffpass/did/jwk"
+	"github.com/staffpass/staffpass/internal/jose"
 	"github.com/staffpass/staffpass/internal/sdjwt"
 	"github.com/staffpass/staffpass/keys"
+	"github.com/staffpass/staffpass/vc/status"
 	"github.com/staffpass/staffpass/verifier"
 )
 
@@ -167,5 +169,96 @@ func TestSDJWTVCRefusals(t *testing.T) {
 				t.Errorf("the error does not name %q: %v", tt.word, err)
 			}
 		})
+	}
+}
+
+// tokenList signs, as o, a Status List Token for uri with the given
+// statuses (one bit each unless bits says otherwise).
+func tokenList(t *testing.T, o *org, uri string, statuses []int, bits int, change func(map[string]any)) []byte {
+	t.Helper()
+	lst, err := status.EncodeTokenList(statuses, bits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims := map[string]any{"sub": uri, "iat": now.Add(-time.Hour).Unix(), "exp": now.Add(time.Hour).Unix(),
+		"status_list": map[string]any{"bits": bits, "lst": lst}}
+	if change != nil {
+		change(claims)
+	}
+	b, _ := json.Marshal(claims)
+	tok, err := jose.SignDocument(b, status.TypeStatusListToken, o.signer, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []byte(tok)
+}
+
+// An SD-JWT VC's status, in an IETF Token Status List its issuer signed.
+func TestSDJWTVCTokenStatusList(t *testing.T) {
+	f := newFixture(t)
+	w := newSDWallet(t)
+	const uri = "https://kch.nhs.uk/tsl/1"
+	withStatus := func(idx int, u string) string {
+		sd, _, err := sdjwt.Issue(sdClaims(f.kch.did, w, func(c map[string]any) {
+			c["status"] = map[string]any{"status_list": map[string]any{"idx": idx, "uri": u}}
+		}), nil, sdjwt.TypeSDJWTVC, f.kch.signer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sd
+	}
+	statuses := make([]int, 64)
+	statuses[3], statuses[5], statuses[9] = status.TokenInvalid, status.TokenSuspended, 3
+	verifierWith := func(lists ...[]byte) *verifier.Verifier {
+		v, err := verifier.New(verifier.Trust{Issuers: []string{f.kch.did}, Resolver: f.resolver, StatusLists: lists,
+			StatusListsFetched: now.Add(-10 * time.Minute)}, verifier.WithClock(func() time.Time { return now }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	good := tokenList(t, f.kch, uri, statuses, 2, nil)
+	v := verifierWith(good)
+	tests := []struct {
+		name string
+		v    *verifier.Verifier
+		in   string
+		want error
+		word string
+	}{
+		{"valid", v, withStatus(0, uri), nil, ""},
+		{"revoked", v, withStatus(3, uri), verifier.ErrRevoked, ""},
+		{"suspended", v, withStatus(5, uri), verifier.ErrSuspended, ""},
+		{"a status value with no meaning here", v, withStatus(9, uri), verifier.ErrStatus, "0x03"},
+		{"beyond the list", v, withStatus(4096, uri), verifier.ErrStatus, "index"},
+		{"a list not given", v, withStatus(0, "https://kch.nhs.uk/tsl/2"), verifier.ErrStatus, "not given"},
+		{"a list signed by another issuer", verifierWith(tokenList(t, f.other, uri, statuses, 2, nil)), withStatus(0, uri), verifier.ErrStatus, "does not verify"},
+		{"an expired list", verifierWith(tokenList(t, f.kch, uri, statuses, 2, func(c map[string]any) { c["exp"] = now.Add(-time.Hour).Unix() })), withStatus(0, uri), verifier.ErrStatus, "expired"},
+		{"a list past its ttl", verifierWith(tokenList(t, f.kch, uri, statuses, 2, func(c map[string]any) { c["ttl"] = 60 })), withStatus(0, uri), verifier.ErrStatus, "ttl"},
+		{"a list issued in the future", verifierWith(tokenList(t, f.kch, uri, statuses, 2, func(c map[string]any) { c["iat"] = now.Add(time.Hour).Unix() })), withStatus(0, uri), verifier.ErrStatus, "after the verification time"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := tt.v.Verify(context.Background(), []byte(tt.in), verifier.Policy{})
+			if tt.want == nil {
+				if err != nil {
+					t.Fatalf("%v\n%s", err, resultText(r))
+				}
+				if c := r.Check(verifier.CheckStatus); !strings.Contains(c.Reason, uri) {
+					t.Errorf("status reason %q", c.Reason)
+				}
+				return
+			}
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("err = %v, want %v", err, tt.want)
+			}
+			if tt.word != "" && !strings.Contains(err.Error(), tt.word) {
+				t.Errorf("the error does not name %q: %v", tt.word, err)
+			}
+		})
+	}
+	// The same list twice is a configuration error.
+	if _, err := verifier.New(verifier.Trust{Issuers: []string{f.kch.did}, Resolver: f.resolver, StatusLists: [][]byte{good, good}}); !errors.Is(err, verifier.ErrConfig) {
+		t.Errorf("two tokens for one list: %v", err)
 	}
 }

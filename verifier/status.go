@@ -1,6 +1,7 @@
 package verifier
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -40,16 +41,27 @@ type statusList struct {
 // indexLists gathers the status lists of trust by URL: those given
 // directly and each bundle's. A URL two bundles hold has both copies;
 // checkEntry uses the most recently fetched one the policy accepts.
-func indexLists(trust Trust) (map[string][]*statusList, error) {
+func indexLists(trust Trust) (map[string][]*statusList, map[string]*tokenList, error) {
 	lists := make(map[string][]*statusList)
+	tokens := make(map[string]*tokenList)
 	for i, data := range trust.StatusLists {
+		if uri, ok, err := tokenListURI(data); ok {
+			if err != nil {
+				return nil, nil, fmt.Errorf("%w: status list %d: %w", ErrConfig, i, err)
+			}
+			if tokens[uri] != nil {
+				return nil, nil, fmt.Errorf("%w: two Status List Tokens for %s", ErrConfig, uri)
+			}
+			tokens[uri] = &tokenList{data: slices.Clone(bytes.TrimSpace(data)), fetched: trust.StatusListsFetched}
+			continue
+		}
 		id, err := statusListID(data)
 		if err != nil {
-			return nil, fmt.Errorf("%w: status list %d: %w", ErrConfig, i, err)
+			return nil, nil, fmt.Errorf("%w: status list %d: %w", ErrConfig, i, err)
 		}
 		for _, l := range lists[id] {
 			if l.b == nil {
-				return nil, fmt.Errorf("%w: two status lists with id %s", ErrConfig, id)
+				return nil, nil, fmt.Errorf("%w: two status lists with id %s", ErrConfig, id)
 			}
 		}
 		lists[id] = append(lists[id], &statusList{data: slices.Clone(data), url: id, fetched: trust.StatusListsFetched})
@@ -62,7 +74,7 @@ func indexLists(trust Trust) (map[string][]*statusList, error) {
 	for _, ls := range lists {
 		slices.SortStableFunc(ls, func(a, b *statusList) int { return b.fetched.Compare(a.fetched) })
 	}
-	return lists, nil
+	return lists, tokens, nil
 }
 
 // statusListID reads the id of a status list credential without verifying

@@ -39,6 +39,8 @@ type Trust struct {
 	// did/key, did/jwk and a did.StaticResolver of the documents you hold.
 	Resolver did.Resolver
 	// StatusLists are status list credentials (W3C Bitstring Status List,
+	// or StatusList2021) and IETF Status List Tokens (statuslist+jwt, for
+	// SD-JWT VCs),
 	// signed by their issuers, as vc+jwt or Data Integrity JSON) besides
 	// those in the bundles. Verification is offline: a credential whose
 	// list is in neither fails the status check.
@@ -100,6 +102,7 @@ type Policy struct {
 type Verifier struct {
 	issuers    map[string]*trustedIssuer
 	lists      map[string][]*statusList
+	tokenLists map[string]*tokenList
 	resolver   did.Resolver
 	loader     *ld.Loader
 	schemas    *schemas.Set
@@ -277,7 +280,7 @@ func New(trust Trust, opts ...Option) (*Verifier, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	lists, err := indexLists(trust)
+	lists, tokenLists, err := indexLists(trust)
 	if err != nil {
 		return nil, err
 	}
@@ -288,6 +291,7 @@ func New(trust Trust, opts ...Option) (*Verifier, error) {
 	v := &Verifier{
 		issuers:     issuers,
 		lists:       lists,
+		tokenLists:  tokenLists,
 		resolver:    resolver,
 		loader:      loader,
 		schemas:     set,

@@ -157,7 +157,7 @@ not be read, reported at the end).`,
 	}
 	f := cmd.Flags()
 	f.StringArrayVar(&o.didDocs, "did-doc", nil, "a DID document file to resolve its DID from (repeatable)")
-	f.StringArrayVar(&o.statusLists, "status-list", nil, "a signed status list credential to check revocation against (repeatable)")
+	f.StringArrayVar(&o.statusLists, "status-list", nil, "a signed status list credential (or Status List Token, for SD-JWT VCs) to check revocation against (repeatable)")
 	f.StringArrayVar(&o.trust, "trust", nil, "an issuer DID trusted directly, for any type (repeatable)")
 	f.StringArrayVar(&o.bundles, "bundle", nil, "a signed trust bundle (repeatable, each with --bundle-publisher)")
 	f.StringArrayVar(&o.publishers, "bundle-publisher", nil, "the DID trusted to sign the --bundle in the same position")
