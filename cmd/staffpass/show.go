@@ -12,10 +12,13 @@ import (
 
 	"github.com/spf13/cobra"
 
+	didjwk "github.com/staffpass/staffpass/did/jwk"
 	"github.com/staffpass/staffpass/internal/jose"
 	"github.com/staffpass/staffpass/internal/limits"
+	"github.com/staffpass/staffpass/internal/sdjwt"
 	"github.com/staffpass/staffpass/vc"
 	"github.com/staffpass/staffpass/vc/staff"
+	"github.com/staffpass/staffpass/vc/status"
 )
 
 func newShowCmd() *cobra.Command {
@@ -50,6 +53,16 @@ document-number or share-code (exit 1 when it does not match).`,
 				return err
 			}
 			w := cmd.OutOrStdout()
+			if c, err := sdjwt.Split(string(data)); err == nil && strings.Count(c.JWT, ".") == 2 && strings.Contains(string(data), "~") {
+				fmt.Fprintln(w, "(not verified: 'staffpass verify' checks the signatures, the issuer and the status)")
+				if err := showSDJWT(w, c); err != nil {
+					return fmt.Errorf("%s: %w", args[0], err)
+				}
+				if len(wanted) > 0 {
+					return withHint(errors.New("--check: an SD-JWT VC holds no salted hash; a disclosed number is shown as it is"), "drop --check")
+				}
+				return nil
+			}
 			doc, err := peek(data)
 			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)
@@ -244,6 +257,102 @@ func showCredential(w io.Writer, s *shown, where string, hashes *[]hashAt) {
 		fmt.Fprintln(w, "  what it says")
 		claims(w, "    ", sub, where, hashes)
 	}
+}
+
+// sdJWTReserved are the SD-JWT VC claims show writes in its own rows.
+var sdJWTReserved = []string{"iss", "vct", "vct#integrity", "iat", "nbf", "exp", "cnf", "status", "sub", "jti"}
+
+// showSDJWT writes an SD-JWT VC (and its Key Binding JWT), unverified: the
+// claims its Disclosures disclose in place, and which those are.
+func showSDJWT(w io.Writer, c *sdjwt.Compact) error {
+	u, err := jose.ParseUnverified(c.JWT)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(strings.NewReader(string(u.Payload)))
+	dec.UseNumber()
+	var payload map[string]any
+	if err := dec.Decode(&payload); err != nil || payload == nil {
+		return errors.New("the SD-JWT's payload is not a JSON object")
+	}
+	all, paths, err := sdjwt.Process(payload, c.Disclosures)
+	if err != nil {
+		return err
+	}
+	vct, _ := all["vct"].(string)
+	fmt.Fprintf(w, "An SD-JWT VC (%s)\n", orNone(vct))
+	iss, _ := all["iss"].(string)
+	row(w, "  ", "issued by", orNone(iss))
+	var about []string
+	if cnf, ok := all["cnf"]; ok {
+		if k, err := sdjwt.CnfKey(cnf); err == nil {
+			if id, err := didjwk.New(k); err == nil {
+				about = append(about, "the holder of the key it binds ("+id.String()+")")
+			}
+		}
+	}
+	if sub, ok := all["sub"].(string); ok {
+		about = append(about, sub)
+	}
+	row(w, "  ", "about", orNone(strings.Join(about, ", ")))
+	at := func(name string) time.Time {
+		n, _ := all[name].(json.Number)
+		s, err := n.Int64()
+		if err != nil || s <= 0 {
+			return time.Time{}
+		}
+		return time.Unix(s, 0)
+	}
+	from, until := at("nbf"), at("exp")
+	if from.IsZero() {
+		from = at("iat")
+	}
+	switch {
+	case from.IsZero() && until.IsZero():
+		row(w, "  ", "valid", "no validity period stated")
+	case until.IsZero():
+		row(w, "  ", "valid", "from "+humanTime(from))
+	default:
+		row(w, "  ", "valid", "from "+humanTime(from)+" until "+humanTime(until))
+	}
+	row(w, "  ", "secured as", fmt.Sprintf("SD-JWT (%s), signed with %s by %s", orNone(u.Header.Typ), u.Header.Alg, orNone(u.Header.Kid)))
+	if c.KeyBinding != "" {
+		kb := "a Key Binding JWT"
+		if k, err := jose.ParseUnverified(c.KeyBinding); err == nil {
+			var claims struct {
+				Aud   string `json:"aud"`
+				Nonce string `json:"nonce"`
+				IAT   int64  `json:"iat"`
+			}
+			json.Unmarshal(k.Payload, &claims)
+			kb += fmt.Sprintf(" for %s (challenge %q), made %s", orNone(claims.Aud), claims.Nonce, humanTime(time.Unix(claims.IAT, 0)))
+		}
+		row(w, "  ", "presented with", kb)
+	}
+	if st, ok := all["status"]; ok {
+		if ref, err := status.ReadReference(st); err == nil {
+			row(w, "  ", "status", fmt.Sprintf("entry %d of %s (Token Status List)", ref.Index, ref.URI))
+		} else {
+			row(w, "  ", "status", "cannot be read: "+err.Error())
+		}
+	} else {
+		row(w, "  ", "status", "none: its issuer cannot revoke it")
+	}
+	if len(paths) == 0 {
+		row(w, "  ", "disclosed", "nothing beyond what is always shown")
+	} else {
+		row(w, "  ", "disclosed", strings.Join(paths, ", "))
+	}
+	shownClaims := map[string]any{}
+	for k, v := range all {
+		if !slices.Contains(sdJWTReserved, k) {
+			shownClaims[k] = v
+		}
+	}
+	fmt.Fprintln(w, "  what it says")
+	var none []hashAt
+	claims(w, "    ", shownClaims, "", &none)
+	return nil
 }
 
 // hashMembers are the salted hashes --check can test, by the name people
