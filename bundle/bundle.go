@@ -340,6 +340,9 @@ func (b *Bundle) Validate() error {
 		if l.Fetched.After(b.Created) {
 			return fmt.Errorf("%w: status list %s: fetched %s, after the bundle was built", ErrMalformed, l.URL, l.Fetched.UTC().Format(time.RFC3339))
 		}
+		if err := checkList(l.Credential, l.URL, ""); err != nil {
+			return fmt.Errorf("%w: status list %s: %w", ErrMalformed, l.URL, err)
+		}
 	}
 	return nil
 }

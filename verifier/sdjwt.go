@@ -26,7 +26,7 @@ import (
 // and no JSON Schema. The claims SD-JWT VC section 3.2.2.2 says are never
 // selectively disclosable (iss, vct, nbf, exp, cnf, status) are refused
 // when a Disclosure gives them. Its subject is the holder its cnf.jwk binds,
-// named by that key's did:jwk (and its sub, if any).
+// named by that key's did:jwk (its sub only when it binds no key).
 //
 // With a Key Binding JWT it is a presentation by that holder: the
 // Key Binding JWT's signature (with the cnf key), nonce (the challenge), aud
@@ -53,6 +53,9 @@ func isSDJWT(data []byte) bool {
 
 func (v *Verifier) verifySDJWT(ctx context.Context, data []byte, st *state) *Result {
 	c, err := sdjwt.Split(string(data))
+	if err == nil && st.statusList {
+		err = errors.New("an SD-JWT is not a status list credential")
+	}
 	if err != nil {
 		r := newResult(KindCredential, st.now)
 		r.Format = FormatSDJWTVC
@@ -94,7 +97,7 @@ func (v *Verifier) verifySDJWT(ctx context.Context, data []byte, st *state) *Res
 	if err == nil {
 		r.Holder = holder.String()
 	}
-	kb, err := sdjwt.VerifyKeyBinding(c, holderKey, v.algorithms)
+	kb, err := sdjwt.VerifyKeyBinding(c, holderKey, v.algorithms, v.lowS)
 	if err != nil {
 		r.fail(CheckProof, fmt.Errorf("%w: %w", ErrProof, err))
 		r.skip(CheckVerificationMethod, "not judged: the Key Binding JWT does not verify")
@@ -147,6 +150,7 @@ func (v *Verifier) verifySDJWTCredential(ctx context.Context, c *sdjwt.Compact, 
 	ver, err := sdjwt.Verify(ctx, c.String(), sdjwt.VerifyOptions{
 		Types:      []string{sdjwt.TypeSDJWTVC, sdjwt.TypeSDJWTVCLegacy},
 		Algorithms: v.algorithms,
+		LowS:       v.lowS,
 		IssuerKey: func(ctx context.Context, kid string, _ map[string]any) (crypto.PublicKey, error) {
 			return keyOf(ctx, kid, "assertionMethod")
 		},
@@ -163,7 +167,9 @@ func (v *Verifier) verifySDJWTCredential(ctx context.Context, c *sdjwt.Compact, 
 			r.Subjects = append(r.Subjects, h.String())
 		}
 	}
-	if sub, ok := ver.Claims["sub"].(string); ok && !slices.Contains(r.Subjects, sub) {
+	// A credential that binds a key is about that key's holder only: its
+	// sub is a claim, and holder binding goes through the key.
+	if sub, ok := ver.Claims["sub"].(string); ok && ver.HolderKey == nil {
 		r.Subjects = append(r.Subjects, sub)
 	}
 	if st.statusList {
@@ -181,6 +187,10 @@ func (v *Verifier) verifySDJWTCredential(ctx context.Context, c *sdjwt.Compact, 
 		r.ValidFrom = iat
 	}
 	err = v.checkValidity(synthetic, &jose.Verified{NotBefore: nbf, Expires: exp}, st.now)
+	if err == nil && nbf.IsZero() && !iat.IsZero() && st.now.Add(v.skew).Before(iat) {
+		// Without nbf, the credential is valid from when it was issued.
+		err = fmt.Errorf("%w: iat is %s, after the verification time %s", ErrNotYetValid, stamp(iat), stamp(st.now))
+	}
 	r.record(CheckValidityPeriod, err, validityNote(r))
 	if sc, ok := claims["status"]; ok {
 		v.checkTokenStatus(ctx, r, iss, sc, st)
@@ -234,7 +244,7 @@ func readSDJWTVC(c *sdjwt.Compact) (map[string]any, string, string, error) {
 				return nil, "", "", fmt.Errorf("%s is not a NumericDate", name)
 			}
 			if numericDate(v).IsZero() {
-				return nil, "", "", fmt.Errorf("%s is not a whole number of seconds", name)
+				return nil, "", "", fmt.Errorf("%s is not a whole number of seconds between 1970 and the year 9999", name)
 			}
 		}
 	}
@@ -246,14 +256,19 @@ func readSDJWTVC(c *sdjwt.Compact) (map[string]any, string, string, error) {
 	return claims, iss, vct, nil
 }
 
-// numericDate reads a JWT NumericDate of whole seconds; zero otherwise.
+// maxNumericDate is the last second of the year 9999, the latest time a
+// Result can write.
+const maxNumericDate = 253402300799
+
+// numericDate reads a JWT NumericDate of whole seconds from 1970 to the
+// year 9999; zero otherwise.
 func numericDate(v any) time.Time {
 	n, ok := v.(json.Number)
 	if !ok {
 		return time.Time{}
 	}
 	s, err := n.Int64()
-	if err != nil || s <= 0 {
+	if err != nil || s <= 0 || s > maxNumericDate {
 		return time.Time{}
 	}
 	return time.Unix(s, 0).UTC()

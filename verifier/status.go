@@ -115,6 +115,9 @@ func (l *statusList) load(ctx context.Context, v *Verifier, now time.Time) (*sta
 	if err != nil && (ctx.Err() != nil || r.Check(CheckVerificationMethod).Status == Failed) {
 		return nil, nil, err
 	}
+	if err == nil && r.Credential == nil {
+		err = fmt.Errorf("%w: a %s is not a status list credential", ErrStatus, r.Format)
+	}
 	if err == nil {
 		list, err = status.ReadListCredential(r.Credential)
 	}

@@ -363,7 +363,7 @@ func (v *Verifier) Verify(ctx context.Context, data []byte, p Policy) (*Result, 
 // verify dispatches on the form of data, and returns a finished Result.
 func (v *Verifier) verify(ctx context.Context, data []byte, st *state) *Result {
 	trimmed := bytes.TrimSpace(data)
-	if isSDJWT(trimmed) {
+	if len(trimmed) > 0 && trimmed[0] != '{' && isSDJWT(trimmed) {
 		return v.verifySDJWT(ctx, trimmed, st)
 	}
 	if len(trimmed) == 0 || trimmed[0] != '{' {

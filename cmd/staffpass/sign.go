@@ -166,7 +166,7 @@ func signSDJWT(cmd *cobra.Command, name string, data []byte, signer keys.Signer,
 		return withHint(fmt.Errorf("%s: iss %q is not the DID of --method (%s)", name, iss, method.DID()), "set iss to the signer's DID")
 	}
 	for _, p := range disclose {
-		if n := strings.TrimPrefix(p, "/"); slices.Contains([]string{"iss", "vct", "nbf", "exp", "cnf", "status"}, n) {
+		if n := strings.TrimPrefix(p, "/"); slices.Contains([]string{"iss", "vct", "vct#integrity", "nbf", "exp", "cnf", "status"}, n) {
 			return withHint(fmt.Errorf("--disclose %s: SD-JWT VC never lets %s be selectively disclosable", p, n), "drop it")
 		}
 	}

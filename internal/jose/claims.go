@@ -144,9 +144,15 @@ func timeClaim(name string, raw json.RawMessage) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%w: claim %s is neither a NumericDate nor a date-time", ErrMalformed, name)
 	}
 	f, err := strconv.ParseFloat(string(raw), 64)
-	if err != nil || math.IsNaN(f) || f < minNumericDate || f > maxNumericDate {
+	// The first instant of year 1 is Go's zero time, which stands for an
+	// absent claim everywhere: it is refused with the years before.
+	if err != nil || math.IsNaN(f) || f <= minNumericDate || f > maxNumericDate {
 		return time.Time{}, fmt.Errorf("%w: claim %s is not a NumericDate between years 1 and 9999", ErrMalformed, name)
 	}
 	sec, frac := math.Modf(f)
-	return time.Unix(int64(sec), int64(math.Round(frac*1e9))).UTC(), nil
+	t := time.Unix(int64(sec), int64(math.Round(frac*1e9))).UTC()
+	if t.IsZero() {
+		return time.Time{}, fmt.Errorf("%w: claim %s is not a NumericDate between years 1 and 9999", ErrMalformed, name)
+	}
+	return t, nil
 }

@@ -192,6 +192,9 @@ type VerifyOptions struct {
 	// to Now+Skew.
 	Now          time.Time
 	MaxAge, Skew time.Duration
+	// LowS refuses an ECDSA signature whose s is the higher of its two
+	// encodings (keys.CheckLowS), on both JWTs.
+	LowS bool
 }
 
 // Verified is what Verify found.
@@ -242,9 +245,15 @@ func Verify(ctx context.Context, s string, opts VerifyOptions) (*Verified, error
 	if opts.IssuerKey == nil {
 		return nil, errors.New("sdjwt: no IssuerKey")
 	}
+	var issuerKey crypto.PublicKey
 	_, _, err = jose.VerifyDocument([]byte(c.JWT), typ, opts.Algorithms, func(kid string) (crypto.PublicKey, error) {
-		return opts.IssuerKey(ctx, kid, payload)
+		k, err := opts.IssuerKey(ctx, kid, payload)
+		issuerKey = k
+		return k, err
 	}, limits.MaxJWTBytes, limits.MaxDocumentBytes)
+	if err == nil && opts.LowS {
+		err = lowS(c.JWT, issuerKey)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: the Issuer-signed JWT: %w", ErrSignature, err)
 	}
@@ -303,7 +312,7 @@ type KeyBindingClaims struct {
 // sd_hash the hash of the SD-JWT presented with it. Whether the nonce,
 // audience and time are the verifier's is the caller's to judge (Verify
 // does).
-func VerifyKeyBinding(c *Compact, holder crypto.PublicKey, algorithms []string) (*KeyBindingClaims, error) {
+func VerifyKeyBinding(c *Compact, holder crypto.PublicKey, algorithms []string, lowSOnly bool) (*KeyBindingClaims, error) {
 	if c.KeyBinding == "" {
 		return nil, fmt.Errorf("%w: there is no Key Binding JWT", ErrKeyBinding)
 	}
@@ -311,6 +320,9 @@ func VerifyKeyBinding(c *Compact, holder crypto.PublicKey, algorithms []string) 
 		return nil, fmt.Errorf("%w: a Key Binding JWT, but the credential binds no key (cnf.jwk)", ErrKeyBinding)
 	}
 	payload, err := jose.VerifyDocumentKey([]byte(c.KeyBinding), TypeKeyBinding, algorithms, holder, limits.MaxJWTBytes, limits.MaxDocumentBytes)
+	if err == nil && lowSOnly {
+		err = lowS(c.KeyBinding, holder)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrKeyBinding, err)
 	}
@@ -337,7 +349,7 @@ func VerifyKeyBinding(c *Compact, holder crypto.PublicKey, algorithms []string) 
 }
 
 func verifyKeyBinding(c *Compact, holder crypto.PublicKey, opts VerifyOptions, v *Verified) error {
-	kb, err := VerifyKeyBinding(c, holder, opts.Algorithms)
+	kb, err := VerifyKeyBinding(c, holder, opts.Algorithms, opts.LowS)
 	if err != nil {
 		return err
 	}
@@ -356,4 +368,13 @@ func verifyKeyBinding(c *Compact, holder crypto.PublicKey, opts VerifyOptions, v
 	}
 	v.KeyBound, v.KeyBindingIssuedAt = true, iat
 	return nil
+}
+
+// lowS checks a verified compact JWS's signature is the low-s encoding.
+func lowS(jws string, pub crypto.PublicKey) error {
+	sig, err := base64.RawURLEncoding.DecodeString(jws[strings.LastIndexByte(jws, '.')+1:])
+	if err != nil {
+		return fmt.Errorf("%w: signature encoding", ErrMalformed)
+	}
+	return keys.CheckLowS(pub, sig)
 }
