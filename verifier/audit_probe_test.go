@@ -60,14 +60,14 @@ func TestAuditProbesHoldUp(t *testing.T) {
 	// kid of another DID than iss.
 	sd4, _, _ := sdjwt.Issue(sdClaims(f.kch.did, w, nil), nil, sdjwt.TypeSDJWTVC, f.p256.signer)
 	for name, in := range map[string]string{
-		"cnf.jwk concealed, with KB":    kb(sd1),
-		"exp concealed in x":            sd2,
-		"digest at two depths":          sd3,
-		"issuer JWT without ~":          strings.Split(good, "~")[0],
-		"KB-JWT alone":                  pres[strings.LastIndexByte(pres, '~')+1:],
-		"vc+jwt with ~":                 vcjwt + "~",
-		"kid of another DID":            sd4,
-		"KB after reordering":           reorder(pres),
+		"cnf.jwk concealed, with KB": kb(sd1),
+		"exp concealed in x":         sd2,
+		"digest at two depths":       sd3,
+		"issuer JWT without ~":       strings.Split(good, "~")[0],
+		"KB-JWT alone":               pres[strings.LastIndexByte(pres, '~')+1:],
+		"vc+jwt with ~":              vcjwt + "~",
+		"kid of another DID":         sd4,
+		"KB after reordering":        reorder(pres),
 	} {
 		r, err := v.Verify(context.Background(), []byte(in), pol)
 		t.Logf("%s: verified=%v err=%v", name, r.Verified, err)
