@@ -380,6 +380,9 @@ func (b *batch) record(ctx context.Context, r *staff.Row, beforeSigning func() *
 		}
 		return rec, false, nil
 	}
+	if b.opts.Format == FormatSDJWT {
+		return b.recordSDJWT(ctx, r, key, fail)
+	}
 	if beforeSigning != nil {
 		if res := beforeSigning(); res != nil {
 			return nil, false, res
@@ -419,6 +422,40 @@ func (b *batch) record(ctx context.Context, r *staff.Row, beforeSigning func() *
 	return rec, signed, nil
 }
 
+// recordSDJWT issues the row as an SD-JWT VC: its identifiers are not
+// hashed (the SD-JWT VC discloses them selectively instead).
+func (b *batch) recordSDJWT(ctx context.Context, r *staff.Row, key string, fail func(column string, kind error, format string, args ...any) *rowResult) (*Record, bool, *rowResult) {
+	if b.opts.DryRun {
+		return nil, false, &rowResult{outcome: wouldIssue}
+	}
+	claims, plain, err := r.PlaceholderClaims()
+	if err != nil {
+		return nil, false, fail("", err, "%v", err)
+	}
+	now := b.opts.Clock().Truncate(time.Second)
+	cred, err := staff.NewCredential(claims, staff.Meta{Issuer: b.issuer, Subject: r.Subject, ValidFrom: now, ValidUntil: endOfDay(r.ValidUntil)})
+	if err != nil {
+		return nil, false, fail("", err, "%v", err)
+	}
+	data, err := json.Marshal(cred)
+	if err != nil {
+		return nil, false, fail("", err, "%v", err)
+	}
+	rec, signed, err := IssueRecorded(ctx, b.reg, b.signer, Issuance{Credential: data, Key: key, Format: FormatSDJWT, Actor: b.opts.Actor, Plain: plain}, now)
+	switch {
+	case errors.Is(err, ErrReservationConflict):
+		return nil, false, fail(staff.ColumnSubject, err, "a credential was issued for this staff_id, type and date (%s) to another subject or in another format; it was not issued again", r.Occasion())
+	case err != nil:
+		return nil, false, fail("", err, "%v", err)
+	}
+	if !signed {
+		if res, ok := b.checkIssued(r, rec); !ok {
+			return nil, false, &res
+		}
+	}
+	return rec, signed, nil
+}
+
 // IssueOne issues one credential of credentialType from one row of cells
 // (column name to value, as staff.RowColumns names them), exactly as
 // IssueBatch issues a row of a file: the same parsing and checks, under the
@@ -431,7 +468,7 @@ func IssueOne(ctx context.Context, reg *Registry, signer keys.Signer, credential
 	if reg == nil || signer == nil || opts.Actor == "" || opts.Clock == nil {
 		return nil, false, fmt.Errorf("%w: IssueOne needs a registry, a signer, an actor and a clock", ErrOptions)
 	}
-	if !slices.Contains(Formats(), opts.Format) {
+	if !slices.Contains(Formats(), opts.Format) && opts.Format != FormatSDJWT {
 		return nil, false, fmt.Errorf("%w: unknown format %q", ErrOptions, opts.Format)
 	}
 	kid, err := did.ParseURL(signer.KeyID())
@@ -500,6 +537,15 @@ func (b *batch) checkIssued(r *staff.Row, rec *Record) (rowResult, bool) {
 			until = rec.ValidUntil.UTC().Format(time.DateOnly)
 		}
 		out = append(out, fail(staff.ColumnValidUntil, ErrChanged, "%s valid until %s", was, until))
+	}
+	if rec.Format == string(FormatSDJWT) && b.opts.Format == FormatSDJWT {
+		if err := b.checkIssuedSDJWT(r, rec.Credential); err != nil {
+			out = append(out, fail("", ErrChanged, "%s with %v; to correct it, revoke that credential and issue the corrected one on its own", was, err))
+		}
+		if len(out) > 0 {
+			return rowResult{failures: out}, false
+		}
+		return rowResult{}, true
 	}
 	claims, err := storedClaims(rec.Credential)
 	if err != nil {

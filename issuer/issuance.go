@@ -36,6 +36,11 @@ type Issuance struct {
 	NotRevocable bool
 	// Actor is who issues, for the audit trail (required).
 	Actor string
+	// Plain holds, for Format FormatSDJWT, the identifiers the staff
+	// credential's placeholder hashes stand for, by the JSON Pointer of the
+	// hash (as staff.Row.PlaceholderClaims gives them): the SD-JWT VC
+	// carries them selectively disclosable instead of a hash.
+	Plain map[string]string
 }
 
 // ErrHasStatus means a credential to issue through the registry already has
@@ -95,6 +100,14 @@ func IssueRecorded(ctx context.Context, reg *Registry, signer keys.Signer, is Is
 	if !is.NotRevocable {
 		purposes = []string{status.PurposeRevocation, status.PurposeSuspension}
 	}
+	if is.Format == FormatSDJWT {
+		if !isStaffCredential(cred) {
+			return nil, false, ErrNotStaff
+		}
+		if !is.NotRevocable {
+			purposes = []string{status.PurposeRevocation} // one status_list reference
+		}
+	}
 	_, until, _ := cred.ValidityPeriod() // CheckContent refused a malformed one
 	rec, err = reg.Reserve(ctx, Reservation{
 		IssuanceKey:  key,
@@ -118,6 +131,13 @@ func IssueRecorded(ctx context.Context, reg *Registry, signer keys.Signer, is Is
 		return rec, false, fmt.Errorf("%w: %s was revoked before it was signed", ErrCredentialRevoked, rec.CredentialID)
 	}
 	cred.ID = rec.CredentialID
+	if is.Format == FormatSDJWT {
+		out, err := signSDJWT(cred, rec, is.Plain, signer, now)
+		if err != nil {
+			return nil, false, err
+		}
+		return complete(ctx, reg, key, now, out)
+	}
 	for _, e := range rec.StatusEntries() {
 		obj, err := e.TypedObject()
 		if err != nil {
@@ -133,6 +153,11 @@ func IssueRecorded(ctx context.Context, reg *Registry, signer keys.Signer, is Is
 	if err != nil {
 		return nil, false, err
 	}
+	return complete(ctx, reg, key, now, out)
+}
+
+// complete records the signed credential out as issued under key.
+func complete(ctx context.Context, reg *Registry, key string, now time.Time, out []byte) (*Record, bool, error) {
 	done, err := reg.Complete(ctx, key, now, out)
 	if errors.Is(err, ErrAlreadyIssued) {
 		// Another call issued the same key at the same time, and won:

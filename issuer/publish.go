@@ -12,6 +12,8 @@ import (
 
 	"github.com/staffpass/staffpass/did"
 	"github.com/staffpass/staffpass/internal/atomicfile"
+	"github.com/staffpass/staffpass/internal/jose"
+	"github.com/staffpass/staffpass/internal/limits"
 	"github.com/staffpass/staffpass/keys"
 	"github.com/staffpass/staffpass/vc/status"
 )
@@ -24,6 +26,9 @@ type Published struct {
 	File string
 	// Set counts the entries whose bit is set (revoked or suspended).
 	Set int
+	// TokenFile is, for a revocation list, where its IETF Token Status
+	// List (for SD-JWT VCs) was written; host it at TokenListURL(List.URL).
+	TokenFile string
 }
 
 // PublishOptions say how status lists are published.
@@ -82,10 +87,21 @@ func PublishStatusLists(ctx context.Context, reg *Registry, signer keys.Signer, 
 		if err := atomicfile.Write(file, signed, 0o644); err != nil {
 			return nil, err
 		}
+		p := Published{List: snapshot, File: file, Set: set}
+		if snapshot.Purpose == status.PurposeRevocation {
+			token, err := SignTokenList(ctx, reg, signer, l.ID, now, opts)
+			if err != nil {
+				return nil, err
+			}
+			p.TokenFile = file + path.Ext(TokenListURL(snapshot.URL))
+			if err := atomicfile.Write(p.TokenFile, token, 0o644); err != nil {
+				return nil, err
+			}
+		}
 		if err := reg.RecordPublished(ctx, l.ID, snapshot.Version, opts.Actor); err != nil {
 			return nil, err
 		}
-		out = append(out, Published{List: snapshot, File: file, Set: set})
+		out = append(out, p)
 	}
 	return out, nil
 }
@@ -148,6 +164,47 @@ func signList(ctx context.Context, reg *Registry, signer keys.Signer, issuerDID 
 		}
 	}
 	return signed, snapshot, set, nil
+}
+
+// SignTokenList signs the registry's status list id, as it is now, as an
+// IETF Status List Token (statuslist+jwt, one bit an entry: 1 is invalid)
+// at TokenListURL of the list's URL, for SD-JWT VCs: issued now, expiring
+// after opts.ValidFor, with opts.TTL as its ttl.
+func SignTokenList(ctx context.Context, reg *Registry, signer keys.Signer, id int64, now time.Time, opts PublishOptions) ([]byte, error) {
+	if opts.ValidFor == 0 {
+		opts.ValidFor = 7 * 24 * time.Hour
+	}
+	now = now.UTC().Truncate(time.Second)
+	bits, snapshot, err := reg.ListBits(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	statuses := make([]int, bits.Len())
+	for i := range statuses {
+		if set, _ := bits.Get(i); set {
+			statuses[i] = status.TokenInvalid
+		}
+	}
+	lst, err := status.EncodeTokenList(statuses, 1)
+	if err != nil {
+		return nil, err
+	}
+	claims := map[string]any{
+		"sub": TokenListURL(snapshot.URL), "iat": now.Unix(), "exp": now.Add(opts.ValidFor).Unix(),
+		"status_list": map[string]any{"bits": 1, "lst": lst},
+	}
+	if opts.TTL > 0 {
+		claims["ttl"] = int64(opts.TTL / time.Second)
+	}
+	payload, err := json.Marshal(claims)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := jose.SignDocument(payload, status.TypeStatusListToken, signer, limits.MaxJWTBytes)
+	if err != nil {
+		return nil, fmt.Errorf("token status list %s: %w", snapshot.URL, err)
+	}
+	return []byte(tok), nil
 }
 
 // listFile names the file a list's credential is written to: the last

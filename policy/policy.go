@@ -128,42 +128,71 @@ func requirementType(name string) string {
 // count; a requirement whose credential was presented but did not verify
 // is missing, and its reason says why the credential was set aside.
 func Evaluate(role *Role, r *verifier.Result) (*Verdict, error) {
-	if r == nil {
+	return EvaluateAll(role, []*verifier.Result{r})
+}
+
+// EvaluateAll judges role against several presentations by one holder, as
+// a wallet answers with one SD-JWT VC presentation per credential: each
+// presentation is gated on its own checks, and the credentials of all of
+// them count together, numbered in order across them. The verdict's date
+// is that of the first. Presentations of different holders are refused
+// with ErrNotJudged.
+func EvaluateAll(role *Role, rs []*verifier.Result) (*Verdict, error) {
+	if len(rs) == 0 || slices.Contains(rs, nil) {
 		return nil, fmt.Errorf("%w: no verification result", ErrNotJudged)
 	}
-	at := r.VerifiedAt.In(london)
-	if r.Kind != verifier.KindPresentation {
-		return nil, fmt.Errorf("%w: a credential on its own shows nothing of who holds it; judge the Result of a presentation its holder signed", ErrNotJudged)
+	at := rs[0].VerifiedAt.In(london)
+	holder := rs[0].Holder
+	type entry struct {
+		cr   *verifier.Result
+		gate string
 	}
-	entries := r.Credentials
-	holder := r.Holder
-	gate := ""
-	for _, name := range []string{verifier.CheckSyntax, verifier.CheckContexts, verifier.CheckProof, verifier.CheckVerificationMethod,
-		verifier.CheckChallenge, verifier.CheckDomain, verifier.CheckFreshness} {
-		if c := r.Check(name); c == nil || c.Status != verifier.Passed {
-			reason := "not run"
-			if c != nil {
-				reason = c.Reason
+	var entries []entry
+	for _, r := range rs {
+		if r.Kind != verifier.KindPresentation {
+			return nil, fmt.Errorf("%w: a credential on its own shows nothing of who holds it; judge the Result of a presentation its holder signed", ErrNotJudged)
+		}
+		if r.Holder != holder {
+			return nil, fmt.Errorf("%w: presentations by %s and by %s: a role is judged for one holder", ErrNotJudged, orNone(holder), orNone(r.Holder))
+		}
+		gate := ""
+		for _, name := range []string{verifier.CheckSyntax, verifier.CheckContexts, verifier.CheckProof, verifier.CheckVerificationMethod,
+			verifier.CheckChallenge, verifier.CheckDomain, verifier.CheckFreshness} {
+			if c := r.Check(name); c == nil || c.Status != verifier.Passed {
+				reason := "not run"
+				if c != nil {
+					reason = c.Reason
+				}
+				gate = fmt.Sprintf("the presentation did not verify (%s: %s), so none of its credentials counts", name, reason)
+				break
 			}
-			gate = fmt.Sprintf("the presentation did not verify (%s: %s), so none of its credentials counts", name, reason)
-			break
+		}
+		for _, cr := range r.Credentials {
+			entries = append(entries, entry{cr, gate})
 		}
 	}
 	var usable []*vc.Credential
 	sources := make(map[string]*Source)
 	var aside []setAside
-	for i, cr := range entries {
+	for i, e := range entries {
+		cr := e.cr
 		src := &Source{Index: i + 1, ID: cr.ID, Issuer: cr.Issuer, Verified: cr.Verified, Type: mainType(cr.Types)}
 		why := ""
+		cred := cr.Credential
 		switch {
-		case gate != "":
-			why = gate
+		case e.gate != "":
+			why = e.gate
 		case !cr.Verified:
 			why = "it did not verify: " + strings.TrimPrefix(cr.Summary(), src.Type+": ")
 		case holder == "" || !slices.Contains(cr.Subjects, holder):
 			why = "it is not about the presentation's holder"
-		case cr.Credential == nil:
-			why = "it is a " + cr.Format + " credential, which role verdicts do not read yet"
+		case cred == nil && cr.SDJWTClaims != nil:
+			var err error
+			if cred, err = staff.CredentialFromSDJWT(cr.SDJWTClaims, cr.Issuer, holder, stampOrNone(cr.ValidFrom), stampOrNone(cr.ValidUntil)); err != nil {
+				why = "what it discloses is not a staff credential: " + err.Error()
+			}
+		case cred == nil:
+			why = "it is a " + cr.Format + " credential, which role verdicts do not read"
 		}
 		if why != "" {
 			aside = append(aside, setAside{src, why})
@@ -171,7 +200,7 @@ func Evaluate(role *Role, r *verifier.Result) (*Verdict, error) {
 		}
 		// The staff evaluation names a credential by its id: one without
 		// is given its place in the presentation.
-		c := *cr.Credential
+		c := *cred
 		if c.ID == "" {
 			c.ID = fmt.Sprintf("urn:staffpass:presented:%d", i+1)
 		}
@@ -216,12 +245,26 @@ type setAside struct {
 }
 
 // mainType is the most specific of a credential's types: the last that is
-// not VerifiableCredential.
+// not VerifiableCredential (for a staff SD-JWT VC, the type its vct names).
 func mainType(types []string) string {
 	for i := len(types) - 1; i >= 0; i-- {
 		if types[i] != vc.TypeCredential {
-			return types[i]
+			return strings.TrimPrefix(types[i], staff.VCTPrefix)
 		}
 	}
 	return vc.TypeCredential
+}
+
+func stampOrNone(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "no holder"
+	}
+	return s
 }

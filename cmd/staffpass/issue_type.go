@@ -57,7 +57,14 @@ its own check date, makes a new credential.
 Identifier flags (document numbers, DBS certificate numbers, share codes) go
 into the credential only as salted hashes. Give "-" to read the value from
 standard input instead of the command line, where other users of the machine
-could see it.`,
+could see it.
+
+--format dc+sd-jwt issues an SD-JWT VC for the member of staff's wallet: the
+identifiers and the date of birth are selectively disclosable claims (each
+under a random salt, so no slow hash), the wallet key of --subject is bound
+(cnf), and its status is the organisation's revocation list as an IETF Token
+Status List ('staffpass status publish' writes it). It can be revoked, not
+suspended.`,
 		Example: exampleOf(name, cols),
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -65,8 +72,8 @@ could see it.`,
 				return withHint(errors.New("--org is required"), "set up an organisation with 'staffpass org init'")
 			}
 			f := issuer.Format(format)
-			if !slices.Contains(issuer.Formats(), f) {
-				return withHint(fmt.Errorf("unknown format %q", format), "use jwt or a Data Integrity suite (see 'staffpass sign --help')")
+			if !slices.Contains(issuer.Formats(), f) && f != issuer.FormatSDJWT {
+				return withHint(fmt.Errorf("unknown format %q", format), "use jwt, dc+sd-jwt or a Data Integrity suite (see 'staffpass sign --help')")
 			}
 			cells := map[string]string{}
 			in := bufio.NewReader(cmd.InOrStdin())
@@ -119,7 +126,7 @@ could see it.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&org, "org", "", "the organisation directory (from 'staffpass org init')")
-	fl.StringVar(&format, "format", string(issuer.FormatJWT), "jwt or a Data Integrity suite")
+	fl.StringVar(&format, "format", string(issuer.FormatJWT), "jwt, dc+sd-jwt (an SD-JWT VC) or a Data Integrity suite")
 	fl.StringVar(&actorFlag, "actor", "", "who issues, for the audit trail (default: the login name)")
 	for i, c := range cols {
 		help := c.Help

@@ -171,6 +171,9 @@ time).`,
 			}
 			for _, p := range pubs {
 				fmt.Fprintf(w, "%s  %s list, %d of %d entries set  -> %s\n", p.File, p.List.Purpose, p.Set, p.List.Size, p.List.URL)
+				if p.TokenFile != "" {
+					fmt.Fprintf(w, "%s  the same, as a Token Status List for SD-JWT VCs  -> %s\n", p.TokenFile, issuer.TokenListURL(p.List.URL))
+				}
 			}
 			return nil
 		},

@@ -38,6 +38,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/staffpass/staffpass/internal/limits"
@@ -405,15 +406,26 @@ func conceal(claims map[string]any, paths []string) ([]Disclosure, error) {
 			return nil, fmt.Errorf("sdjwt: %q is not a JSON Pointer to a claim", p)
 		}
 		tokens := strings.Split(p[1:], "/")
-		obj := claims
+		var at any = claims
 		for i, t := range tokens[:len(tokens)-1] {
 			t = unescape(t)
-			next, ok := obj[t].(map[string]any)
-			if !ok {
-				return nil, fmt.Errorf("sdjwt: %q: %s is not an object", p, "/"+strings.Join(tokens[:i+1], "/"))
+			switch x := at.(type) {
+			case map[string]any:
+				at = x[t]
+			case []any:
+				n, err := strconv.Atoi(t)
+				if err != nil || n < 0 || n >= len(x) {
+					return nil, fmt.Errorf("sdjwt: %q: %s is no element of an array", p, "/"+strings.Join(tokens[:i+1], "/"))
+				}
+				at = x[n]
 			}
-			obj = next
+			if _, ok := at.(map[string]any); !ok {
+				if _, ok := at.([]any); !ok || i == len(tokens)-2 {
+					return nil, fmt.Errorf("sdjwt: %q: %s is not an object", p, "/"+strings.Join(tokens[:i+1], "/"))
+				}
+			}
 		}
+		obj := at.(map[string]any)
 		name := unescape(tokens[len(tokens)-1])
 		v, ok := obj[name]
 		if !ok {
