@@ -36,6 +36,7 @@ type verifyOptions struct {
 	acceptStale       bool
 	output            string
 	role              string
+	together          bool
 	namesFrom         string
 	workers           int
 }
@@ -71,7 +72,9 @@ holder), it was made in the last ten minutes, its holder is the subject of
 every credential in it, and every credential in it verifies.
 
 With --role FILE (a role's requirements, see docs/credentials.md) each
-presentation is then judged for the role: every requirement met, due,
+presentation is then judged for the role (with --together, once, across all
+the files, as one holder's presentations: a wallet shows each SD-JWT VC in
+a presentation of its own): every requirement met, due,
 missing, expired or insufficient, with the reason and the credential it
 rests on. Only verified credentials of a verified presentation count.
 
@@ -142,9 +145,20 @@ not be read, reported at the end).`,
 				out:    cmd.OutOrStdout(),
 				json:   o.output == "json",
 			}
+			if o.together {
+				if role == nil {
+					return withHint(errors.New("--together judges --role across the files"), "give --role FILE")
+				}
+				run.role, run.together = nil, role
+			}
 			total, failed, unread, err := run.all(cmd.Context(), names, o.workers)
 			if err != nil {
 				return err
+			}
+			if o.together && unread == 0 {
+				if !run.judgeTogether() {
+					failed++
+				}
 			}
 			if unread > 0 {
 				return fmt.Errorf("%d of %d files could not be read (reported above)", unread, total)
@@ -165,6 +179,7 @@ not be read, reported at the end).`,
 	f.StringVar(&o.domain, "domain", "", "this verifier's domain, for which a presentation must be made")
 	f.BoolVar(&o.acceptStale, "accept-stale", false, "use trust bundles past their validUntil (the report says so)")
 	f.StringVar(&o.role, "role", "", "judge each presentation for the role in FILE (its requirements, JSON)")
+	f.BoolVar(&o.together, "together", false, "judge --role once, across all the files, as one holder's presentations (a wallet shows each SD-JWT VC on its own)")
 	f.StringVar(&o.namesFrom, "names-from", "", "read the names of the files to verify from FILE, one a line (- for standard input)")
 	f.IntVar(&o.workers, "workers", 0, "how many files to verify at once (0: one per core)")
 	f.StringVar(&o.output, "output", "text", "report format: text or json")
@@ -259,7 +274,15 @@ type verifyRun struct {
 	stdin  io.Reader
 	out    io.Writer
 	json   bool
+	// together is the role judged once across every file's Result, kept
+	// in results (at most maxTogether of them).
+	together *policy.Role
+	results  []*verifier.Result
+	names    []string
 }
+
+// maxTogether caps the files --together judges as one holder's.
+const maxTogether = 100
 
 // verified is the outcome of one file.
 type verified struct {
@@ -342,6 +365,12 @@ func (run *verifyRun) all(ctx context.Context, next func() (string, error), work
 			if writeErr == nil {
 				_, writeErr = run.out.Write(o.out)
 			}
+			if run.together != nil && o.readErr == nil && writeErr == nil {
+				if len(run.results) == maxTogether {
+					writeErr = fmt.Errorf("--together judges at most %d files", maxTogether)
+				}
+				run.results, run.names = append(run.results, o.r), append(run.names, o.name)
+			}
 			<-window
 		}
 	}
@@ -366,6 +395,39 @@ func (run *verifyRun) one(ctx context.Context, o verified) verified {
 		}
 	}
 	return o
+}
+
+// judgeTogether judges the role across every file's Result and reports it
+// after them: a table, or a last line of JSON {"together": files, "role":
+// verdict}. It reports whether the role was met.
+func (run *verifyRun) judgeTogether() bool {
+	verdict, err := policy.EvaluateAll(run.together, run.results)
+	if errors.Is(err, policy.ErrNotMet) {
+		err = nil
+	}
+	if run.json {
+		line := map[string]any{"together": run.names}
+		if err != nil {
+			line["role"] = map[string]any{"met": false, "error": err.Error()}
+		} else {
+			line["role"] = verdict
+		}
+		b, _ := json.Marshal(line)
+		run.out.Write(append(b, '\n'))
+	} else {
+		var b bytes.Buffer
+		fmt.Fprintf(&b, "together: %d presentations by %s\n", len(run.results), holderOf(run.results))
+		writeVerdict(&b, verdict, err)
+		run.out.Write(b.Bytes())
+	}
+	return err == nil && verdict.Met
+}
+
+func holderOf(rs []*verifier.Result) string {
+	if len(rs) == 0 || rs[0].Holder == "" {
+		return "no holder"
+	}
+	return rs[0].Holder
 }
 
 // render writes the report of one file: a line of JSON, or a table.
@@ -449,16 +511,24 @@ func writeTable(b *bytes.Buffer, name string, o verified) {
 			}
 		}
 	}
+	if o.roleErr != nil || o.verdict != nil {
+		writeVerdict(b, o.verdict, o.roleErr)
+	}
+}
+
+// writeVerdict writes a role verdict, requirement by requirement, or why
+// the role could not be judged.
+func writeVerdict(b *bytes.Buffer, verdict *policy.Verdict, roleErr error) {
 	switch {
-	case o.roleErr != nil:
-		fmt.Fprintf(b, "  role: NOT JUDGED: %s\n", oneLine(o.roleErr.Error()))
-	case o.verdict != nil:
+	case roleErr != nil:
+		fmt.Fprintf(b, "  role: NOT JUDGED: %s\n", oneLine(roleErr.Error()))
+	case verdict != nil:
 		met := "MET"
-		if !o.verdict.Met {
+		if !verdict.Met {
 			met = "NOT MET"
 		}
-		fmt.Fprintf(b, "  role %s (%s) on %s: %s\n", o.verdict.Role, o.verdict.Title, o.verdict.Date, met)
-		for _, q := range o.verdict.Requirements {
+		fmt.Fprintf(b, "  role %s (%s) on %s: %s\n", verdict.Role, verdict.Title, verdict.Date, met)
+		for _, q := range verdict.Requirements {
 			from := ""
 			if q.Source != nil {
 				from = fmt.Sprintf(" (credential %d)", q.Source.Index)

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -17,8 +18,10 @@ import (
 	"github.com/staffpass/staffpass/did"
 	didkey "github.com/staffpass/staffpass/did/key"
 	"github.com/staffpass/staffpass/holder"
+	"github.com/staffpass/staffpass/internal/jose"
 	"github.com/staffpass/staffpass/issuer"
 	"github.com/staffpass/staffpass/keys"
+	"github.com/staffpass/staffpass/vc/status"
 	"github.com/staffpass/staffpass/verifier"
 )
 
@@ -674,6 +677,34 @@ func TestStatusListsAndDIDDocumentAreServed(t *testing.T) {
 	}
 	if res, out := e.call(t, "GET", "/status/99", nil); res.StatusCode != http.StatusNotFound {
 		t.Fatalf("unknown list: %d %s", res.StatusCode, out)
+	}
+	// The revocation list as a Token Status List, for SD-JWT VCs: signed by
+	// the issuer, entry set; the suspension list has none.
+	res, token := e.call(t, "GET", "/status/1.statuslist", nil)
+	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/statuslist+jwt" {
+		t.Fatalf("token status list: %d %s %s", res.StatusCode, res.Header.Get("Content-Type"), token)
+	}
+	payload, _, err := jose.VerifyDocument(token, status.TypeStatusListToken, jose.DefaultAlgorithms(), func(string) (crypto.PublicKey, error) {
+		return e.srv.cfg.Issuer.Signer.Public(), nil
+	}, 1<<22, 1<<22)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl, err := status.ReadTokenList(payload)
+	if err != nil || !strings.HasSuffix(tl.Subject, "/status/1.statuslist") {
+		t.Fatalf("%v %+v", err, tl)
+	}
+	set := 0
+	for i := range tl.Len() {
+		if v, _ := tl.Status(i); v == status.TokenInvalid {
+			set++
+		}
+	}
+	if set != 1 {
+		t.Fatalf("%d entries invalid, want 1", set)
+	}
+	if res, _ := e.call(t, "GET", "/status/2.statuslist", nil); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("the suspension list as a token: %d", res.StatusCode)
 	}
 	if res, out := e.call(t, "HEAD", "/status/1", nil); res.StatusCode != http.StatusOK || len(out) != 0 {
 		t.Fatalf("HEAD: %d %q", res.StatusCode, out)

@@ -7,10 +7,12 @@ import (
 	"net/url"
 	"path"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/staffpass/staffpass/issuer"
+	"github.com/staffpass/staffpass/vc/status"
 	"github.com/staffpass/staffpass/verifier"
 )
 
@@ -34,6 +36,9 @@ type signedList struct {
 	data     []byte
 	version  int64
 	signedAt time.Time
+	// token is, for a revocation list, the same bits as an IETF Token
+	// Status List (for SD-JWT VCs), signed with it.
+	token []byte
 }
 
 // listRecheck is how long the cache trusts its last reading of the
@@ -78,7 +83,14 @@ func (c *listCache) refresh(ctx context.Context, now time.Time) (uint64, error) 
 				return c.gen, err
 			}
 		}
-		c.signed[l.ID] = &signedList{data: data, version: snap.Version, signedAt: now}
+		sl := &signedList{data: data, version: snap.Version, signedAt: now}
+		if snap.Purpose == status.PurposeRevocation {
+			if sl.token, err = issuer.SignTokenList(ctx, c.is.Registry, c.is.Signer, l.ID, now,
+				issuer.PublishOptions{ValidFor: c.is.StatusValidFor}); err != nil {
+				return c.gen, err
+			}
+		}
+		c.signed[l.ID] = sl
 		if u, err := url.Parse(snap.URL); err == nil {
 			c.byName[path.Base(u.Path)] = l.ID
 		}
@@ -139,7 +151,8 @@ func (s *Server) verifier(ctx context.Context) (*verifier.Verifier, error) {
 }
 
 // handleStatusList serves GET /status/{list}: the status list credential,
-// as a vc+jwt or Data Integrity JSON.
+// as a vc+jwt or Data Integrity JSON; and GET /status/{list}.statuslist, a
+// revocation list as an IETF Status List Token, for SD-JWT VCs.
 func (s *Server) handleStatusList(w http.ResponseWriter, r *http.Request) {
 	if s.lists == nil {
 		writeProblem(w, r, http.StatusNotFound, "not-found", "this server hosts no status lists")
@@ -151,22 +164,31 @@ func (s *Server) handleStatusList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := r.PathValue("list")
-	l, ok := s.lists.get(name)
+	base, token := strings.CutSuffix(name, path.Ext(issuer.TokenListURL("")))
+	l, ok := s.lists.get(base)
+	if ok && token && l.token == nil {
+		ok = false // a suspension list has no Token Status List
+	}
 	if !ok {
 		writeProblem(w, r, http.StatusNotFound, "not-found", "no status list "+strconv.Quote(name))
 		return
 	}
 	h := w.Header()
-	if s.cfg.Issuer.StatusFormat == issuer.FormatJWT {
+	data := l.data
+	switch {
+	case token:
+		data = l.token
+		h.Set("Content-Type", "application/statuslist+jwt")
+	case s.cfg.Issuer.StatusFormat == issuer.FormatJWT:
 		h.Set("Content-Type", "application/vc+jwt")
-	} else {
+	default:
 		h.Set("Content-Type", "application/vc+ld+json")
 	}
-	h.Set("Content-Length", strconv.Itoa(len(l.data)))
+	h.Set("Content-Length", strconv.Itoa(len(data)))
 	h.Set("Cache-Control", "max-age=60")
 	h.Set("Last-Modified", l.signedAt.UTC().Format(http.TimeFormat))
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
-		w.Write(l.data)
+		w.Write(data)
 	}
 }
