@@ -63,7 +63,7 @@ func (v *Verifier) verifySDJWT(ctx context.Context, data []byte, st *state) *Res
 		r.skipRest(unreadable)
 		return done(r)
 	}
-	if c.KeyBinding == "" {
+	if c.KeyBinding == "" && (!st.p.RequireKeyBinding || st.nested) {
 		cr, _ := v.verifySDJWTCredential(ctx, c, st)
 		return cr
 	}
@@ -80,9 +80,15 @@ func (v *Verifier) verifySDJWT(ctx context.Context, data []byte, st *state) *Res
 	bare.KeyBinding = ""
 	cr, holderKey := v.verifySDJWTCredential(ctx, &bare, &nested)
 	r.Credentials = []*Result{cr}
-	r.pass(CheckSyntax, "a well-formed SD-JWT with a Key Binding JWT")
 	r.pass(CheckContexts, "an SD-JWT names no JSON-LD context")
 	credentialsCheck(r)
+	if c.KeyBinding == "" {
+		r.pass(CheckSyntax, "a well-formed SD-JWT, without a Key Binding JWT")
+		r.fail(CheckProof, fmt.Errorf("%w: the SD-JWT VC is shown without a Key Binding JWT, and this policy requires one: nothing shows that its holder presents it", ErrHolderBinding))
+		r.skipRest(notJudged)
+		return done(r)
+	}
+	r.pass(CheckSyntax, "a well-formed SD-JWT with a Key Binding JWT")
 	if holderKey == nil {
 		reason := "the credential binds no holder key (cnf.jwk)"
 		if !cr.passed(CheckProof) || !cr.passed(CheckVerificationMethod) {

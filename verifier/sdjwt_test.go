@@ -262,3 +262,20 @@ func TestSDJWTVCTokenStatusList(t *testing.T) {
 		t.Errorf("two tokens for one list: %v", err)
 	}
 }
+
+// A policy that requires key binding refuses an SD-JWT VC shown bare.
+func TestSDJWTVCWithoutKeyBindingWhenRequired(t *testing.T) {
+	f := newFixture(t)
+	w := newSDWallet(t)
+	sd, _, err := sdjwt.Issue(sdClaims(f.kch.did, w, nil), sdDisclosable, sdjwt.TypeSDJWTVC, f.kch.signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := f.verifier(t).Verify(context.Background(), []byte(sd), verifier.Policy{Challenge: "c", Domain: "d", RequireKeyBinding: true})
+	if !errors.Is(err, verifier.ErrHolderBinding) || r.Kind != verifier.KindPresentation || len(r.Credentials) != 1 || !r.Credentials[0].Verified {
+		t.Fatalf("err = %v\n%s", err, resultText(r))
+	}
+	if c := r.Check(verifier.CheckProof); c.Status != verifier.Failed || !strings.Contains(c.Reason, "without a Key Binding JWT") {
+		t.Errorf("proof check %+v", c)
+	}
+}

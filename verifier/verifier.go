@@ -95,6 +95,10 @@ type Policy struct {
 	// that relied on one says so. Without it such a check fails with
 	// ErrStaleBundle.
 	AcceptStaleStatus bool
+	// RequireKeyBinding refuses an SD-JWT VC shown without a Key Binding
+	// JWT: its Result is then a presentation whose proof failed
+	// (ErrHolderBinding), since nothing shows who presents it.
+	RequireKeyBinding bool
 }
 
 // Verifier verifies credentials and presentations against a Trust. It is

@@ -71,6 +71,9 @@ signed it, it answers --challenge and --domain (the ones you gave the
 holder), it was made in the last ten minutes, its holder is the subject of
 every credential in it, and every credential in it verifies.
 
+With --challenge, an SD-JWT VC must come with a Key Binding JWT answering it:
+one shown bare proves nothing of who shows it, and is not verified.
+
 With --role FILE (a role's requirements, see docs/credentials.md) each
 presentation is then judged for the role (with --together, once, across all
 the files, as one holder's presentations: a wallet shows each SD-JWT VC in
@@ -139,7 +142,8 @@ not be read, reported at the end).`,
 			defer closeNames()
 			run := &verifyRun{
 				v:      v,
-				policy: verifier.Policy{Challenge: o.challenge, Domain: o.domain, AcceptStaleStatus: o.acceptStale},
+				policy: verifier.Policy{Challenge: o.challenge, Domain: o.domain, AcceptStaleStatus: o.acceptStale,
+					RequireKeyBinding: o.challenge != ""},
 				role:   role,
 				stdin:  cmd.InOrStdin(),
 				out:    cmd.OutOrStdout(),
