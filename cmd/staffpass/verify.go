@@ -141,13 +141,13 @@ not be read, reported at the end).`,
 			}
 			defer closeNames()
 			run := &verifyRun{
-				v:      v,
+				v: v,
 				policy: verifier.Policy{Challenge: o.challenge, Domain: o.domain, AcceptStaleStatus: o.acceptStale,
 					RequireKeyBinding: o.challenge != ""},
-				role:   role,
-				stdin:  cmd.InOrStdin(),
-				out:    cmd.OutOrStdout(),
-				json:   o.output == "json",
+				role:  role,
+				stdin: cmd.InOrStdin(),
+				out:   cmd.OutOrStdout(),
+				json:  o.output == "json",
 			}
 			if o.together {
 				if role == nil {
