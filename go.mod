@@ -11,11 +11,16 @@ require (
 	github.com/schollz/progressbar/v3 v3.19.1
 	github.com/spf13/cobra v1.10.2
 	modernc.org/sqlite v1.62.0
+	rsc.io/qr v0.2.0
 )
 
 // Test-only: the command-line scripts (testscript); cobra's doc package,
-// from the cobra module above, generates docs/cli in a test.
-require github.com/rogpeppe/go-internal v1.16.0
+// from the cobra module above, generates docs/cli in a test; gozxing, an
+// independent QR decoder, reads back the offer QR codes.
+require (
+	github.com/makiuchi-d/gozxing v0.1.1
+	github.com/rogpeppe/go-internal v1.16.0
+)
 
 require (
 	github.com/cayleygraph/quad v1.3.0 // indirect
@@ -47,6 +52,7 @@ require (
 	golang.org/x/term v0.44.0 // indirect
 	golang.org/x/text v0.38.0 // indirect
 	golang.org/x/tools v0.52.0 // indirect
+	golang.org/x/xerrors v0.0.0-20231012003039-104605ab7028 // indirect
 	modernc.org/libc v1.80.1 // indirect
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect

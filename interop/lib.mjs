@@ -1,7 +1,7 @@
 // The JavaScript peer: keys, an offline closed document loader, and signing
 // and verification with Digital Bazaar's VC libraries (Data Integrity) and
 // jose (vc+jwt). peer.mjs is its command line; bench/bench.mjs times it.
-import {createHash, createPublicKey, generateKeyPairSync, randomUUID, sign as cryptoSign, verify as cryptoVerify} from 'node:crypto';
+import {createHash, createPublicKey, generateKeyPairSync, randomBytes, randomUUID, sign as cryptoSign, verify as cryptoVerify} from 'node:crypto';
 import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {gzipSync} from 'node:zlib';
@@ -19,6 +19,8 @@ import * as jose from 'jose';
 import {SDJwtVcInstance} from '@sd-jwt/sd-jwt-vc';
 import {ES256, digest, generateSalt} from '@sd-jwt/crypto-nodejs';
 import {StatusList, createHeaderAndPayload} from '@sd-jwt/jwt-status-list';
+import {Openid4vciClient, setGlobalConfig as setVciConfig} from '@openid4vc/openid4vci';
+import {clientAuthenticationAnonymous, setGlobalConfig as setOauthConfig} from '@openid4vc/oauth2';
 import jsigs from 'jsonld-signatures';
 
 export const SUITES = ['eddsa-rdfc-2022', 'ecdsa-rdfc-2019', 'jwt'];
@@ -446,4 +448,42 @@ export async function sdjwtVerify({text, issuerJwk, nonce, aud}) {
   } catch(error) {
     return {verified: false, error};
   }
+}
+
+// oid4vciReceive: a wallet of @openid4vc/openid4vci receives the credential
+// an offer URI names (pre-authorized code flow, with txCode when given), its
+// key (a new P-256 key, returned as a private JWK) proven with an
+// openid4vci-proof+jwt over the issuer's c_nonce. Loopback http is allowed.
+export async function oid4vciReceive({offerUri, txCode}) {
+  setVciConfig({allowInsecureUrls: true});
+  setOauthConfig({allowInsecureUrls: true});
+  const {publicKey, privateKey} = await jose.generateKeyPair('ES256', {extractable: true});
+  const publicJwk = await jose.exportJWK(publicKey);
+  const privateJwk = await jose.exportJWK(privateKey);
+  const client = new Openid4vciClient({callbacks: {
+    fetch,
+    hash: (data, alg) => createHash(alg.replace('-', '').toLowerCase()).update(data).digest(),
+    generateRandom: n => randomBytes(n),
+    clientAuthentication: clientAuthenticationAnonymous(),
+    signJwt: async (signer, {header, payload}) => {
+      const jwt = await new jose.SignJWT(payload).setProtectedHeader(header).sign(privateKey);
+      return {jwt, signerJwk: publicJwk};
+    }
+  }});
+  const credentialOffer = await client.resolveCredentialOffer(offerUri);
+  const issuerMetadata = await client.resolveIssuerMetadata(credentialOffer.credential_issuer);
+  const {accessTokenResponse} = await client.retrievePreAuthorizedCodeAccessTokenFromOffer({
+    credentialOffer, issuerMetadata, txCode
+  });
+  const [credentialConfigurationId] = credentialOffer.credential_configuration_ids;
+  const {c_nonce: nonce} = await client.requestNonce({issuerMetadata});
+  const {jwt} = await client.createCredentialRequestJwtProof({
+    issuerMetadata, credentialConfigurationId, nonce,
+    signer: {method: 'jwk', alg: 'ES256', publicJwk}
+  });
+  const {credentialResponse} = await client.retrieveCredentials({
+    issuerMetadata, credentialConfigurationId, accessToken: accessTokenResponse.access_token,
+    proofs: {jwt: [jwt]}
+  });
+  return {credential: credentialResponse.credentials[0].credential, privateJwk};
 }

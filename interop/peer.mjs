@@ -24,6 +24,10 @@
 //   sdjwt-verify --issuer-jwk FILE --challenge C --domain D FILE
 //                                                exit 0 when @sd-jwt/sd-jwt-vc verifies the
 //                                                SD-JWT VC presentation; prints its claims
+//   oid4vci-receive --offer URI [--tx-code C] --out FILE --key-out FILE
+//                                                an @openid4vc/openid4vci wallet receives the
+//                                                offered credential (FILE) with a new key (its
+//                                                private JWK in --key-out, 0600)
 //   entra    --alg ES256K|ES256|EdDSA --did DID --out DIR
 //                                                writes Entra Verified ID-shaped VC-JWT 1.1
 //                                                credentials, their StatusList2021 list and
@@ -48,7 +52,8 @@ const {positionals, values: opt} = parseArgs({
     method: {type: 'string'}, suite: {type: 'string'}, created: {type: 'string'},
     contexts: {type: 'string'}, 'proof-only': {type: 'boolean'},
     subject: {type: 'string'}, challenge: {type: 'string'}, domain: {type: 'string'},
-    'issuer-jwk': {type: 'string'},
+    'issuer-jwk': {type: 'string'}, offer: {type: 'string'}, 'tx-code': {type: 'string'},
+    'key-out': {type: 'string'},
     context: {type: 'string', multiple: true, default: []},
     'did-doc': {type: 'string', multiple: true, default: []}
   }
@@ -208,6 +213,13 @@ case 'sdjwt-verify': {
     print(claims);
   }
   process.exit(verified ? 0 : 1);
+}
+case 'oid4vci-receive': {
+  need('offer', 'out', 'key-out');
+  const {credential, privateJwk} = await peer.oid4vciReceive({offerUri: opt.offer, txCode: opt['tx-code']});
+  writeFileSync(opt.out, credential + '\n', {mode: 0o600});
+  writeFileSync(opt['key-out'], JSON.stringify(privateJwk) + '\n', {mode: 0o600, flag: 'wx'});
+  break;
 }
 case 'entra': {
   need('alg', 'did', 'out');

@@ -40,6 +40,7 @@ Exit codes: 0 success, 1 not verified, 2 usage or input error.`,
 		newStatusCmd(),
 		newDemoCmd(),
 		newServeCmd(),
+		newOfferCmd(),
 	)
 	return root
 }

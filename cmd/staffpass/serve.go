@@ -44,6 +44,7 @@ type serveOptions struct {
 	statusValidFor time.Duration
 	logFormat      string
 	shutdownWait   time.Duration
+	publicURL      string
 }
 
 func newServeCmd() *cobra.Command {
@@ -65,6 +66,13 @@ verify without running this command for each credential:
   GET  /status/{list}          the organisation's status list credentials
   GET  /.well-known/did.json   the organisation's did:web DID document
   GET  /healthz                liveness
+
+With --public-url (the https URL wallets reach this server at) and --org, it
+is also an OpenID4VCI 1.0 credential issuer for the offers 'staffpass offer
+create' makes (the pre-authorized code flow): its metadata at
+/.well-known/openid-credential-issuer, /offers/{id}, /token, /nonce and
+/credential; each staff credential is issued as an SD-JWT VC about the key
+the wallet proves, through the registry.
 
 docs/openapi.json describes each. Issued credentials get status entries from
 the organisation's registry, as 'staffpass issue' gives them, and are secured
@@ -97,6 +105,7 @@ real use.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.addr, "addr", "127.0.0.1:8443", "the address to listen on (HOST:PORT; port 0 picks one)")
+	f.StringVar(&o.publicURL, "public-url", "", "the https URL wallets reach this server at: serve OpenID4VCI offers (needs --org)")
 	f.StringVar(&o.org, "org", "", "the organisation directory to issue as (none: verify only)")
 	f.StringVar(&o.format, "format", string(issuer.FormatJWT), "how issued credentials are secured: jwt or a Data Integrity suite")
 	f.StringVar(&o.tlsCert, "tls-cert", "", "the server's TLS certificate chain (PEM)")
@@ -148,7 +157,16 @@ func (o *serveOptions) run(ctx context.Context, stderr io.Writer) error {
 	}
 	log := slog.New(handler)
 
-	cfg := server.Config{Token: token, ClientCertificates: o.clientCA != "", MaxBodyBytes: o.maxBody, Logger: log}
+	cfg := server.Config{Token: token, ClientCertificates: o.clientCA != "", MaxBodyBytes: o.maxBody, Logger: log,
+		PublicURL: strings.TrimSuffix(o.publicURL, "/")}
+	if o.publicURL != "" {
+		if o.org == "" {
+			return withHint(errors.New("--public-url serves OpenID4VCI offers, which need --org"), "give the organisation directory")
+		}
+		if err := checkPublicURL(o.publicURL); err != nil {
+			return withHint(fmt.Errorf("--public-url: %w", err), "the https URL wallets reach this server at")
+		}
+	}
 	var own []*did.Document
 	if o.org != "" {
 		is, doc, closeReg, err := o.issuer(ctx)
@@ -202,6 +220,9 @@ func (o *serveOptions) run(ctx context.Context, stderr io.Writer) error {
 		"auth", authModes(token, o.clientCA)}
 	if cfg.Issuer != nil {
 		attrs = append(attrs, "issuer", didOf(cfg.Issuer.Signer), "format", string(cfg.Issuer.Format))
+	}
+	if cfg.PublicURL != "" {
+		attrs = append(attrs, "openid4vci", cfg.PublicURL)
 	}
 	log.Info("listening", attrs...)
 	if o.conformance || o.issuerDIDKey {

@@ -76,6 +76,10 @@ type Config struct {
 	// they expire; zero means 1,000,000.
 	ChallengeTTL       time.Duration
 	MaxSpentChallenges int
+	// PublicURL is the URL wallets reach this server at (https, or http on
+	// loopback for tests): the credential issuer identifier of OpenID4VCI.
+	// Empty: OpenID4VCI is not served.
+	PublicURL string
 	// Logger receives one record a request; nil discards them.
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
@@ -136,6 +140,12 @@ func Routes() []Route {
 		{http.MethodGet, "/status/{list}"},
 		{http.MethodGet, "/.well-known/did.json"},
 		{http.MethodGet, "/healthz"},
+		{http.MethodGet, "/.well-known/openid-credential-issuer"},
+		{http.MethodGet, "/.well-known/oauth-authorization-server"},
+		{http.MethodGet, "/offers/{id}"},
+		{http.MethodPost, "/token"},
+		{http.MethodPost, "/nonce"},
+		{http.MethodPost, "/credential"},
 	}
 }
 
@@ -240,6 +250,12 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /challenges", s.handleChallenge)
 	m.HandleFunc("GET /status/{list}", s.handleStatusList)
 	m.HandleFunc("GET /healthz", s.handleHealth)
+	m.HandleFunc("GET /.well-known/openid-credential-issuer", s.handleIssuerMetadata)
+	m.HandleFunc("GET /.well-known/oauth-authorization-server", s.handleAuthorizationServerMetadata)
+	m.HandleFunc("GET /offers/{id}", s.handleOffer)
+	m.HandleFunc("POST /token", s.handleToken)
+	m.HandleFunc("POST /nonce", s.handleNonce)
+	m.HandleFunc("POST /credential", s.handleCredential)
 	didPath := "/.well-known/did.json"
 	if s.didPath != "" {
 		didPath = s.didPath
