@@ -104,6 +104,13 @@ func IssueRecorded(ctx context.Context, reg *Registry, signer keys.Signer, is Is
 		if !isStaffCredential(cred) {
 			return nil, false, ErrNotStaff
 		}
+		// What signSDJWT needs is checked before anything is reserved.
+		if len(cred.CredentialSubject.Items) != 1 || cred.CredentialSubject.Items[0].ID == "" {
+			return nil, false, fmt.Errorf("%w: an SD-JWT VC is about one subject with an id", ErrNotStaff)
+		}
+		if _, err := walletKey(cred.CredentialSubject.Items[0].ID); err != nil {
+			return nil, false, err
+		}
 		if !is.NotRevocable {
 			purposes = []string{status.PurposeRevocation} // one status_list reference
 		}

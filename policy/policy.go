@@ -188,7 +188,7 @@ func EvaluateAll(role *Role, rs []*verifier.Result) (*Verdict, error) {
 			why = "it is not about the presentation's holder"
 		case cred == nil && cr.SDJWTClaims != nil:
 			var err error
-			if cred, err = staff.CredentialFromSDJWT(cr.SDJWTClaims, cr.Issuer, holder, stampOrNone(cr.ValidFrom), stampOrNone(cr.ValidUntil)); err != nil {
+			if cred, err = staff.CredentialFromSDJWT(cr.SDJWTClaims, cr.Withheld, cr.Issuer, holder, stampOrNone(cr.ValidFrom), stampOrNone(cr.ValidUntil)); err != nil {
 				why = "what it discloses is not a staff credential: " + err.Error()
 			}
 		case cred == nil:

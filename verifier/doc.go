@@ -78,7 +78,7 @@
 //	  "version": 1,
 //	  "verified": false,
 //	  "kind": "presentation",              // or "credential"
-//	  "format": "vp+jwt",                  // vc+jwt, data-integrity/<suite>, ...
+//	  "format": "vp+jwt",                  // vc+jwt, data-integrity/<suite>, dc+sd-jwt, ...
 //	  "id": "...", "types": ["VerifiablePresentation"],
 //	  "holder": "did:key:...",             // a presentation's
 //	  "issuer": "did:web:...", "subjects": ["did:key:..."],   // a credential's
@@ -87,7 +87,9 @@
 //	  "verifiedAt": "2026-11-25T09:00:00Z",
 //	  "checks": [{"name": "proof", "status": "passed", "reason": "..."}, ...],
 //	  "credentials": [ { ...a Result without mediaType and version... } ],
-//	  "warnings": ["conformance mode: ..."]   // what a reader must know besides the checks
+//	  "warnings": ["conformance mode: ..."],  // what a reader must know besides the checks
+//	  "disclosed": ["/dateOfBirth"],       // an SD-JWT VC's: the claims its holder showed
+//	  "withheld": {"/dbsCheck": 1}         // an SD-JWT VC's: claims kept back, by where
 //	}
 //
 // Members are only ever added within a version; absent values are left

@@ -158,6 +158,10 @@ type Result struct {
 	// Disclosed are, for an SD-JWT VC, the claims its holder chose to
 	// disclose (JSON Pointers into its claims).
 	Disclosed []string `json:"disclosed,omitempty"`
+	// Withheld counts, for an SD-JWT VC, the claims its holder kept back,
+	// by the JSON Pointer of the object (or array) they belong to ("" is
+	// the credential itself).
+	Withheld map[string]int `json:"withheld,omitempty"`
 	// SDJWTClaims are an SD-JWT VC's claims as disclosed: the payload with
 	// the Disclosures in place of their digests. Treat them as verified
 	// only when Verified is true.

@@ -167,6 +167,9 @@ func (v *Verifier) verifySDJWTCredential(ctx context.Context, c *sdjwt.Compact, 
 	}
 	r.pass(CheckProof, "the issuer's signature verifies, and each Disclosure answers one of its digests")
 	r.Disclosed = ver.Disclosed
+	if len(ver.Withheld) > 0 {
+		r.Withheld = ver.Withheld
+	}
 	r.SDJWTClaims = ver.Claims
 	if ver.HolderKey != nil {
 		if h, err := didjwk.New(ver.HolderKey); err == nil {

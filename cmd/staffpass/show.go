@@ -275,7 +275,7 @@ func showSDJWT(w io.Writer, c *sdjwt.Compact) error {
 	if err := dec.Decode(&payload); err != nil || payload == nil {
 		return errors.New("the SD-JWT's payload is not a JSON object")
 	}
-	all, paths, err := sdjwt.Process(payload, c.Disclosures)
+	all, paths, withheld, err := sdjwt.ProcessWithheld(payload, c.Disclosures)
 	if err != nil {
 		return err
 	}
@@ -342,6 +342,18 @@ func showSDJWT(w io.Writer, c *sdjwt.Compact) error {
 		row(w, "  ", "disclosed", "nothing beyond what is always shown")
 	} else {
 		row(w, "  ", "disclosed", strings.Join(paths, ", "))
+	}
+	var kept []string
+	for loc, n := range withheld {
+		where := loc
+		if where == "" {
+			where = "the credential"
+		}
+		kept = append(kept, fmt.Sprintf("%d in %s", n, where))
+	}
+	if len(kept) > 0 {
+		slices.Sort(kept)
+		row(w, "  ", "kept back", strings.Join(kept, ", "))
 	}
 	shownClaims := map[string]any{}
 	for k, v := range all {

@@ -207,6 +207,10 @@ type Verified struct {
 	Claims map[string]any
 	// Disclosed are the paths (JSON Pointers) of the claims disclosed.
 	Disclosed []string
+	// Withheld counts the digests no Disclosure answered, by the path of
+	// the object or array they are in ("" is the payload): what the holder
+	// kept back.
+	Withheld map[string]int
 	// HolderKey is the key cnf binds, nil when there is no cnf.jwk.
 	HolderKey crypto.PublicKey
 	// KeyBound is set when a Key Binding JWT verified; KeyBindingIssuedAt
@@ -257,11 +261,11 @@ func Verify(ctx context.Context, s string, opts VerifyOptions) (*Verified, error
 	if err != nil {
 		return nil, fmt.Errorf("%w: the Issuer-signed JWT: %w", ErrSignature, err)
 	}
-	claims, paths, err := Process(payload, c.Disclosures)
+	claims, paths, withheld, err := ProcessWithheld(payload, c.Disclosures)
 	if err != nil {
 		return nil, err
 	}
-	v := &Verified{Header: u.Header, Claims: claims, Disclosed: paths}
+	v := &Verified{Header: u.Header, Claims: claims, Disclosed: paths, Withheld: withheld}
 	if cnf, ok := payload["cnf"]; ok {
 		if v.HolderKey, err = CnfKey(cnf); err != nil {
 			return nil, err

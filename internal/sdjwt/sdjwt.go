@@ -224,16 +224,24 @@ func (c *Compact) String() string { return c.withoutKeyBinding() + c.KeyBinding 
 // _sd and _sd_alg (section 7.1 step 3). It returns the processed claims and
 // the path of each disclosed claim (JSON Pointers, in payload order).
 func Process(payload map[string]any, disclosures []Disclosure) (map[string]any, []string, error) {
+	claims, paths, _, err := ProcessWithheld(payload, disclosures)
+	return claims, paths, err
+}
+
+// ProcessWithheld is Process, and also counts, by the JSON Pointer of the
+// object or array they are in, the digests no Disclosure answered: claims
+// the holder kept back (or decoys, which staffpass never writes).
+func ProcessWithheld(payload map[string]any, disclosures []Disclosure) (map[string]any, []string, map[string]int, error) {
 	if alg, ok := payload[sdAlgKey]; ok && alg != HashAlgorithm {
-		return nil, nil, fmt.Errorf("%w: %v (only %s)", ErrHashAlgorithm, alg, HashAlgorithm)
+		return nil, nil, nil, fmt.Errorf("%w: %v (only %s)", ErrHashAlgorithm, alg, HashAlgorithm)
 	}
-	p := &processor{byDigest: make(map[string]*Disclosure, len(disclosures)), seen: map[string]bool{}, used: map[string]bool{}}
+	p := &processor{byDigest: make(map[string]*Disclosure, len(disclosures)), seen: map[string]bool{}, used: map[string]bool{}, withheld: map[string]int{}}
 	for i := range disclosures {
 		p.byDigest[disclosures[i].Digest()] = &disclosures[i]
 	}
 	out, err := p.object(payload, "", true)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	for dg, d := range p.byDigest {
 		if !p.used[dg] {
@@ -241,10 +249,10 @@ func Process(payload map[string]any, disclosures []Disclosure) (map[string]any, 
 			if !d.Element {
 				what = fmt.Sprintf("the claim %q", d.Name)
 			}
-			return nil, nil, fmt.Errorf("%w: the Disclosure of %s", ErrUnreferenced, what)
+			return nil, nil, nil, fmt.Errorf("%w: the Disclosure of %s", ErrUnreferenced, what)
 		}
 	}
-	return out, p.paths, nil
+	return out, p.paths, p.withheld, nil
 }
 
 type processor struct {
@@ -253,6 +261,8 @@ type processor struct {
 	used     map[string]bool
 	paths    []string
 	depth    int
+	// withheld counts unanswered digests by where they are.
+	withheld map[string]int
 	// onDisclose, when set, is told the path of each Disclosure used.
 	onDisclose func(d *Disclosure, path string)
 }
@@ -324,7 +334,10 @@ func (p *processor) object(obj map[string]any, path string, top bool) (map[strin
 			return nil, err
 		}
 		if d == nil {
-			continue // undisclosed, or a decoy
+			if p.withheld != nil {
+				p.withheld[path]++ // undisclosed, or a decoy
+			}
+			continue
 		}
 		if d.Element {
 			return nil, fmt.Errorf("%w: an array element's Disclosure answers a digest in %s/_sd", ErrMalformed, path)
@@ -365,7 +378,10 @@ func (p *processor) array(arr []any, path string) ([]any, error) {
 			return nil, err
 		}
 		if d == nil {
-			continue // an element not disclosed: it is not there
+			if p.withheld != nil {
+				p.withheld[path]++ // an element not disclosed: it is not there
+			}
+			continue
 		}
 		if !d.Element {
 			return nil, fmt.Errorf("%w: the Disclosure of the claim %q answers an array element's digest in %s", ErrMalformed, d.Name, pathOr(path))

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -142,11 +143,33 @@ var identifierNames = map[string]string{
 // disclosed one is the verifier's to read in the claims. A member a type
 // requires that the holder kept back leaves the credential invalid for
 // FromCredential, which says which.
-func CredentialFromSDJWT(claims map[string]any, issuer, subject, validFrom, validUntil string) (*vc.Credential, error) {
+//
+// withheld counts the claims the holder kept back, by the JSON Pointer of
+// the object they belong to (verifier.Result.Withheld). Staff SD-JWT VCs
+// make only the identifiers and the date of birth selectively disclosable:
+// a claim kept back anywhere else, or more claims kept back in an object
+// than it has identifiers missing, could be one a role reads (conditions
+// on a registration, a review date), and the credential is refused rather
+// than judged as if the claim were absent.
+func CredentialFromSDJWT(claims map[string]any, withheld map[string]int, issuer, subject, validFrom, validUntil string) (*vc.Credential, error) {
 	vct, _ := claims["vct"].(string)
 	typ, ok := strings.CutPrefix(vct, VCTPrefix)
 	if !ok || newClaims(typ) == nil {
 		return nil, fmt.Errorf("%w: vct %q is not a staff credential type", ErrType, vct)
+	}
+	// The claims are the caller's (a verifier's Result): work on a copy.
+	data, err := json.Marshal(claims)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.UseNumber()
+	claims = nil
+	if err := dec.Decode(&claims); err != nil {
+		return nil, err
+	}
+	if err := checkWithheld(typ, claims, withheld); err != nil {
+		return nil, err
 	}
 	sub := map[string]any{"id": subject}
 	for k, v := range claims {
@@ -179,7 +202,11 @@ func CredentialFromSDJWT(claims map[string]any, issuer, subject, validFrom, vali
 		"credentialSchema":  map[string]any{"id": sch.id, "type": TypeJSONSchema, "digestSRI": sch.sri},
 	}
 	if id, ok := claims["jti"].(string); ok {
-		doc["id"] = id
+		// A jti that is no URL (RFC 7519 allows any string) cannot be the
+		// credential's id; the role then names it by its place.
+		if u, err := url.Parse(id); err == nil && u.Scheme != "" {
+			doc["id"] = id
+		}
 	}
 	if validFrom != "" {
 		doc["validFrom"] = validFrom
@@ -187,11 +214,11 @@ func CredentialFromSDJWT(claims map[string]any, issuer, subject, validFrom, vali
 	if validUntil != "" {
 		doc["validUntil"] = validUntil
 	}
-	data, err := json.Marshal(doc)
+	out, err := json.Marshal(doc)
 	if err != nil {
 		return nil, err
 	}
-	return vc.Parse(data)
+	return vc.Parse(out)
 }
 
 // hashIdentifiers replaces, through v, each plain identifier with the
@@ -243,4 +270,52 @@ func fillKeptBack(sub map[string]any, typ string, ph any) {
 			}
 		}
 	}
+}
+
+// withholdable are, by staff type, the claims a holder may keep back, by
+// where they are: "" for the subject, "/documentsSeen/*" for each document.
+var withholdable = map[string]map[string][]string{
+	TypeDBSCheck:      {"": {"certificateNumber"}},
+	TypeRightToWork:   {"": {"shareCode"}},
+	TypeIdentityCheck: {"": {"dateOfBirth"}, "/documentsSeen/*": {"documentNumber"}},
+}
+
+// checkWithheld refuses claims kept back where a staff credential of typ
+// makes nothing selectively disclosable, or more than the identifiers (and
+// date of birth) missing there.
+func checkWithheld(typ string, claims map[string]any, withheld map[string]int) error {
+	for loc, n := range withheld {
+		if n <= 0 {
+			continue
+		}
+		pattern := loc
+		if rest, ok := strings.CutPrefix(loc, "/documentsSeen/"); ok && !strings.Contains(rest, "/") {
+			pattern = "/documentsSeen/*"
+		}
+		names := withholdable[typ][pattern]
+		obj, err := walk(claims, splitPointer(loc))
+		missing := 0
+		if err == nil {
+			for _, name := range names {
+				if _, ok := obj[name]; !ok {
+					missing++
+				}
+			}
+		}
+		if n > missing {
+			where := loc
+			if where == "" {
+				where = "the credential"
+			}
+			return fmt.Errorf("%w: %d claim(s) of %s kept back, which a %s does not let its holder withhold: a role cannot be judged on it", ErrMissing, n, where, typ)
+		}
+	}
+	return nil
+}
+
+func splitPointer(p string) []string {
+	if p == "" {
+		return nil
+	}
+	return strings.Split(strings.TrimPrefix(p, "/"), "/")
 }

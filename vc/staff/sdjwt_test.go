@@ -64,7 +64,7 @@ func TestSDJWTClaimsRoundTrip(t *testing.T) {
 				t.Errorf("disclosable %v for %d identifiers", disclosable, len(plain))
 			}
 			out["vct"] = staff.VCT(typ)
-			back, err := staff.CredentialFromSDJWT(out, cred.Issuer.ID, cred.SubjectIDs()[0], "2025-03-03T09:00:00Z", "")
+			back, err := staff.CredentialFromSDJWT(out, nil, cred.Issuer.ID, cred.SubjectIDs()[0], "2025-03-03T09:00:00Z", "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -90,7 +90,7 @@ func TestSDJWTClaimsRoundTrip(t *testing.T) {
 				json.Unmarshal(text, &without)
 				deleteAt(without, p)
 				without["vct"] = staff.VCT(typ)
-				c, err := staff.CredentialFromSDJWT(without, cred.Issuer.ID, cred.SubjectIDs()[0], "2025-03-03T09:00:00Z", "")
+				c, err := staff.CredentialFromSDJWT(without, nil, cred.Issuer.ID, cred.SubjectIDs()[0], "2025-03-03T09:00:00Z", "")
 				if err == nil {
 					_, err = staff.FromCredential(c)
 				}
@@ -103,7 +103,7 @@ func TestSDJWTClaimsRoundTrip(t *testing.T) {
 				json.Unmarshal(text, &without)
 				delete(without, "dateOfBirth")
 				without["vct"] = staff.VCT(typ)
-				c, err := staff.CredentialFromSDJWT(without, cred.Issuer.ID, cred.SubjectIDs()[0], "2025-03-03T09:00:00Z", "")
+				c, err := staff.CredentialFromSDJWT(without, nil, cred.Issuer.ID, cred.SubjectIDs()[0], "2025-03-03T09:00:00Z", "")
 				if err == nil {
 					_, err = staff.FromCredential(c)
 				}
@@ -113,7 +113,7 @@ func TestSDJWTClaimsRoundTrip(t *testing.T) {
 			}
 		})
 	}
-	if _, err := staff.CredentialFromSDJWT(map[string]any{"vct": "https://example.com/other"}, "did:web:a", "did:key:b", "", ""); err == nil {
+	if _, err := staff.CredentialFromSDJWT(map[string]any{"vct": "https://example.com/other"}, nil, "did:web:a", "did:key:b", "", ""); err == nil {
 		t.Error("a vct that is no staff type was read")
 	}
 }
