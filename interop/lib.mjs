@@ -20,6 +20,7 @@ import {SDJwtVcInstance} from '@sd-jwt/sd-jwt-vc';
 import {ES256, digest, generateSalt} from '@sd-jwt/crypto-nodejs';
 import {StatusList, createHeaderAndPayload} from '@sd-jwt/jwt-status-list';
 import {Openid4vciClient, setGlobalConfig as setVciConfig} from '@openid4vc/openid4vci';
+import {Openid4vpClient} from '@openid4vc/openid4vp';
 import {clientAuthenticationAnonymous, setGlobalConfig as setOauthConfig} from '@openid4vc/oauth2';
 import jsigs from 'jsonld-signatures';
 
@@ -486,4 +487,93 @@ export async function oid4vciReceive({offerUri, txCode}) {
     proofs: {jwt: [jwt]}
   });
   return {credential: credentialResponse.credentials[0].credential, privateJwk};
+}
+
+// oid4vpAnswer: an @openid4vc/openid4vp wallet answers a presentation
+// request (by reference, signed by the verifier's did:web key, checked
+// against didDoc; or by value): for each DCQL credential query it presents
+// the SD-JWT VC it holds (credential, bound to privateJwk) with @sd-jwt
+// and a Key Binding JWT for the request's client_id and nonce (nonce
+// overridden, to test refusals, when given), and posts the response
+// (direct_post). Returns the verifier's HTTP status.
+export async function oid4vpAnswer({requestUri, credential, privateJwk, didDoc, nonce}) {
+  setOauthConfig({allowInsecureUrls: true});
+  const holderKey = await jose.importJWK(privateJwk, 'ES256');
+  const callbacks = {
+    fetch,
+    hash: (data, alg) => createHash(alg.replace('-', '').toLowerCase()).update(data).digest(),
+    verifyJwt: async (signer, {compact}) => {
+      const vm = (didDoc?.verificationMethod ?? []).find(m =>
+        m.id === signer.didUrl || didDoc.id + m.id === signer.didUrl);
+      if(!vm) {
+        return {verified: false};
+      }
+      const jwk = vm.publicKeyJwk ?? multikeyToJwk(vm.publicKeyMultibase);
+      try {
+        await jose.compactVerify(compact, await jose.importJWK(jwk, jwk.crv === 'Ed25519' ? 'EdDSA' : 'ES256'));
+        return {verified: true, signerJwk: jwk};
+      } catch {
+        return {verified: false};
+      }
+    },
+    signJwt: () => { throw new Error('not needed'); },
+    decryptJwe: () => { throw new Error('not needed'); },
+    encryptJwe: () => { throw new Error('not needed'); }
+  };
+  const client = new Openid4vpClient({callbacks});
+  const parsed = client.parseOpenid4vpAuthorizationRequest({authorizationRequest: requestUri});
+  const resolved = await client.resolveOpenId4vpAuthorizationRequest({authorizationRequestPayload: parsed.params});
+  const request = resolved.authorizationRequestPayload;
+  const sd = new SDJwtVcInstance({
+    hasher: digest, hashAlg: 'sha-256', kbSignAlg: 'ES256',
+    kbSigner: async data => {
+      const sig = cryptoSign('sha256', Buffer.from(data), {key: await importNode(privateJwk), dsaEncoding: 'ieee-p1363'});
+      return sig.toString('base64url');
+    }
+  });
+  const vpToken = {};
+  for(const query of resolved.dcql.query.credentials) {
+    const wanted = Object.fromEntries((query.claims ?? []).filter(c => c.path[0] !== 'vct').map(c => [c.path[0], true]));
+    vpToken[query.id] = [await sd.present(credential.trim(), wanted, {
+      kb: {payload: {iat: Math.floor(Date.now() / 1000), aud: request.client_id, nonce: nonce ?? request.nonce}}
+    })];
+  }
+  const {authorizationResponsePayload} = await client.createOpenid4vpAuthorizationResponse({
+    authorizationRequestPayload: request, authorizationResponsePayload: {vp_token: vpToken}
+  });
+  const {response} = await client.submitOpenid4vpAuthorizationResponse({
+    authorizationRequestPayload: request, authorizationResponsePayload
+  });
+  return response.status;
+}
+
+async function importNode(jwk) {
+  const {createPrivateKey} = await import('node:crypto');
+  return createPrivateKey({key: jwk, format: 'jwk'});
+}
+
+// multikeyToJwk turns an Ed25519 Multikey (z6Mk...) into a public JWK.
+function multikeyToJwk(multibase) {
+  const raw = base58btcDecode(multibase.slice(1));
+  return {kty: 'OKP', crv: 'Ed25519', x: Buffer.from(raw.slice(2)).toString('base64url')};
+}
+
+function base58btcDecode(s) {
+  const alphabet = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+  let n = 0n;
+  for(const c of s) {
+    n = n * 58n + BigInt(alphabet.indexOf(c));
+  }
+  const bytes = [];
+  while(n > 0n) {
+    bytes.unshift(Number(n % 256n));
+    n /= 256n;
+  }
+  for(const c of s) {
+    if(c !== '1') {
+      break;
+    }
+    bytes.unshift(0);
+  }
+  return Uint8Array.from(bytes);
 }

@@ -28,6 +28,10 @@
 //                                                an @openid4vc/openid4vci wallet receives the
 //                                                offered credential (FILE) with a new key (its
 //                                                private JWK in --key-out, 0600)
+//   oid4vp-answer --request URI --credential FILE --key FILE [--did-doc FILE] [--nonce N]
+//                                                an @openid4vc/openid4vp wallet answers the
+//                                                request with the SD-JWT VC it holds; prints
+//                                                the verifier's HTTP status
 //   entra    --alg ES256K|ES256|EdDSA --did DID --out DIR
 //                                                writes Entra Verified ID-shaped VC-JWT 1.1
 //                                                credentials, their StatusList2021 list and
@@ -53,7 +57,8 @@ const {positionals, values: opt} = parseArgs({
     contexts: {type: 'string'}, 'proof-only': {type: 'boolean'},
     subject: {type: 'string'}, challenge: {type: 'string'}, domain: {type: 'string'},
     'issuer-jwk': {type: 'string'}, offer: {type: 'string'}, 'tx-code': {type: 'string'},
-    'key-out': {type: 'string'},
+    'key-out': {type: 'string'}, request: {type: 'string'}, credential: {type: 'string'},
+    nonce: {type: 'string'},
     context: {type: 'string', multiple: true, default: []},
     'did-doc': {type: 'string', multiple: true, default: []}
   }
@@ -220,6 +225,15 @@ case 'oid4vci-receive': {
   writeFileSync(opt.out, credential + '\n', {mode: 0o600});
   writeFileSync(opt['key-out'], JSON.stringify(privateJwk) + '\n', {mode: 0o600, flag: 'wx'});
   break;
+}
+case 'oid4vp-answer': {
+  need('request', 'credential', 'key');
+  const status = await peer.oid4vpAnswer({
+    requestUri: opt.request, credential: readText(opt.credential), privateJwk: readJSON(opt.key),
+    didDoc: opt['did-doc'][0] ? readJSON(opt['did-doc'][0]) : undefined, nonce: opt.nonce
+  });
+  print(String(status));
+  process.exit(status === 200 ? 0 : 1);
 }
 case 'entra': {
   need('alg', 'did', 'out');

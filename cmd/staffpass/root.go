@@ -41,6 +41,7 @@ Exit codes: 0 success, 1 not verified, 2 usage or input error.`,
 		newDemoCmd(),
 		newServeCmd(),
 		newOfferCmd(),
+		newRequestCmd(),
 	)
 	return root
 }

@@ -72,7 +72,11 @@ is also an OpenID4VCI 1.0 credential issuer for the offers 'staffpass offer
 create' makes (the pre-authorized code flow): its metadata at
 /.well-known/openid-credential-issuer, /offers/{id}, /token, /nonce and
 /credential; each staff credential is issued as an SD-JWT VC about the key
-the wallet proves, through the registry.
+the wallet proves, through the registry. It also asks wallets for what a
+role needs (OpenID4VP 1.0): 'staffpass request create' makes a request
+(signed with the organisation's did:web key, a DCQL query for SD-JWT VCs),
+the wallet answers at /openid4vp/responses/{id}, and the verdict waits at
+/openid4vp/results/{id} (with the token or a client certificate).
 
 docs/openapi.json describes each. Issued credentials get status entries from
 the organisation's registry, as 'staffpass issue' gives them, and are secured

@@ -52,7 +52,7 @@ const (
 // OpenID4VCI (no issuer, or no public URL).
 func (s *Server) oid4vciEnabled(w http.ResponseWriter, r *http.Request) bool {
 	if s.cfg.Issuer == nil || s.cfg.PublicURL == "" {
-		writeProblem(w, r, http.StatusNotFound, "wallet-issuing-disabled", "start the server with --org and --public-url")
+		writeProblem(w, r, http.StatusNotFound, "wallets-disabled", "start the server with --org and --public-url")
 		return false
 	}
 	return true

@@ -199,7 +199,7 @@ func TestOpenID4VCIOfferLimits(t *testing.T) {
 	}
 	// Without a public URL, nothing of this is served.
 	plain := newTestEnv(t, issuer.FormatJWT, nil)
-	if res, out := plain.call(t, "GET", "/.well-known/openid-credential-issuer", nil); res.StatusCode != 404 || !strings.Contains(string(out), "wallet-issuing-disabled") {
+	if res, out := plain.call(t, "GET", "/.well-known/openid-credential-issuer", nil); res.StatusCode != 404 || !strings.Contains(string(out), "wallets-disabled") {
 		t.Fatalf("disabled: %d %s", res.StatusCode, out)
 	}
 	// An offer names no subject.

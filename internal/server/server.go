@@ -113,6 +113,7 @@ type Server struct {
 	log        *slog.Logger
 	now        func() time.Time
 	challenges *challenges
+	vpRequests *vpRequests
 	tokenSum   [32]byte
 	didPath    string
 	didDoc     []byte
@@ -146,6 +147,10 @@ func Routes() []Route {
 		{http.MethodPost, "/token"},
 		{http.MethodPost, "/nonce"},
 		{http.MethodPost, "/credential"},
+		{http.MethodPost, "/openid4vp/requests"},
+		{http.MethodGet, "/openid4vp/requests/{id}"},
+		{http.MethodPost, "/openid4vp/responses/{id}"},
+		{http.MethodGet, "/openid4vp/results/{id}"},
 	}
 }
 
@@ -174,6 +179,7 @@ func New(cfg Config) (*Server, error) {
 		s.tokenSum = sha256.Sum256([]byte(cfg.Token))
 	}
 	s.challenges = newChallenges(s.cfg.ChallengeTTL, s.cfg.MaxSpentChallenges)
+	s.vpRequests = &vpRequests{m: make(map[string]*vpRequest)}
 	if is := cfg.Issuer; is != nil {
 		if is.Registry == nil || is.Signer == nil {
 			return nil, errors.New("server: an issuer needs a registry and a signer")
@@ -256,6 +262,10 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /token", s.handleToken)
 	m.HandleFunc("POST /nonce", s.handleNonce)
 	m.HandleFunc("POST /credential", s.handleCredential)
+	m.HandleFunc("POST /openid4vp/requests", s.handleVPRequest)
+	m.HandleFunc("GET /openid4vp/requests/{id}", s.handleVPRequestObject)
+	m.HandleFunc("POST /openid4vp/responses/{id}", s.handleVPResponse)
+	m.HandleFunc("GET /openid4vp/results/{id}", s.handleVPResult)
 	didPath := "/.well-known/did.json"
 	if s.didPath != "" {
 		didPath = s.didPath

@@ -112,13 +112,17 @@ func (c *listCache) get(name string) (*signedList, bool) {
 	return l, ok
 }
 
-// all returns every signed list.
+// all returns every signed list, and the Token Status Lists of the
+// revocation lists.
 func (c *listCache) all() [][]byte {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := make([][]byte, 0, len(c.signed))
+	out := make([][]byte, 0, 2*len(c.signed))
 	for _, l := range c.signed {
 		out = append(out, l.data)
+		if l.token != nil {
+			out = append(out, l.token)
+		}
 	}
 	return out
 }
