@@ -132,6 +132,9 @@ func (r *Registry) CreateOffer(ctx context.Context, req OfferRequest) (*CreatedO
 		return nil, err
 	}
 	err = r.write(ctx, func(tx *sql.Tx) error {
+		if err := forgetExpiredOffers(ctx, tx, req.Now); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO offers (id, type, format, issuer_url, cells, code, tx_code_hash, state, created_at, created_by, expires_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, 'offered', $8, $9, $10)`,
 			id, req.Type, string(req.Format), req.IssuerURL, string(cellsJSON), code, txHash, formatTime(req.Now), req.Actor, formatTime(out.Expires)); err != nil {
@@ -182,7 +185,7 @@ func (r *Registry) findOffer(ctx context.Context, where string, now time.Time, a
 	if o.Expires, err = parseTime(sql.NullString{String: expires, Valid: true}); err != nil {
 		return nil, err
 	}
-	if !now.Before(o.Expires) {
+	if !now.IsZero() && !now.Before(o.Expires) {
 		return nil, ErrOfferNotFound
 	}
 	if cells.Valid {
@@ -197,14 +200,17 @@ func (r *Registry) findOffer(ctx context.Context, where string, now time.Time, a
 // code) for an access token valid for tokenFor: once. A wrong transaction
 // code counts against the offer, which is withdrawn after
 // MaxTxCodeFailures.
-func (r *Registry) RedeemOffer(ctx context.Context, code, txCode string, now time.Time, tokenFor time.Duration) (token string, offer *Offer, err error) {
+func (r *Registry) RedeemOffer(ctx context.Context, issuerURL, code, txCode string, now time.Time, tokenFor time.Duration) (token string, offer *Offer, err error) {
 	var txErr error
 	err = r.write(ctx, func(tx *sql.Tx) error {
 		txErr = nil
+		if err := forgetExpiredOffers(ctx, tx, now); err != nil {
+			return err
+		}
 		var id, expires string
 		var txHash []byte
 		var failures int
-		err := tx.QueryRowContext(ctx, `SELECT id, expires_at, tx_code_hash, tx_failures FROM offers WHERE code = $1 AND state = 'offered'`, code).
+		err := tx.QueryRowContext(ctx, `SELECT id, expires_at, tx_code_hash, tx_failures FROM offers WHERE code = $1 AND state = 'offered' AND issuer_url = $2`, code, issuerURL).
 			Scan(&id, &expires, &txHash, &failures)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrOfferNotFound
@@ -227,7 +233,9 @@ func (r *Registry) RedeemOffer(ctx context.Context, code, txCode string, now tim
 				if failures >= MaxTxCodeFailures {
 					state = OfferWithdrawn
 				}
-				if _, err := tx.ExecContext(ctx, `UPDATE offers SET tx_failures = $1, state = $2 WHERE id = $3`, failures, state, id); err != nil {
+				// A withdrawn offer forgets the row.
+				if _, err := tx.ExecContext(ctx, `UPDATE offers SET tx_failures = $1, state = $2,
+					cells = CASE WHEN $2 = 'withdrawn' THEN NULL ELSE cells END WHERE id = $3`, failures, state, id); err != nil {
 					return err
 				}
 				// Committed, so that the failure counts.
@@ -248,14 +256,24 @@ func (r *Registry) RedeemOffer(ctx context.Context, code, txCode string, now tim
 	if err != nil {
 		return "", nil, err
 	}
-	offer, err = r.findOffer(ctx, `token_hash = $1`, now, tokenHash(token))
+	offer, err = r.findOffer(ctx, `token_hash = $1`, time.Time{}, tokenHash(token))
 	return token, offer, err
 }
 
-// OfferForToken returns the offer an access token was given for, while the
-// token is valid and the credential not yet issued.
-func (r *Registry) OfferForToken(ctx context.Context, token string, now time.Time) (*Offer, error) {
-	o, err := r.findOffer(ctx, `token_hash = $1 AND state = 'redeemed'`, now, tokenHash(token))
+// forgetExpiredOffers forgets the rows of offers that can no longer be
+// redeemed or used: expired unredeemed ones, and redeemed ones whose token
+// expired.
+func forgetExpiredOffers(ctx context.Context, tx *sql.Tx, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `UPDATE offers SET cells = NULL WHERE cells IS NOT NULL AND
+		((state = 'offered' AND expires_at <= $1) OR (state = 'redeemed' AND token_expires_at <= $1))`, formatTime(now))
+	return err
+}
+
+// OfferForToken returns the offer an access token of issuerURL was given
+// for, while the token is valid (whatever the offer's own expiry: the
+// token was given before it) and the credential not yet claimed.
+func (r *Registry) OfferForToken(ctx context.Context, issuerURL, token string, now time.Time) (*Offer, error) {
+	o, err := r.findOffer(ctx, `token_hash = $1 AND state = 'redeemed' AND issuer_url = $2`, time.Time{}, tokenHash(token), issuerURL)
 	if err != nil {
 		return nil, err
 	}
@@ -273,6 +291,22 @@ func (r *Registry) OfferForToken(ctx context.Context, token string, now time.Tim
 		return nil, ErrOfferNotFound
 	}
 	return o, nil
+}
+
+// ClaimOffer uses up an access token, once: of concurrent requests with
+// one token, one claims the offer and the others get ErrOfferNotFound.
+func (r *Registry) ClaimOffer(ctx context.Context, issuerURL, token string, now time.Time) error {
+	return r.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE offers SET token_hash = NULL WHERE token_hash = $1 AND state = 'redeemed'
+			AND issuer_url = $2 AND token_expires_at > $3`, tokenHash(token), issuerURL, formatTime(now))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return ErrOfferNotFound
+		}
+		return nil
+	})
 }
 
 // OfferIssued records that the offer's credential was issued, and forgets

@@ -210,7 +210,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, http.StatusBadRequest, "invalid_request", "no pre-authorized_code")
 		return
 	}
-	token, offer, err := s.cfg.Issuer.Registry.RedeemOffer(r.Context(), code, form.Get("tx_code"), s.now(), accessTokenFor)
+	token, offer, err := s.cfg.Issuer.Registry.RedeemOffer(r.Context(), s.cfg.PublicURL, code, form.Get("tx_code"), s.now(), accessTokenFor)
 	switch {
 	case errors.Is(err, issuer.ErrTxCode):
 		oauthError(w, http.StatusBadRequest, "invalid_grant", "wrong or missing transaction code: "+strings.TrimPrefix(err.Error(), "issuer: "))
@@ -263,7 +263,7 @@ func (s *Server) handleCredential(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reg := s.cfg.Issuer.Registry
-	offer, err := reg.OfferForToken(r.Context(), token, s.now())
+	offer, err := reg.OfferForToken(r.Context(), s.cfg.PublicURL, token, s.now())
 	if errors.Is(err, issuer.ErrOfferNotFound) {
 		oauthError(w, http.StatusUnauthorized, "invalid_token", "the access token is unknown, expired or already used")
 		return
@@ -305,6 +305,14 @@ func (s *Server) handleCredential(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, http.StatusBadRequest, code, err.Error())
 		return
 	}
+	// One request uses the token up: concurrent ones get 401.
+	if err := reg.ClaimOffer(r.Context(), s.cfg.PublicURL, token, s.now()); errors.Is(err, issuer.ErrOfferNotFound) {
+		oauthError(w, http.StatusUnauthorized, "invalid_token", "the access token is unknown, expired or already used")
+		return
+	} else if err != nil {
+		s.internal(w, r, err)
+		return
+	}
 	cells := make(map[string]string, len(offer.Cells)+1)
 	for k, v := range offer.Cells {
 		cells[k] = v
@@ -314,8 +322,17 @@ func (s *Server) handleCredential(w http.ResponseWriter, r *http.Request) {
 	rec, _, err := issuer.IssueOne(r.Context(), reg, s.cfg.Issuer.Signer, offer.Type, staff.CSVRow{Cells: cells},
 		issuer.BatchOptions{Format: offer.Format, Actor: actor, Clock: s.now})
 	if err != nil {
-		s.log.Warn("offer not issued", "request_id", requestID(r), "offer", offer.ID, "error", err.Error())
-		oauthError(w, http.StatusBadRequest, "invalid_credential_request", "the credential cannot be issued: "+oneLineErr(err))
+		// Neither the wallet nor the log hears of another credential or
+		// the row: only what kind of refusal it was.
+		why := "the credential cannot be issued"
+		switch {
+		case errors.Is(err, issuer.ErrReservationConflict), errors.Is(err, issuer.ErrChanged):
+			why = "a credential for this offer was already issued, to another key or with other details; ask HR for a new offer"
+		case errors.Is(err, issuer.ErrCredentialRevoked):
+			why = "the credential for this offer has been revoked; ask HR"
+		}
+		s.log.Warn("offer not issued", "request_id", requestID(r), "offer", offer.ID, "why", why)
+		oauthError(w, http.StatusBadRequest, "invalid_credential_request", why)
 		return
 	}
 	if err := reg.OfferIssued(r.Context(), offer.ID, rec.CredentialID, actor); err != nil {
@@ -327,8 +344,6 @@ func (s *Server) handleCredential(w http.ResponseWriter, r *http.Request) {
 	note(r, "type", rec.Type)
 	writeJSONNoStore(w, map[string]any{"credentials": []any{map[string]any{"credential": string(rec.Credential)}}})
 }
-
-func oneLineErr(err error) string { return strings.ReplaceAll(err.Error(), "\n", "; ") }
 
 var errProofNonce = errors.New("the proof's nonce is not a c_nonce of this issuer, or it expired or was used")
 
