@@ -577,3 +577,38 @@ function base58btcDecode(s) {
   }
   return Uint8Array.from(bytes);
 }
+
+// checkPage: an HR officer uses staffpass serve's check page in headless
+// Chromium (Debian's, driven by playwright-core): signs in with the token,
+// chooses the role, and screenshots the QR code (before.png); the wallet
+// (oid4vpAnswer) answers the request the page shows; the page shows the
+// verdict (after.png). Returns the verdict's text and the requirement rows.
+export async function checkPage({url, token, role, credential, privateJwk, didDoc, shots}) {
+  const {chromium} = await import('playwright-core');
+  const browser = await chromium.launch({executablePath: '/usr/bin/chromium', args: [
+    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync']});
+  try {
+    const page = await browser.newPage();
+    await page.goto(url + '/check');
+    await page.fill('#token', token);
+    await page.click('#signin');
+    await page.selectOption('#role', role);
+    await page.click('#ask');
+    await page.waitForSelector('#qr');
+    await page.screenshot({path: join(shots, 'before.png'), fullPage: true});
+    const link = await page.getAttribute('#waiting', 'data-link');
+    const status = await oid4vpAnswer({requestUri: link, credential, privateJwk, didDoc});
+    if(status !== 200) {
+      throw new Error(`the verifier answered the wallet ${status}`);
+    }
+    await page.waitForSelector('#verdict', {timeout: 20000});
+    await page.screenshot({path: join(shots, 'after.png'), fullPage: true});
+    const verdict = (await page.textContent('#verdict')).trim();
+    const rows = await page.$$eval('#requirements tr', trs => trs.slice(1).map(tr =>
+      [...tr.querySelectorAll('td')].map(td => td.textContent.trim()).join(' | ')));
+    return {verdict, rows};
+  } finally {
+    await browser.close();
+  }
+}

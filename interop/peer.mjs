@@ -32,6 +32,10 @@
 //                                                an @openid4vc/openid4vp wallet answers the
 //                                                request with the SD-JWT VC it holds; prints
 //                                                the verifier's HTTP status
+//   check-page --url U --token-file F --role ID --credential FILE --key FILE --did-doc FILE --out DIR
+//                                                an HR officer uses serve's /check page in
+//                                                headless Chromium while the wallet answers;
+//                                                screenshots in DIR; exit 0 when it shows MET
 //   entra    --alg ES256K|ES256|EdDSA --did DID --out DIR
 //                                                writes Entra Verified ID-shaped VC-JWT 1.1
 //                                                credentials, their StatusList2021 list and
@@ -58,7 +62,7 @@ const {positionals, values: opt} = parseArgs({
     subject: {type: 'string'}, challenge: {type: 'string'}, domain: {type: 'string'},
     'issuer-jwk': {type: 'string'}, offer: {type: 'string'}, 'tx-code': {type: 'string'},
     'key-out': {type: 'string'}, request: {type: 'string'}, credential: {type: 'string'},
-    nonce: {type: 'string'},
+    nonce: {type: 'string'}, url: {type: 'string'}, 'token-file': {type: 'string'}, role: {type: 'string'},
     context: {type: 'string', multiple: true, default: []},
     'did-doc': {type: 'string', multiple: true, default: []}
   }
@@ -234,6 +238,16 @@ case 'oid4vp-answer': {
   });
   print(String(status));
   process.exit(status === 200 ? 0 : 1);
+}
+case 'check-page': {
+  need('url', 'token-file', 'role', 'credential', 'key', 'out');
+  const {verdict, rows} = await peer.checkPage({
+    url: opt.url, token: readText(opt['token-file']).trim(), role: opt.role, credential: readText(opt.credential),
+    privateJwk: readJSON(opt.key), didDoc: readJSON(opt['did-doc'][0]), shots: opt.out
+  });
+  print(verdict);
+  rows.forEach(r => print('  ' + r));
+  process.exit(verdict.startsWith('Can start') ? 0 : 1);
 }
 case 'entra': {
   need('alg', 'did', 'out');

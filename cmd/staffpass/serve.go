@@ -26,6 +26,7 @@ import (
 	"github.com/staffpass/staffpass/internal/server"
 	"github.com/staffpass/staffpass/issuer"
 	"github.com/staffpass/staffpass/keys"
+	"github.com/staffpass/staffpass/policy"
 )
 
 type serveOptions struct {
@@ -45,6 +46,7 @@ type serveOptions struct {
 	logFormat      string
 	shutdownWait   time.Duration
 	publicURL      string
+	roles          []string
 }
 
 func newServeCmd() *cobra.Command {
@@ -76,7 +78,12 @@ the wallet proves, through the registry. It also asks wallets for what a
 role needs (OpenID4VP 1.0): 'staffpass request create' makes a request
 (signed with the organisation's did:web key, a DCQL query for SD-JWT VCs),
 the wallet answers at /openid4vp/responses/{id}, and the verdict waits at
-/openid4vp/results/{id} (with the token or a client certificate).
+/openid4vp/results/{id} (with the token or a client certificate). With
+--role FILE (repeatable) it serves a page for the receiving HR officer at
+/check: sign in with the token (or a client certificate), choose a role,
+show the QR code to the member of staff, and read the verdict, requirement
+by requirement, when the wallet answers; plain HTML, nothing fetched from
+elsewhere.
 
 docs/openapi.json describes each. Issued credentials get status entries from
 the organisation's registry, as 'staffpass issue' gives them, and are secured
@@ -109,7 +116,8 @@ real use.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.addr, "addr", "127.0.0.1:8443", "the address to listen on (HOST:PORT; port 0 picks one)")
-	f.StringVar(&o.publicURL, "public-url", "", "the https URL wallets reach this server at: serve OpenID4VCI offers (needs --org)")
+	f.StringVar(&o.publicURL, "public-url", "", "the https URL wallets reach this server at: serve OpenID4VCI offers (needs --org) and OpenID4VP requests")
+	f.StringArrayVar(&o.roles, "role", nil, "a role (JSON) the check page (/check) offers; repeatable")
 	f.StringVar(&o.org, "org", "", "the organisation directory to issue as (none: verify only)")
 	f.StringVar(&o.format, "format", string(issuer.FormatJWT), "how issued credentials are secured: jwt or a Data Integrity suite")
 	f.StringVar(&o.tlsCert, "tls-cert", "", "the server's TLS certificate chain (PEM)")
@@ -163,6 +171,20 @@ func (o *serveOptions) run(ctx context.Context, stderr io.Writer) error {
 
 	cfg := server.Config{Token: token, ClientCertificates: o.clientCA != "", MaxBodyBytes: o.maxBody, Logger: log,
 		PublicURL: strings.TrimSuffix(o.publicURL, "/")}
+	for _, name := range o.roles {
+		data, err := readInput(nil, name, limits.MaxDocumentBytes)
+		if err != nil {
+			return err
+		}
+		role, err := policy.ParseRole(data)
+		if err != nil {
+			return fmt.Errorf("--role %s: %w", name, err)
+		}
+		cfg.Roles = append(cfg.Roles, role)
+	}
+	if len(o.roles) > 0 && o.publicURL == "" {
+		return withHint(errors.New("--role offers roles on the check page, which needs --public-url"), "give the URL wallets reach this server at")
+	}
 	if o.publicURL != "" {
 		if o.org == "" {
 			return withHint(errors.New("--public-url serves OpenID4VCI offers, which need --org"), "give the organisation directory")

@@ -47,6 +47,7 @@ const (
 // vpRequest is one request and, once answered, its outcome.
 type vpRequest struct {
 	id, nonce, state, clientID string
+	link                       string // the openid4vp:// URI a wallet opens
 	role                       *policy.Role
 	query                      map[string]any
 	expires                    time.Time
@@ -163,21 +164,8 @@ func (s *Server) handleVPRequest(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, http.StatusBadRequest, "malformed-request", "role: "+err.Error())
 		return
 	}
-	now := s.now()
-	req := &vpRequest{id: randomID(18), nonce: randomID(24), state: randomID(18), role: role, query: dcqlFor(role), expires: now.Add(vpRequestFor)}
-	responseURI := s.cfg.PublicURL + "/openid4vp/responses/" + req.id
-	var link string
-	if d := s.requestSignerDID(); d != "" {
-		req.clientID = "decentralized_identifier:" + d
-		link = "openid4vp://?client_id=" + url.QueryEscape(req.clientID) + "&request_uri=" + url.QueryEscape(s.cfg.PublicURL+"/openid4vp/requests/"+req.id)
-	} else {
-		req.clientID = "redirect_uri:" + responseURI
-		query, _ := json.Marshal(req.query)
-		v := url.Values{"client_id": {req.clientID}, "response_type": {"vp_token"}, "response_mode": {"direct_post"},
-			"response_uri": {responseURI}, "nonce": {req.nonce}, "state": {req.state}, "dcql_query": {string(query)}}
-		link = "openid4vp://?" + v.Encode()
-	}
-	if err := s.vpRequests.add(req, now); err != nil {
+	req, link, err := s.newVPRequest(role)
+	if err != nil {
 		writeProblem(w, r, http.StatusServiceUnavailable, "unavailable", err.Error())
 		return
 	}
@@ -187,6 +175,28 @@ func (s *Server) handleVPRequest(w http.ResponseWriter, r *http.Request) {
 		"id": req.id, "request_uri": link, "result_url": s.cfg.PublicURL + "/openid4vp/results/" + req.id,
 		"expires": req.expires.UTC().Format(time.RFC3339),
 	})
+}
+
+// newVPRequest makes and keeps a request for role, and returns it and
+// the URI a wallet opens.
+func (s *Server) newVPRequest(role *policy.Role) (*vpRequest, string, error) {
+	now := s.now()
+	req := &vpRequest{id: randomID(18), nonce: randomID(24), state: randomID(18), role: role, query: dcqlFor(role), expires: now.Add(vpRequestFor)}
+	responseURI := s.cfg.PublicURL + "/openid4vp/responses/" + req.id
+	if d := s.requestSignerDID(); d != "" {
+		req.clientID = "decentralized_identifier:" + d
+		req.link = "openid4vp://?client_id=" + url.QueryEscape(req.clientID) + "&request_uri=" + url.QueryEscape(s.cfg.PublicURL+"/openid4vp/requests/"+req.id)
+	} else {
+		req.clientID = "redirect_uri:" + responseURI
+		query, _ := json.Marshal(req.query)
+		v := url.Values{"client_id": {req.clientID}, "response_type": {"vp_token"}, "response_mode": {"direct_post"},
+			"response_uri": {responseURI}, "nonce": {req.nonce}, "state": {req.state}, "dcql_query": {string(query)}}
+		req.link = "openid4vp://?" + v.Encode()
+	}
+	if err := s.vpRequests.add(req, now); err != nil {
+		return nil, "", err
+	}
+	return req, req.link, nil
 }
 
 // requestSignerDID is the did:web that signs request objects, or "".

@@ -46,6 +46,7 @@ import (
 	"github.com/staffpass/staffpass/internal/limits"
 	"github.com/staffpass/staffpass/issuer"
 	"github.com/staffpass/staffpass/keys"
+	"github.com/staffpass/staffpass/policy"
 	"github.com/staffpass/staffpass/verifier"
 )
 
@@ -80,6 +81,8 @@ type Config struct {
 	// loopback for tests): the credential issuer identifier of OpenID4VCI.
 	// Empty: OpenID4VCI is not served.
 	PublicURL string
+	// Roles are the roles the check page offers (GET /check).
+	Roles []*policy.Role
 	// Logger receives one record a request; nil discards them.
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
@@ -266,6 +269,12 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /openid4vp/requests/{id}", s.handleVPRequestObject)
 	m.HandleFunc("POST /openid4vp/responses/{id}", s.handleVPResponse)
 	m.HandleFunc("GET /openid4vp/results/{id}", s.handleVPResult)
+	// The check page: HTML for people, not part of the API (Routes).
+	m.HandleFunc("GET /check", s.handleCheck)
+	m.HandleFunc("POST /check/login", s.handleCheckLogin)
+	m.HandleFunc("POST /check/requests", s.handleCheckRequest)
+	m.HandleFunc("GET /check/{id}", s.handleCheckPage)
+	m.HandleFunc("GET /check/{id}/status", s.handleCheckStatus)
 	didPath := "/.well-known/did.json"
 	if s.didPath != "" {
 		didPath = s.didPath
