@@ -23,7 +23,7 @@ type sdWallet struct {
 	jwk    map[string]any
 }
 
-func newSDWallet(t *testing.T) *sdWallet {
+func newSDWallet(t testing.TB) *sdWallet {
 	t.Helper()
 	k, err := keys.Generate(keys.P256)
 	if err != nil {

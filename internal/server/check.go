@@ -340,4 +340,3 @@ setTimeout(poll,2000)})();
 {{define "gone"}}{{template "head" (dict2 . "Expired")}}
 <h1>This request has expired</h1><p><a href="/check">Start again</a></p></body></html>{{end}}
 `))
-
