@@ -69,7 +69,10 @@ type Issuer struct {
 	// Name is its name, for people.
 	Name string
 	// Types are the credential types it may issue: a credential of
-	// another type from it is not trusted.
+	// another type from it is not trusted. A staff type named without a
+	// colon (e.g. "DBSCheckCredential") also covers that credential as an
+	// SD-JWT VC, whose vct is "https://w3id.org/staffpass/vct/" and the
+	// type.
 	Types []string
 	// Document is its DID document as resolved when the bundle was built.
 	Document *did.Document

@@ -8,10 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/staffpass/staffpass/bundle"
 	didjwk "github.com/staffpass/staffpass/did/jwk"
 	"github.com/staffpass/staffpass/internal/jose"
 	"github.com/staffpass/staffpass/internal/sdjwt"
 	"github.com/staffpass/staffpass/keys"
+	"github.com/staffpass/staffpass/vc/staff"
 	"github.com/staffpass/staffpass/vc/status"
 	"github.com/staffpass/staffpass/verifier"
 )
@@ -277,5 +279,40 @@ func TestSDJWTVCWithoutKeyBindingWhenRequired(t *testing.T) {
 	}
 	if c := r.Check(verifier.CheckProof); c.Status != verifier.Failed || !strings.Contains(c.Reason, "without a Key Binding JWT") {
 		t.Errorf("proof check %+v", c)
+	}
+}
+
+// A trust bundle lists an issuer's staff types once, by their VCDM names: a
+// bundle trusting it for DBSCheckCredential trusts its DBS SD-JWT VCs too
+// (vct staff.VCTPrefix + type), and one trusting it for training alone does
+// not.
+func TestSDJWTVCTrustedForItsStaffTypeByABundle(t *testing.T) {
+	f := newFixture(t)
+	w := newSDWallet(t)
+	sd, _, err := sdjwt.Issue(sdClaims(f.kch.did, w, nil), sdDisclosable, sdjwt.TypeSDJWTVC, f.kch.signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dbsVCT != staff.VCT("DBSCheckCredential") {
+		t.Fatalf("the test's vct %q is not staff's %q", dbsVCT, staff.VCT("DBSCheckCredential"))
+	}
+	for _, tt := range []struct {
+		types []string
+		want  error
+	}{
+		{[]string{"DBSCheckCredential"}, nil},
+		{[]string{dbsVCT}, nil},
+		{[]string{"MandatoryTrainingCredential"}, verifier.ErrUntrustedIssuer},
+		{[]string{"https://example.org/DBSCheckCredential"}, verifier.ErrUntrustedIssuer},
+	} {
+		b := mkBundle("did:web:nhse.example", "national", now.Add(-24*time.Hour), now.Add(week), bundle.Issuer{ID: f.kch.did, Types: tt.types, Document: f.kch.doc})
+		v, err := verifier.New(verifier.Trust{Bundles: []*bundle.Bundle{b}}, verifier.WithClock(func() time.Time { return now }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := v.Verify(context.Background(), []byte(sd), verifier.Policy{})
+		if !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
+			t.Errorf("listed for %v: err = %v, want %v\n%s", tt.types, err, tt.want, resultText(r))
+		}
 	}
 }

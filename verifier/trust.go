@@ -13,6 +13,7 @@ import (
 	"github.com/staffpass/staffpass/bundle"
 	"github.com/staffpass/staffpass/did"
 	"github.com/staffpass/staffpass/keys"
+	"github.com/staffpass/staffpass/vc/staff"
 )
 
 // trustedIssuer is what the verifier knows of one issuer: whether it is
@@ -40,6 +41,11 @@ func newListing(b *bundle.Bundle, is *bundle.Issuer) (*listing, error) {
 	}
 	for _, t := range is.Types {
 		l.types[t] = true
+		// A staff type also covers the same credential as an SD-JWT VC,
+		// whose type is its vct: a bundle lists "DBSCheckCredential" once.
+		if !strings.Contains(t, ":") {
+			l.types[staff.VCT(t)] = true
+		}
 	}
 	for _, k := range is.CompromisedKeys {
 		l.broken[did.AbsoluteURL(is.ID, k)] = true

@@ -19,6 +19,7 @@ import (
 	"github.com/staffpass/staffpass/bundle"
 	didkey "github.com/staffpass/staffpass/did/key"
 	"github.com/staffpass/staffpass/holder"
+	"github.com/staffpass/staffpass/internal/sdjwt"
 	"github.com/staffpass/staffpass/issuer"
 	"github.com/staffpass/staffpass/keys"
 	"github.com/staffpass/staffpass/policy"
@@ -295,6 +296,63 @@ func runDemo(ctx context.Context, w io.Writer, dir string) error {
 		return errors.New("demo: a tampered presentation verified")
 	}
 
+	step("Jo's phone also holds her DBS check as an SD-JWT VC; for a porter's shift she shows only what the role needs")
+	sdRec, _, err := issuer.IssueOne(ctx, reg, signer, staff.TypeDBSCheck, staff.CSVRow{Cells: map[string]string{
+		"staff_id": "E1001", "subject": jo, "dbs_level": "enhanced-with-barred-lists", "dbs_workforce": "adult-and-child",
+		"barred_lists_checked": "adults; children", "certificate_number": "001234567890",
+		"certificate_issue_date": checked.AddDays(-20).String(), "update_service_subscribed": "no", "check_date": checked.String(),
+	}}, issuer.BatchOptions{Format: issuer.FormatSDJWT, Actor: "hr-demo", Clock: func() time.Time { return now }})
+	if err != nil {
+		return err
+	}
+	statusLists, err := reg.StatusLists(ctx)
+	if err != nil {
+		return err
+	}
+	var tokens [][]byte
+	for _, l := range statusLists {
+		if l.Purpose == "revocation" {
+			tok, err := issuer.SignTokenList(ctx, reg, signer, l.ID, now, issuer.PublishOptions{})
+			if err != nil {
+				return err
+			}
+			tokens = append(tokens, tok)
+		}
+	}
+	porterChallenge := fmt.Sprintf("%x", sha256.Sum256([]byte("porter "+now.String())))[:16]
+	shown, err := sdjwt.Present(string(sdRec.Credential), func(string) bool { return false }, &sdjwt.KeyBinding{
+		Signer: wallet, Audience: domain, Nonce: porterChallenge, IssuedAt: now})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "   issued as %s: the certificate number a selectively disclosable claim, not a hash\n", issuer.FormatSDJWT)
+	if c, err := sdjwt.Split(shown); err != nil || len(c.Disclosures) != 0 {
+		return errors.New("demo: the SD-JWT VC was shown with a Disclosure")
+	}
+	fmt.Fprintf(w, "   shown with a Key Binding JWT for %s, and no Disclosure: the certificate number stays on the phone\n", domain)
+	porter, err := policy.ParseRole([]byte(`{"role": "porter", "title": "Porter", "requirements": {
+		"dbsCheck": {"minLevel": "enhanced-with-barred-lists", "workforce": "adult-and-child", "barredLists": ["adults", "children"]}}}`))
+	if err != nil {
+		return err
+	}
+	sv, err := verifier.New(verifier.Trust{Bundles: []*bundle.Bundle{b1}, StatusLists: tokens, StatusListsFetched: now})
+	if err != nil {
+		return err
+	}
+	sr, _ := sv.Verify(ctx, []byte(shown), verifier.Policy{Challenge: porterChallenge, Domain: domain, Now: now, RequireKeyBinding: true})
+	sdVerdict, err := policy.Evaluate(porter, sr)
+	if sdVerdict == nil {
+		return err
+	}
+	printDemoResult(w, sr, sdVerdict, true)
+	if len(sr.Credentials) != 1 {
+		return errors.New("demo: Jo's SD-JWT VC presentation did not verify")
+	}
+	fmt.Fprintf(w, "     disclosed: %s; kept back: %s\n", orNothing(sr.Credentials[0].Disclosed), claimsCount(withheldCount(sr.Credentials[0].Withheld)))
+	if !sr.Verified || !sdVerdict.Met {
+		return errors.New("demo: Jo's SD-JWT VC should have met the porter role")
+	}
+
 	step("Riverside revokes Jo's DBS check and publishes its lists again; Hillside takes a new bundle")
 	if _, err := reg.Revoke(ctx, issuer.Target{CredentialID: dbsID}, issuer.Change{Actor: "hr-demo", Reason: "barred list match reported"}); err != nil {
 		return err
@@ -319,6 +377,31 @@ func runDemo(ctx context.Context, w io.Writer, dir string) error {
 
 	fmt.Fprintln(w, "\nDone. Nothing was sent over the network.")
 	return nil
+}
+
+// claimsCount says how many claims: "1 claim", "2 claims".
+func claimsCount(n int) string {
+	if n == 1 {
+		return "1 claim"
+	}
+	return fmt.Sprintf("%d claims", n)
+}
+
+// withheldCount counts the claims kept back, at every level.
+func withheldCount(m map[string]int) int {
+	n := 0
+	for _, c := range m {
+		n += c
+	}
+	return n
+}
+
+// orNothing names the disclosed claims, or says none were.
+func orNothing(ps []string) string {
+	if len(ps) == 0 {
+		return "nothing beyond what is always shown"
+	}
+	return strings.Join(ps, ", ")
 }
 
 // tamperDemo changes the family name inside the identity credential of a

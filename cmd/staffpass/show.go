@@ -191,7 +191,7 @@ func showPresentation(w io.Writer, s *shown, hashes *[]hashAt) {
 	if p.Holder != nil {
 		holder = p.Holder.ID
 	}
-	fmt.Fprintf(w, "A presentation of %d credentials\n", len(s.inner))
+	fmt.Fprintf(w, "A presentation of %s\n", credentialsCount(len(s.inner)))
 	row(w, "  ", "held by", holder)
 	row(w, "  ", "secured as", s.secured)
 	if n, ok := s.raw["nonce"].(string); ok {

@@ -545,7 +545,7 @@ func writeVerdict(b *bytes.Buffer, verdict *policy.Verdict, roleErr error) {
 // describe says what a Result is about.
 func describe(r *verifier.Result) string {
 	if r.Kind == verifier.KindPresentation {
-		return fmt.Sprintf("a presentation by %s (%s) of %d credentials", orNone(r.Holder), orNone(r.Format), len(r.Credentials))
+		return fmt.Sprintf("a presentation by %s (%s) of %s", orNone(r.Holder), orNone(r.Format), credentialsCount(len(r.Credentials)))
 	}
 	types := "a credential"
 	if len(r.Types) > 0 {
@@ -603,4 +603,12 @@ func offlineResolver(files []string, extra ...*did.Document) (did.Resolver, erro
 		router[id.Method()] = static
 	}
 	return router, nil
+}
+
+// credentialsCount says how many credentials: "1 credential", "4 credentials".
+func credentialsCount(n int) string {
+	if n == 1 {
+		return "1 credential"
+	}
+	return fmt.Sprintf("%d credentials", n)
 }
