@@ -13,7 +13,6 @@ import (
 	"github.com/staffpass/staffpass/bundle"
 	"github.com/staffpass/staffpass/did"
 	"github.com/staffpass/staffpass/keys"
-	"github.com/staffpass/staffpass/vc/staff"
 )
 
 // trustedIssuer is what the verifier knows of one issuer: whether it is
@@ -44,7 +43,7 @@ func newListing(b *bundle.Bundle, is *bundle.Issuer) (*listing, error) {
 		// A staff type also covers the same credential as an SD-JWT VC,
 		// whose type is its vct: a bundle lists "DBSCheckCredential" once.
 		if !strings.Contains(t, ":") {
-			l.types[staff.VCT(t)] = true
+			l.types[staffVCTPrefix+t] = true
 		}
 	}
 	for _, k := range is.CompromisedKeys {
@@ -52,6 +51,10 @@ func newListing(b *bundle.Bundle, is *bundle.Issuer) (*listing, error) {
 	}
 	return l, nil
 }
+
+// staffVCTPrefix begins the vct of a staff SD-JWT VC (staff.VCTPrefix; the
+// verifier is general and does not import the staff vocabulary).
+const staffVCTPrefix = "https://w3id.org/staffpass/vct/"
 
 // bundleName names a bundle for a reason: its name and publisher.
 func bundleName(b *bundle.Bundle) string {
