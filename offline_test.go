@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -92,5 +93,32 @@ func TestTheVerifierIsAGeneralVerifier(t *testing.T) {
 		if d == module+"/vc/staff" || d == module+"/policy" {
 			t.Errorf("verifier depends on %s", d)
 		}
+	}
+}
+
+// TestSigningLinksNoDatabase asserts that a program that only signs (package
+// issuer) links neither SQLite nor PostgreSQL: the registry's stores are
+// linked by the programs that import registry/sqlite or registry/postgres.
+func TestSigningLinksNoDatabase(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("go command not found")
+	}
+	deps := func(pkg string) []string {
+		out, err := exec.Command("go", "list", "-deps", pkg).Output()
+		if err != nil {
+			t.Fatalf("go list -deps %s: %v", pkg, err)
+		}
+		return strings.Fields(string(out))
+	}
+	for _, pkg := range []string{"./issuer", "./registry", "./verifier", "./holder"} {
+		for _, d := range deps(pkg) {
+			if strings.HasPrefix(d, "modernc.org/sqlite") || strings.HasPrefix(d, "github.com/jackc/pgx") {
+				t.Errorf("%s links %s", pkg, d)
+			}
+		}
+	}
+	// The stores do link them: the test can fail.
+	if !slices.Contains(deps("./registry/sqlite"), "modernc.org/sqlite") || !slices.Contains(deps("./registry/postgres"), "github.com/jackc/pgx/v5") {
+		t.Fatal("the registry stores do not link their databases; the test would prove nothing")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/vc/staff"
 	"github.com/staffpass/staffpass/verifier"
 )
@@ -14,7 +15,7 @@ import (
 func TestAudit2TokenListMatchesRevocations(t *testing.T) {
 	o := newTestOrg(t, t.TempDir())
 	ctx := context.Background()
-	var recs []*Record
+	var recs []*registry.Record
 	for i := 0; i < 24; i++ {
 		if i%3 == 0 {
 			if _, _, err := IssueOne(ctx, o.reg, o.signer, staff.TypeDBSCheck, dbsRow(2, fmt.Sprintf("J%d", i), "001234567890"), BatchOptions{Format: FormatJWT, Actor: "hr", Clock: batchClock}); err != nil {
@@ -29,7 +30,7 @@ func TestAudit2TokenListMatchesRevocations(t *testing.T) {
 	}
 	revoked := map[int]bool{1: true, 7: true, 8: true, 15: true, 23: true}
 	for i := range revoked {
-		if _, err := o.reg.Revoke(ctx, Target{CredentialID: recs[i].CredentialID}, Change{Actor: "hr", Reason: "t"}); err != nil {
+		if _, err := o.reg.Revoke(ctx, registry.Target{CredentialID: recs[i].CredentialID}, registry.Change{Actor: "hr", Reason: "t"}); err != nil {
 			t.Fatal(err)
 		}
 	}

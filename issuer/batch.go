@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -25,6 +24,7 @@ import (
 	"github.com/staffpass/staffpass/internal/jose"
 	"github.com/staffpass/staffpass/internal/limits"
 	"github.com/staffpass/staffpass/keys"
+	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/vc"
 	"github.com/staffpass/staffpass/vc/staff"
 )
@@ -160,7 +160,7 @@ func (f *RowFailure) Unwrap() error { return f.Err }
 // unusable options (ErrOptions), an output directory it cannot use, or
 // when ctx is done: it then takes no new row, lets the rows being issued
 // finish, and returns the result so far with an error wrapping ctx.Err().
-func IssueBatch(ctx context.Context, reg *Registry, signer keys.Signer, credentialType string, rows []staff.CSVRow, opts BatchOptions) (*BatchResult, error) {
+func IssueBatch(ctx context.Context, reg *registry.Registry, signer keys.Signer, credentialType string, rows []staff.CSVRow, opts BatchOptions) (*BatchResult, error) {
 	if reg == nil || signer == nil || opts.Actor == "" || opts.Clock == nil || (opts.Out == "" && !opts.DryRun) {
 		return nil, fmt.Errorf("%w: IssueBatch needs a registry, a signer, an actor, a clock and an output directory", ErrOptions)
 	}
@@ -200,7 +200,7 @@ func IssueBatch(ctx context.Context, reg *Registry, signer keys.Signer, credenti
 }
 
 type batch struct {
-	reg    *Registry
+	reg    *registry.Registry
 	signer keys.Signer
 	typ    string
 	opts   BatchOptions
@@ -362,7 +362,7 @@ func (b *batch) issueRow(ctx context.Context, r *staff.Row) rowResult {
 // A credential issued before must say what r says; one that has since been
 // revoked is not handed out again. beforeSigning, if set, may stop a row
 // not yet issued.
-func (b *batch) record(ctx context.Context, r *staff.Row, beforeSigning func() *rowResult) (*Record, bool, *rowResult) {
+func (b *batch) record(ctx context.Context, r *staff.Row, beforeSigning func() *rowResult) (*registry.Record, bool, *rowResult) {
 	fail := func(column string, kind error, format string, args ...any) *rowResult {
 		return &rowResult{failures: []*RowFailure{{Line: r.Line, StaffID: r.StaffID, Column: column, Err: kind, Reason: fmt.Sprintf(format, args...)}}}
 	}
@@ -371,9 +371,9 @@ func (b *batch) record(ctx context.Context, r *staff.Row, beforeSigning func() *
 	if err != nil {
 		return nil, false, fail("", err, "looking it up in the registry: %v", err)
 	}
-	if rec != nil && rec.State == StateIssued {
+	if rec != nil && rec.State == registry.StateIssued {
 		if rec.Revoked {
-			return nil, false, fail("", ErrCredentialRevoked, "the credential issued for this staff_id, type and date (%s, %s) has been revoked, and is not handed out again: a new check, with its own check date, makes a new credential", rec.CredentialID, r.Occasion())
+			return nil, false, fail("", registry.ErrCredentialRevoked, "the credential issued for this staff_id, type and date (%s, %s) has been revoked, and is not handed out again: a new check, with its own check date, makes a new credential", rec.CredentialID, r.Occasion())
 		}
 		if res, ok := b.checkIssued(r, rec); !ok {
 			return nil, false, &res
@@ -408,7 +408,7 @@ func (b *batch) record(ctx context.Context, r *staff.Row, beforeSigning func() *
 	}
 	rec, signed, err := IssueRecorded(ctx, b.reg, b.signer, Issuance{Credential: data, Key: key, Format: b.opts.Format, Actor: b.opts.Actor}, now)
 	switch {
-	case errors.Is(err, ErrReservationConflict):
+	case errors.Is(err, registry.ErrReservationConflict):
 		return nil, false, fail(staff.ColumnSubject, err, "a credential was issued for this staff_id, type and date (%s) to another subject or in another format; it was not issued again", r.Occasion())
 	case err != nil:
 		return nil, false, fail("", err, "%v", err)
@@ -424,7 +424,7 @@ func (b *batch) record(ctx context.Context, r *staff.Row, beforeSigning func() *
 
 // recordSDJWT issues the row as an SD-JWT VC: its identifiers are not
 // hashed (the SD-JWT VC discloses them selectively instead).
-func (b *batch) recordSDJWT(ctx context.Context, r *staff.Row, key string, fail func(column string, kind error, format string, args ...any) *rowResult) (*Record, bool, *rowResult) {
+func (b *batch) recordSDJWT(ctx context.Context, r *staff.Row, key string, fail func(column string, kind error, format string, args ...any) *rowResult) (*registry.Record, bool, *rowResult) {
 	if b.opts.DryRun {
 		return nil, false, &rowResult{outcome: wouldIssue}
 	}
@@ -443,7 +443,7 @@ func (b *batch) recordSDJWT(ctx context.Context, r *staff.Row, key string, fail 
 	}
 	rec, signed, err := IssueRecorded(ctx, b.reg, b.signer, Issuance{Credential: data, Key: key, Format: FormatSDJWT, Actor: b.opts.Actor, Plain: plain}, now)
 	switch {
-	case errors.Is(err, ErrReservationConflict):
+	case errors.Is(err, registry.ErrReservationConflict):
 		return nil, false, fail(staff.ColumnSubject, err, "a credential was issued for this staff_id, type and date (%s) to another subject or in another format; it was not issued again", r.Occasion())
 	case err != nil:
 		return nil, false, fail("", err, "%v", err)
@@ -464,7 +464,7 @@ func (b *batch) recordSDJWT(ctx context.Context, r *staff.Row, key string, fail 
 // since revoked is refused (ErrCredentialRevoked). opts.Out and Workers are
 // not used. It returns the record and whether it was signed now; a row
 // that cannot be issued gives an error joining its *RowFailure values.
-func IssueOne(ctx context.Context, reg *Registry, signer keys.Signer, credentialType string, row staff.CSVRow, opts BatchOptions) (*Record, bool, error) {
+func IssueOne(ctx context.Context, reg *registry.Registry, signer keys.Signer, credentialType string, row staff.CSVRow, opts BatchOptions) (*registry.Record, bool, error) {
 	if reg == nil || signer == nil || opts.Actor == "" || opts.Clock == nil {
 		return nil, false, fmt.Errorf("%w: IssueOne needs a registry, a signer, an actor and a clock", ErrOptions)
 	}
@@ -504,14 +504,12 @@ func joinFailures(fs []*RowFailure) error {
 // lookUp returns the record of the issuance key, or nil. It reads the
 // registry only, so that a rerun of rows already issued takes no write
 // lock.
-func (b *batch) lookUp(ctx context.Context, key string) (*Record, error) {
-	var recs []*Record
-	err := b.reg.read(ctx, func(tx *sql.Tx) error {
-		var err error
-		recs, err = loadRecords(ctx, tx, `c.issuance_key = $1`, key)
-		return err
-	})
-	if err != nil || len(recs) == 0 {
+func (b *batch) lookUp(ctx context.Context, key string) (*registry.Record, error) {
+	recs, err := b.reg.Find(ctx, registry.Target{IssuanceKey: key})
+	if errors.Is(err, registry.ErrCredentialNotFound) {
+		return nil, nil
+	}
+	if err != nil {
 		return nil, err
 	}
 	return recs[0], nil
@@ -519,7 +517,7 @@ func (b *batch) lookUp(ctx context.Context, key string) (*Record, error) {
 
 // checkIssued reports whether the credential issued under r's key says
 // what r says, in the format asked for.
-func (b *batch) checkIssued(r *staff.Row, rec *Record) (rowResult, bool) {
+func (b *batch) checkIssued(r *staff.Row, rec *registry.Record) (rowResult, bool) {
 	fail := func(column string, kind error, format string, args ...any) *RowFailure {
 		return &RowFailure{Line: r.Line, StaffID: r.StaffID, Column: column, Err: kind, Reason: fmt.Sprintf(format, args...)}
 	}

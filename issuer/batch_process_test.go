@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/vc/staff"
 )
 
@@ -109,7 +110,7 @@ func TestABatchIssueKilledMidwayResumes(t *testing.T) {
 	}
 	keys, ids, indexes := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, rec := range recs {
-		if rec.State != StateIssued || keys[rec.IssuanceKey] || ids[rec.CredentialID] {
+		if rec.State != registry.StateIssued || keys[rec.IssuanceKey] || ids[rec.CredentialID] {
 			t.Fatalf("record %s %s: %s, or seen before", rec.IssuanceKey, rec.CredentialID, rec.State)
 		}
 		keys[rec.IssuanceKey], ids[rec.CredentialID] = true, true
@@ -157,5 +158,7 @@ func TestABatchIssueKilledMidwayResumes(t *testing.T) {
 	if got := verifyFiles(t, o, out); got != n {
 		t.Errorf("verified %d files, want %d", got, n)
 	}
-	checkIntegrity(t, o.reg)
+	if err := o.reg.CheckIntegrity(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 }

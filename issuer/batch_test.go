@@ -19,6 +19,7 @@ import (
 	"github.com/staffpass/staffpass/did"
 	didkey "github.com/staffpass/staffpass/did/key"
 	"github.com/staffpass/staffpass/keys"
+	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/vc/staff"
 	"github.com/staffpass/staffpass/verifier"
 )
@@ -32,7 +33,7 @@ func batchClock() time.Time { return batchNow }
 type testOrg struct {
 	org    *Organisation
 	signer keys.Signer
-	reg    *Registry
+	reg    *registry.Registry
 }
 
 func newTestOrg(t testing.TB, dir string) *testOrg {
@@ -105,12 +106,12 @@ func batchOptions(out string) BatchOptions {
 }
 
 // allRecords returns the registry's records of type typ for the test wallets.
-func allRecords(t testing.TB, reg *Registry, typ string) []*Record {
+func allRecords(t testing.TB, reg *registry.Registry, typ string) []*registry.Record {
 	t.Helper()
-	var out []*Record
+	var out []*registry.Record
 	for _, w := range wallets {
-		recs, err := reg.Find(context.Background(), Target{Subject: w, Type: typ})
-		if errors.Is(err, ErrCredentialNotFound) {
+		recs, err := reg.Find(context.Background(), registry.Target{Subject: w, Type: typ})
+		if errors.Is(err, registry.ErrCredentialNotFound) {
 			continue
 		}
 		if err != nil {
@@ -213,7 +214,7 @@ func TestABatchIssuesEachRowOnceAndARerunIssuesNothing(t *testing.T) {
 	}
 	ids, indexes := map[string]bool{}, map[string]bool{}
 	for _, rec := range recs {
-		if rec.State != StateIssued || ids[rec.CredentialID] || len(rec.Status) != 2 {
+		if rec.State != registry.StateIssued || ids[rec.CredentialID] || len(rec.Status) != 2 {
 			t.Fatalf("record %s: %s, %d status entries, id seen before: %v", rec.IssuanceKey, rec.State, len(rec.Status), ids[rec.CredentialID])
 		}
 		ids[rec.CredentialID] = true

@@ -14,6 +14,7 @@ import (
 	"github.com/staffpass/staffpass/internal/jcs"
 	"github.com/staffpass/staffpass/internal/ld"
 	"github.com/staffpass/staffpass/keys"
+	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/vc"
 	"github.com/staffpass/staffpass/vc/staff"
 	"github.com/staffpass/staffpass/vc/status"
@@ -55,7 +56,7 @@ var ErrHasStatus = errors.New("issuer: the credential already has a credentialSt
 // and signs nothing; when a previous run was interrupted after reserving, it
 // signs with the reserved id and indexes. signed reports whether this call
 // signed the credential (false: an earlier run had).
-func IssueRecorded(ctx context.Context, reg *Registry, signer keys.Signer, is Issuance, now time.Time) (rec *Record, signed bool, err error) {
+func IssueRecorded(ctx context.Context, reg *registry.Registry, signer keys.Signer, is Issuance, now time.Time) (rec *registry.Record, signed bool, err error) {
 	if reg == nil || signer == nil || is.Actor == "" {
 		return nil, false, fmt.Errorf("%w: IssueRecorded needs a registry, a signer and an actor", ErrOptions)
 	}
@@ -116,7 +117,7 @@ func IssueRecorded(ctx context.Context, reg *Registry, signer keys.Signer, is Is
 		}
 	}
 	_, until, _ := cred.ValidityPeriod() // CheckContent refused a malformed one
-	rec, err = reg.Reserve(ctx, Reservation{
+	rec, err = reg.Reserve(ctx, registry.Reservation{
 		IssuanceKey:  key,
 		CredentialID: cred.ID,
 		Type:         CredentialType(cred),
@@ -129,13 +130,13 @@ func IssueRecorded(ctx context.Context, reg *Registry, signer keys.Signer, is Is
 	if err != nil {
 		return nil, false, err
 	}
-	if rec.State == StateIssued {
+	if rec.State == registry.StateIssued {
 		return rec, false, nil
 	}
 	if rec.Revoked {
 		// Revoked while reserved (a run interrupted before signing): it
 		// is never signed now.
-		return rec, false, fmt.Errorf("%w: %s was revoked before it was signed", ErrCredentialRevoked, rec.CredentialID)
+		return rec, false, fmt.Errorf("%w: %s was revoked before it was signed", registry.ErrCredentialRevoked, rec.CredentialID)
 	}
 	cred.ID = rec.CredentialID
 	if is.Format == FormatSDJWT {
@@ -164,13 +165,13 @@ func IssueRecorded(ctx context.Context, reg *Registry, signer keys.Signer, is Is
 }
 
 // complete records the signed credential out as issued under key.
-func complete(ctx context.Context, reg *Registry, key string, now time.Time, out []byte) (*Record, bool, error) {
+func complete(ctx context.Context, reg *registry.Registry, key string, now time.Time, out []byte) (*registry.Record, bool, error) {
 	done, err := reg.Complete(ctx, key, now, out)
-	if errors.Is(err, ErrAlreadyIssued) {
+	if errors.Is(err, registry.ErrAlreadyIssued) {
 		// Another call issued the same key at the same time, and won:
 		// its credential is the one issued.
-		recs, ferr := reg.Find(ctx, Target{IssuanceKey: key})
-		if ferr == nil && recs[0].State == StateIssued {
+		recs, ferr := reg.Find(ctx, registry.Target{IssuanceKey: key})
+		if ferr == nil && recs[0].State == registry.StateIssued {
 			return recs[0], false, nil
 		}
 	}

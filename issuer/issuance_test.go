@@ -15,13 +15,14 @@ import (
 	"github.com/staffpass/staffpass/did"
 	"github.com/staffpass/staffpass/internal/ld"
 	"github.com/staffpass/staffpass/keys"
+	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/vc"
 	"github.com/staffpass/staffpass/vc/staff"
 )
 
-func testIssuance(t *testing.T) (*Registry, keys.Signer) {
+func testIssuance(t *testing.T) (*registry.Registry, keys.Signer) {
 	t.Helper()
-	reg, err := CreateRegistry(context.Background(), filepath.Join(t.TempDir(), "r.db"), RegistryConfig{StatusBaseURL: "https://kch.nhs.uk/status"})
+	reg, err := registry.Create(context.Background(), filepath.Join(t.TempDir(), "r.db"), registry.Config{StatusBaseURL: "https://kch.nhs.uk/status"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +51,7 @@ func TestIssueRecordedIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if first.State != StateIssued || len(first.Status) != 2 || !strings.HasPrefix(first.CredentialID, "urn:uuid:") {
+	if first.State != registry.StateIssued || len(first.Status) != 2 || !strings.HasPrefix(first.CredentialID, "urn:uuid:") {
 		t.Fatalf("record = %+v, want issued with a urn:uuid id and two status entries", first)
 	}
 	again, signed, err := IssueRecorded(ctx, reg, signer, is, at.Add(time.Hour))
@@ -75,7 +76,7 @@ func TestIssueRecordedResumesAnInterruptedIssuance(t *testing.T) {
 	reg, signer := testIssuance(t)
 	ctx := context.Background()
 	// A run that reserved and then died before signing.
-	res, err := reg.Reserve(ctx, Reservation{IssuanceKey: "staff-42|IdentityCheck|2026-11-20", Type: "VerifiableCredential", Subject: "did:example:sam", Format: string(FormatJWT), Purposes: []string{"revocation", "suspension"}, Actor: "hr"})
+	res, err := reg.Reserve(ctx, registry.Reservation{IssuanceKey: "staff-42|IdentityCheck|2026-11-20", Type: "VerifiableCredential", Subject: "did:example:sam", Format: string(FormatJWT), Purposes: []string{"revocation", "suspension"}, Actor: "hr"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +84,7 @@ func TestIssueRecordedResumesAnInterruptedIssuance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !signed || rec.State != StateIssued || rec.CredentialID != res.CredentialID || rec.Status[0].Index != res.Status[0].Index {
+	if !signed || rec.State != registry.StateIssued || rec.CredentialID != res.CredentialID || rec.Status[0].Index != res.Status[0].Index {
 		t.Errorf("resumed record = %+v, want the reserved id and indexes issued", rec)
 	}
 	if !strings.Contains(string(rec.Credential), ".") {
@@ -123,7 +124,7 @@ func TestACredentialWhoseSubjectHasNoIDIsIssuedAndRevokedByID(t *testing.T) {
 	if err != nil || !signed || rec.Subject != "" {
 		t.Fatalf("issue: %+v, %v, %v", rec, signed, err)
 	}
-	recs, err := reg.Revoke(ctx, Target{CredentialID: rec.CredentialID}, Change{Actor: "hr"})
+	recs, err := reg.Revoke(ctx, registry.Target{CredentialID: rec.CredentialID}, registry.Change{Actor: "hr"})
 	if err != nil || !recs[0].Revoked {
 		t.Fatalf("revoke: %+v, %v", recs, err)
 	}
@@ -180,7 +181,7 @@ func TestIssueRecordedChecksContentBeforeReserving(t *testing.T) {
 						}
 					}
 				}
-				if recs, err := reg.Find(ctx, Target{CredentialID: id}); err == nil || len(recs) != 0 {
+				if recs, err := reg.Find(ctx, registry.Target{CredentialID: id}); err == nil || len(recs) != 0 {
 					t.Fatalf("after a refusal the registry holds %d records (%v) for the id", len(recs), err)
 				}
 				is.Credential = []byte(withID(tt.good))
@@ -202,16 +203,16 @@ func TestAReservationRevokedBeforeItWasSignedIsNeverSigned(t *testing.T) {
 		t.Fatal(err)
 	}
 	key, _ := DefaultIssuanceKey(cred)
-	rec, err := reg.Reserve(ctx, Reservation{IssuanceKey: key, Type: "VerifiableCredential", Subject: "did:example:sam", Format: string(FormatJWT),
+	rec, err := reg.Reserve(ctx, registry.Reservation{IssuanceKey: key, Type: "VerifiableCredential", Subject: "did:example:sam", Format: string(FormatJWT),
 		Purposes: []string{"revocation", "suspension"}, Actor: "hr"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := reg.Revoke(ctx, Target{CredentialID: rec.CredentialID}, Change{Actor: "hr"}); err != nil {
+	if _, err := reg.Revoke(ctx, registry.Target{CredentialID: rec.CredentialID}, registry.Change{Actor: "hr"}); err != nil {
 		t.Fatal(err)
 	}
 	got, signed, err := IssueRecorded(ctx, reg, signer, Issuance{Credential: []byte(unsigned), Format: FormatJWT, Actor: "hr"}, time.Now())
-	if !errors.Is(err, ErrCredentialRevoked) || signed || (got != nil && len(got.Credential) != 0) {
+	if !errors.Is(err, registry.ErrCredentialRevoked) || signed || (got != nil && len(got.Credential) != 0) {
 		t.Fatalf("a revoked reservation: %+v, %v, %v", got, signed, err)
 	}
 }

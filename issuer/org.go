@@ -17,6 +17,7 @@ import (
 	"github.com/staffpass/staffpass/internal/atomicfile"
 	"github.com/staffpass/staffpass/internal/strictjson"
 	"github.com/staffpass/staffpass/keys"
+	"github.com/staffpass/staffpass/registry"
 )
 
 // Files of an organisation directory.
@@ -149,7 +150,7 @@ func InitOrganisation(ctx context.Context, dir, domain string, opts InitOptions)
 	if err := initStep("key"); err != nil {
 		return nil, err
 	}
-	reg, err := CreateRegistry(ctx, filepath.Join(stage, RegistryFile), RegistryConfig{StatusBaseURL: opts.StatusBaseURL})
+	reg, err := registry.Create(ctx, filepath.Join(stage, RegistryFile), registry.Config{StatusBaseURL: opts.StatusBaseURL})
 	if err != nil {
 		return nil, err
 	}
@@ -255,8 +256,8 @@ func (o *Organisation) Signer() (keys.Signer, error) {
 }
 
 // OpenRegistry opens the organisation's issuance registry.
-func (o *Organisation) OpenRegistry(ctx context.Context, opts ...RegistryOption) (*Registry, error) {
-	return OpenRegistry(ctx, filepath.Join(o.Dir, RegistryFile), opts...)
+func (o *Organisation) OpenRegistry(ctx context.Context, opts ...registry.Option) (*registry.Registry, error) {
+	return registry.Open(ctx, filepath.Join(o.Dir, RegistryFile), opts...)
 }
 
 // Document reads the organisation's DID document.

@@ -15,12 +15,13 @@ import (
 	"github.com/staffpass/staffpass/internal/jose"
 	"github.com/staffpass/staffpass/internal/limits"
 	"github.com/staffpass/staffpass/keys"
+	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/vc/status"
 )
 
 // Published describes one status list credential PublishStatusLists wrote.
 type Published struct {
-	List StatusList
+	List registry.StatusList
 	// File is where the signed status list credential was written; host
 	// it at List.URL.
 	File string
@@ -53,7 +54,7 @@ type PublishOptions struct {
 // BitstringStatusListCredential issued by signer's DID, valid from now for
 // opts.ValidFor, writes each atomically into opts.Dir and records the
 // publication. Publishing twice without a status change gives the same bits.
-func PublishStatusLists(ctx context.Context, reg *Registry, signer keys.Signer, now time.Time, opts PublishOptions) ([]Published, error) {
+func PublishStatusLists(ctx context.Context, reg *registry.Registry, signer keys.Signer, now time.Time, opts PublishOptions) ([]Published, error) {
 	if reg == nil || signer == nil || opts.Dir == "" || opts.Actor == "" {
 		return nil, fmt.Errorf("%w: PublishStatusLists needs a registry, a signer, a directory and an actor", ErrOptions)
 	}
@@ -113,28 +114,28 @@ func PublishStatusLists(ctx context.Context, reg *Registry, signer keys.Signer, 
 // tells which change of its bits) and how many entries are set. Nothing is
 // written or recorded: a server that hosts lists itself signs them this way,
 // and calls RecordPublished if it keeps the audit trail.
-func SignStatusList(ctx context.Context, reg *Registry, signer keys.Signer, id int64, now time.Time, opts PublishOptions) (signed []byte, list StatusList, set int, err error) {
+func SignStatusList(ctx context.Context, reg *registry.Registry, signer keys.Signer, id int64, now time.Time, opts PublishOptions) (signed []byte, list registry.StatusList, set int, err error) {
 	if reg == nil || signer == nil {
-		return nil, StatusList{}, 0, fmt.Errorf("%w: SignStatusList needs a registry and a signer", ErrOptions)
+		return nil, registry.StatusList{}, 0, fmt.Errorf("%w: SignStatusList needs a registry and a signer", ErrOptions)
 	}
 	if opts.ValidFor == 0 {
 		opts.ValidFor = 7 * 24 * time.Hour
 	}
 	if opts.ValidFor < 0 || opts.TTL < 0 {
-		return nil, StatusList{}, 0, fmt.Errorf("%w: a negative validity or ttl", ErrOptions)
+		return nil, registry.StatusList{}, 0, fmt.Errorf("%w: a negative validity or ttl", ErrOptions)
 	}
 	issuerDID, err := signerDID(signer)
 	if err != nil {
-		return nil, StatusList{}, 0, err
+		return nil, registry.StatusList{}, 0, err
 	}
 	return signList(ctx, reg, signer, issuerDID, id, now, opts)
 }
 
-func signList(ctx context.Context, reg *Registry, signer keys.Signer, issuerDID string, id int64, now time.Time, opts PublishOptions) ([]byte, StatusList, int, error) {
+func signList(ctx context.Context, reg *registry.Registry, signer keys.Signer, issuerDID string, id int64, now time.Time, opts PublishOptions) ([]byte, registry.StatusList, int, error) {
 	now = now.UTC().Truncate(time.Second)
 	bits, snapshot, err := reg.ListBits(ctx, id)
 	if err != nil {
-		return nil, StatusList{}, 0, err
+		return nil, registry.StatusList{}, 0, err
 	}
 	lc := &status.ListCredential{
 		ID:         snapshot.URL,
@@ -147,15 +148,15 @@ func signList(ctx context.Context, reg *Registry, signer keys.Signer, issuerDID 
 	}
 	cred, err := lc.Credential()
 	if err != nil {
-		return nil, StatusList{}, 0, err
+		return nil, registry.StatusList{}, 0, err
 	}
 	data, err := json.Marshal(cred)
 	if err != nil {
-		return nil, StatusList{}, 0, err
+		return nil, registry.StatusList{}, 0, err
 	}
 	signed, err := Issue(data, signer, Options{Format: opts.Format, Created: now})
 	if err != nil {
-		return nil, StatusList{}, 0, fmt.Errorf("status list %s: %w", snapshot.URL, err)
+		return nil, registry.StatusList{}, 0, fmt.Errorf("status list %s: %w", snapshot.URL, err)
 	}
 	set := 0
 	for i := range bits.Len() {
@@ -170,7 +171,7 @@ func signList(ctx context.Context, reg *Registry, signer keys.Signer, issuerDID 
 // IETF Status List Token (statuslist+jwt, one bit an entry: 1 is invalid)
 // at TokenListURL of the list's URL, for SD-JWT VCs: issued now, expiring
 // after opts.ValidFor, with opts.TTL as its ttl.
-func SignTokenList(ctx context.Context, reg *Registry, signer keys.Signer, id int64, now time.Time, opts PublishOptions) ([]byte, error) {
+func SignTokenList(ctx context.Context, reg *registry.Registry, signer keys.Signer, id int64, now time.Time, opts PublishOptions) ([]byte, error) {
 	if opts.ValidFor == 0 {
 		opts.ValidFor = 7 * 24 * time.Hour
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/staffpass/staffpass/internal/jose"
+	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/vc"
 	"github.com/staffpass/staffpass/vc/status"
 )
@@ -38,7 +39,7 @@ func TestSignStatusListSignsTheBitsAsTheyAreAndRecordsNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	rev := rec.Status[0]
-	if _, err := reg.Revoke(ctx, Target{IssuanceKey: rec.IssuanceKey}, Change{Actor: "test"}); err != nil {
+	if _, err := reg.Revoke(ctx, registry.Target{IssuanceKey: rec.IssuanceKey}, registry.Change{Actor: "test"}); err != nil {
 		t.Fatalf("revoke by issuance key: %v", err)
 	}
 	signed, list, set, err := SignStatusList(ctx, reg, signer, rev.ListID, batchNow, PublishOptions{Format: FormatJWT, ValidFor: time.Hour})
@@ -70,7 +71,7 @@ func TestSignStatusListSignsTheBitsAsTheyAreAndRecordsNothing(t *testing.T) {
 	if _, _, _, err := SignStatusList(ctx, reg, signer, rev.ListID, batchNow, PublishOptions{Format: FormatJWT, TTL: -time.Second}); !errors.Is(err, ErrOptions) {
 		t.Fatalf("negative ttl: %v", err)
 	}
-	if recs, err := reg.Find(ctx, Target{IssuanceKey: "no such key"}); !errors.Is(err, ErrCredentialNotFound) {
+	if recs, err := reg.Find(ctx, registry.Target{IssuanceKey: "no such key"}); !errors.Is(err, registry.ErrCredentialNotFound) {
 		t.Fatalf("find by an unknown issuance key: %v, %v", recs, err)
 	}
 }

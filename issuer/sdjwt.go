@@ -14,6 +14,7 @@ import (
 	"github.com/staffpass/staffpass/internal/jose"
 	"github.com/staffpass/staffpass/internal/sdjwt"
 	"github.com/staffpass/staffpass/keys"
+	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/vc"
 	"github.com/staffpass/staffpass/vc/staff"
 	"github.com/staffpass/staffpass/vc/status"
@@ -40,7 +41,7 @@ var ErrNotStaff = errors.New("issuer: SD-JWT VCs are issued for staff credential
 // or did:jwk) in cnf, and its revocation entry as a Token Status List
 // reference. An SD-JWT VC refers to one status list: it is revocable, and
 // cannot be suspended.
-func signSDJWT(cred *vc.Credential, rec *Record, plain map[string]string, signer keys.Signer, now time.Time) ([]byte, error) {
+func signSDJWT(cred *vc.Credential, rec *registry.Record, plain map[string]string, signer keys.Signer, now time.Time) ([]byte, error) {
 	if len(cred.CredentialSubject.Items) != 1 || cred.CredentialSubject.Items[0].ID == "" {
 		return nil, fmt.Errorf("%w: an SD-JWT VC is about one subject with an id", ErrNotStaff)
 	}

@@ -12,6 +12,7 @@ import (
 	didjwk "github.com/staffpass/staffpass/did/jwk"
 	didkey "github.com/staffpass/staffpass/did/key"
 	"github.com/staffpass/staffpass/internal/sdjwt"
+	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/vc/staff"
 	"github.com/staffpass/staffpass/verifier"
 )
@@ -99,10 +100,10 @@ func TestIssueOneAsSDJWTVC(t *testing.T) {
 	}
 
 	// Revoked: the Token Status List says so. It cannot be suspended.
-	if _, err := o.reg.Suspend(ctx, Target{CredentialID: rec.CredentialID}, Change{Actor: "hr"}); err == nil {
+	if _, err := o.reg.Suspend(ctx, registry.Target{CredentialID: rec.CredentialID}, registry.Change{Actor: "hr"}); err == nil {
 		t.Error("an SD-JWT VC was suspended")
 	}
-	if _, err := o.reg.Revoke(ctx, Target{CredentialID: rec.CredentialID}, Change{Actor: "hr", Reason: "test"}); err != nil {
+	if _, err := o.reg.Revoke(ctx, registry.Target{CredentialID: rec.CredentialID}, registry.Change{Actor: "hr", Reason: "test"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := sdjwtVerifier(t, o).Verify(ctx, rec.Credential, verifier.Policy{}); !errors.Is(err, verifier.ErrRevoked) {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/staffpass/staffpass/did"
+	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/vc"
 	"github.com/staffpass/staffpass/verifier"
 )
@@ -74,7 +75,7 @@ func TestAVCDM11CredentialIsIssuedWithTheContextsItNeeds(t *testing.T) {
 	if !errors.Is(err, ErrContent) {
 		t.Fatalf("a 1.1 credential as vc+jwt: %v", err)
 	}
-	if _, err := reg.Find(ctx, Target{IssuanceKey: "jwt"}); !errors.Is(err, ErrCredentialNotFound) {
+	if _, err := reg.Find(ctx, registry.Target{IssuanceKey: "jwt"}); !errors.Is(err, registry.ErrCredentialNotFound) {
 		t.Fatalf("a refused credential was reserved: %v", err)
 	}
 }

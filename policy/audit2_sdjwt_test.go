@@ -17,6 +17,7 @@ import (
 	"github.com/staffpass/staffpass/issuer"
 	"github.com/staffpass/staffpass/keys"
 	"github.com/staffpass/staffpass/policy"
+	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/vc/staff"
 	"github.com/staffpass/staffpass/verifier"
 )
@@ -25,7 +26,7 @@ type audit2Env struct {
 	t      *testing.T
 	at     time.Time
 	org    *issuer.Organisation
-	reg    *issuer.Registry
+	reg    *registry.Registry
 	signer keys.Signer
 	v      *verifier.Verifier
 	pol    verifier.Policy

@@ -23,6 +23,7 @@ import (
 	"github.com/staffpass/staffpass/issuer"
 	"github.com/staffpass/staffpass/keys"
 	"github.com/staffpass/staffpass/policy"
+	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/vc"
 	"github.com/staffpass/staffpass/vc/staff"
 	"github.com/staffpass/staffpass/verifier"
@@ -46,7 +47,7 @@ type org struct {
 	base   string // its https URL, under its domain name
 	did    string
 	signer keys.Signer
-	reg    *issuer.Registry
+	reg    *registry.Registry
 	lists  string // the directory its status lists are published to
 
 	mu  sync.Mutex
@@ -76,8 +77,8 @@ func newOrg(t *testing.T, name string) *org {
 	}
 	o.did = id.String()
 	o.rotate(t)
-	reg, err := issuer.CreateRegistry(context.Background(), filepath.Join(t.TempDir(), "registry.db"),
-		issuer.RegistryConfig{StatusBaseURL: o.base + "/status"})
+	reg, err := registry.Create(context.Background(), filepath.Join(t.TempDir(), "registry.db"),
+		registry.Config{StatusBaseURL: o.base + "/status"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -384,7 +385,7 @@ func TestTheJourney(t *testing.T) {
 
 	// DBS revoked an hour later; a new bundle.
 	t1 := t0.Add(time.Hour)
-	if _, err := kch.reg.Revoke(context.Background(), issuer.Target{CredentialID: idOf(dbs)}, issuer.Change{Actor: "hr@kch", Reason: "barred"}); err != nil {
+	if _, err := kch.reg.Revoke(context.Background(), registry.Target{CredentialID: idOf(dbs)}, registry.Change{Actor: "hr@kch", Reason: "barred"}); err != nil {
 		t.Fatal(err)
 	}
 	kch.publish(t, t1)
@@ -470,7 +471,7 @@ func TestTrustFailures(t *testing.T) {
 
 	id := kch.issue(t, staff.TypeIdentityCheck, nurse.did, vc.FormatEdDSARDFC2022, t0)
 	suspended := kch.issue(t, staff.TypeRightToWork, nurse.did, vc.FormatJWT, t0)
-	if _, err := kch.reg.Suspend(ctx, issuer.Target{CredentialID: idOf(suspended)}, issuer.Change{Actor: "hr@kch", Reason: "pending review"}); err != nil {
+	if _, err := kch.reg.Suspend(ctx, registry.Target{CredentialID: idOf(suspended)}, registry.Change{Actor: "hr@kch", Reason: "pending review"}); err != nil {
 		t.Fatal(err)
 	}
 	// The training provider may issue training, not DBS checks.

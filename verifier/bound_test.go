@@ -14,6 +14,7 @@ import (
 	"github.com/staffpass/staffpass/internal/ld"
 	"github.com/staffpass/staffpass/internal/rdfc"
 	"github.com/staffpass/staffpass/issuer"
+	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/vc/status"
 	"github.com/staffpass/staffpass/verifier"
 )
@@ -218,8 +219,8 @@ func TestRewritesThatKeepTheSignatureAreRefused(t *testing.T) {
 	for _, suite := range rdfcSuites(f) {
 		t.Run(suite.name, func(t *testing.T) {
 			w := &statusWorld{fixture: f, dir: t.TempDir()}
-			reg, err := issuer.CreateRegistry(context.Background(), filepath.Join(w.dir, "registry.db"),
-				issuer.RegistryConfig{StatusBaseURL: "https://" + suite.org.did[len("did:web:"):] + "/status"})
+			reg, err := registry.Create(context.Background(), filepath.Join(w.dir, "registry.db"),
+				registry.Config{StatusBaseURL: "https://" + suite.org.did[len("did:web:"):] + "/status"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -233,11 +234,11 @@ func TestRewritesThatKeepTheSignatureAreRefused(t *testing.T) {
 				json.Unmarshal(cred, &m)
 				return m["id"].(string)
 			}
-			change := issuer.Change{Actor: "hr", Reason: "test"}
-			if _, err := reg.Revoke(context.Background(), issuer.Target{CredentialID: idOf(revoked)}, change); err != nil {
+			change := registry.Change{Actor: "hr", Reason: "test"}
+			if _, err := reg.Revoke(context.Background(), registry.Target{CredentialID: idOf(revoked)}, change); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := reg.Suspend(context.Background(), issuer.Target{CredentialID: idOf(suspended)}, change); err != nil {
+			if _, err := reg.Suspend(context.Background(), registry.Target{CredentialID: idOf(suspended)}, change); err != nil {
 				t.Fatal(err)
 			}
 			lists := w.publishAs(t, suite.org, now, 0, suite.format, "lists")
@@ -299,8 +300,8 @@ func TestAnOldStatusListWithItsValidityHiddenIsRefused(t *testing.T) {
 	for _, suite := range rdfcSuites(f) {
 		t.Run(suite.name, func(t *testing.T) {
 			w := &statusWorld{fixture: f, dir: t.TempDir()}
-			reg, err := issuer.CreateRegistry(context.Background(), filepath.Join(w.dir, "registry.db"),
-				issuer.RegistryConfig{StatusBaseURL: "https://" + suite.org.did[len("did:web:"):] + "/status"})
+			reg, err := registry.Create(context.Background(), filepath.Join(w.dir, "registry.db"),
+				registry.Config{StatusBaseURL: "https://" + suite.org.did[len("did:web:"):] + "/status"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -312,7 +313,7 @@ func TestAnOldStatusListWithItsValidityHiddenIsRefused(t *testing.T) {
 			old := w.publishAs(t, suite.org, now.Add(-10*24*time.Hour), 7*24*time.Hour, suite.format, "old")
 			var m map[string]any
 			json.Unmarshal(cred, &m)
-			if _, err := reg.Revoke(context.Background(), issuer.Target{CredentialID: m["id"].(string)}, issuer.Change{Actor: "hr", Reason: "test"}); err != nil {
+			if _, err := reg.Revoke(context.Background(), registry.Target{CredentialID: m["id"].(string)}, registry.Change{Actor: "hr", Reason: "test"}); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := w.verifyAs(t, suite.org, old, cred); !errors.Is(err, status.ErrListExpired) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/staffpass/staffpass/holder"
 	"github.com/staffpass/staffpass/issuer"
+	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/verifier"
 )
 
@@ -82,7 +83,7 @@ func TestAnyDIDKeyIssuerIsTrustedOnlyInConformanceModeAndEveryResultSaysSo(t *te
 func TestConformanceModeChecksTheStatusListsOfADIDKeyIssuer(t *testing.T) {
 	ctx := context.Background()
 	dk := didKeyOrg(t, 11)
-	reg, err := issuer.CreateRegistry(ctx, filepath.Join(t.TempDir(), "r.db"), issuer.RegistryConfig{StatusBaseURL: "https://127.0.0.1:40443/status"})
+	reg, err := registry.Create(ctx, filepath.Join(t.TempDir(), "r.db"), registry.Config{StatusBaseURL: "https://127.0.0.1:40443/status"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +113,7 @@ func TestConformanceModeChecksTheStatusListsOfADIDKeyIssuer(t *testing.T) {
 	if r, err := conf().Verify(ctx, rec.Credential, verifier.Policy{}); err != nil {
 		t.Fatalf("a did:key issuer's own status lists are not trusted in conformance mode: %v %+v", err, r.Checks)
 	}
-	if _, err := reg.Revoke(ctx, issuer.Target{CredentialID: rec.CredentialID}, issuer.Change{Actor: "t"}); err != nil {
+	if _, err := reg.Revoke(ctx, registry.Target{CredentialID: rec.CredentialID}, registry.Change{Actor: "t"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := conf().Verify(ctx, rec.Credential, verifier.Policy{}); !errors.Is(err, verifier.ErrRevoked) {

@@ -17,6 +17,7 @@ import (
 	"github.com/staffpass/staffpass/internal/dataintegrity"
 	"github.com/staffpass/staffpass/issuer"
 	"github.com/staffpass/staffpass/keys"
+	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/vc"
 	"github.com/staffpass/staffpass/verifier"
 )
@@ -270,8 +271,8 @@ func TestRewritesInsideAPresentationAreRefused(t *testing.T) {
 	w := newWallet(t, seededEd25519(9))
 	for _, suite := range rdfcSuites(f) {
 		world := &statusWorld{fixture: f, dir: t.TempDir()}
-		reg, err := issuer.CreateRegistry(context.Background(), filepath.Join(world.dir, "registry.db"),
-			issuer.RegistryConfig{StatusBaseURL: "https://" + suite.org.did[len("did:web:"):] + "/status"})
+		reg, err := registry.Create(context.Background(), filepath.Join(world.dir, "registry.db"),
+			registry.Config{StatusBaseURL: "https://" + suite.org.did[len("did:web:"):] + "/status"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -318,8 +319,8 @@ func TestRewritesInsideAPresentationAreRefused(t *testing.T) {
 	for _, rw := range credentialRewrites() {
 		t.Run("the presentation's proof/"+rw.name, func(t *testing.T) {
 			world := &statusWorld{fixture: f, dir: t.TempDir()}
-			reg, err := issuer.CreateRegistry(context.Background(), filepath.Join(world.dir, "registry.db"),
-				issuer.RegistryConfig{StatusBaseURL: "https://kch.nhs.uk/status"})
+			reg, err := registry.Create(context.Background(), filepath.Join(world.dir, "registry.db"),
+				registry.Config{StatusBaseURL: "https://kch.nhs.uk/status"})
 			if err != nil {
 				t.Fatal(err)
 			}

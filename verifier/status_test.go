@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/staffpass/staffpass/issuer"
+	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/vc/status"
 	"github.com/staffpass/staffpass/verifier"
 )
@@ -19,7 +20,7 @@ import (
 // credentials and publishes its status lists.
 type statusWorld struct {
 	*fixture
-	reg *issuer.Registry
+	reg *registry.Registry
 	dir string
 }
 
@@ -27,8 +28,8 @@ func newStatusWorld(t *testing.T) *statusWorld {
 	t.Helper()
 	f := newFixture(t)
 	dir := t.TempDir()
-	reg, err := issuer.CreateRegistry(context.Background(), filepath.Join(dir, "registry.db"),
-		issuer.RegistryConfig{StatusBaseURL: "https://kch.nhs.uk/status"})
+	reg, err := registry.Create(context.Background(), filepath.Join(dir, "registry.db"),
+		registry.Config{StatusBaseURL: "https://kch.nhs.uk/status"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +86,7 @@ func TestRevokedAndSuspendedCredentialsFailVerification(t *testing.T) {
 	jwt := w.issue(t, issuer.FormatJWT, "Sam Example")
 	di := w.issue(t, issuer.FormatEdDSARDFC2022, "Alex Example")
 	ctx := context.Background()
-	change := issuer.Change{Actor: "hr@kch", Reason: "test"}
+	change := registry.Change{Actor: "hr@kch", Reason: "test"}
 	idOf := func(cred []byte) string {
 		r, err := w.verify(t, w.publish(t, w.kch, now, 0), cred)
 		if err != nil {
@@ -95,10 +96,10 @@ func TestRevokedAndSuspendedCredentialsFailVerification(t *testing.T) {
 	}
 	jwtID, diID := idOf(jwt), idOf(di)
 
-	if _, err := w.reg.Revoke(ctx, issuer.Target{CredentialID: jwtID}, change); err != nil {
+	if _, err := w.reg.Revoke(ctx, registry.Target{CredentialID: jwtID}, change); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.reg.Suspend(ctx, issuer.Target{CredentialID: diID}, change); err != nil {
+	if _, err := w.reg.Suspend(ctx, registry.Target{CredentialID: diID}, change); err != nil {
 		t.Fatal(err)
 	}
 	lists := w.publish(t, w.kch, now, 0)
@@ -113,7 +114,7 @@ func TestRevokedAndSuspendedCredentialsFailVerification(t *testing.T) {
 		t.Errorf("status check = %+v, want failed", c)
 	}
 
-	if _, err := w.reg.Unsuspend(ctx, issuer.Target{CredentialID: diID}, change); err != nil {
+	if _, err := w.reg.Unsuspend(ctx, registry.Target{CredentialID: diID}, change); err != nil {
 		t.Fatal(err)
 	}
 	lists = w.publish(t, w.kch, now, 0)

@@ -14,6 +14,7 @@ import (
 	"github.com/staffpass/staffpass/did"
 	"github.com/staffpass/staffpass/internal/dataintegrity"
 	"github.com/staffpass/staffpass/issuer"
+	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/verifier"
 )
 
@@ -103,7 +104,7 @@ func revokeAfterFirstVerify(t *testing.T, w *statusWorld, cred []byte, lists [][
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.reg.Revoke(context.Background(), issuer.Target{CredentialID: r0.ID}, issuer.Change{Actor: "hr", Reason: "x"}); err != nil {
+	if _, err := w.reg.Revoke(context.Background(), registry.Target{CredentialID: r0.ID}, registry.Change{Actor: "hr", Reason: "x"}); err != nil {
 		t.Fatal(err)
 	}
 }

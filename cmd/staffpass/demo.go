@@ -23,6 +23,7 @@ import (
 	"github.com/staffpass/staffpass/issuer"
 	"github.com/staffpass/staffpass/keys"
 	"github.com/staffpass/staffpass/policy"
+	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/vc"
 	"github.com/staffpass/staffpass/vc/staff"
 	"github.com/staffpass/staffpass/verifier"
@@ -354,7 +355,7 @@ func runDemo(ctx context.Context, w io.Writer, dir string) error {
 	}
 
 	step("Riverside revokes Jo's DBS check and publishes its lists again; Hillside takes a new bundle")
-	if _, err := reg.Revoke(ctx, issuer.Target{CredentialID: dbsID}, issuer.Change{Actor: "hr-demo", Reason: "barred list match reported"}); err != nil {
+	if _, err := reg.Revoke(ctx, registry.Target{CredentialID: dbsID}, registry.Change{Actor: "hr-demo", Reason: "barred list match reported"}); err != nil {
 		return err
 	}
 	if lists, err = publish(); err != nil {
@@ -491,7 +492,7 @@ func mustDate(s string) staff.Date {
 	return d
 }
 
-func entries(rec *issuer.Record) string {
+func entries(rec *registry.Record) string {
 	var parts []string
 	for _, s := range rec.Status {
 		parts = append(parts, fmt.Sprintf("%s #%d", s.Purpose, s.Index))

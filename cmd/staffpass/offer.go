@@ -16,6 +16,7 @@ import (
 
 	"github.com/staffpass/staffpass/internal/atomicfile"
 	"github.com/staffpass/staffpass/issuer"
+	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/vc/staff"
 )
 
@@ -103,8 +104,8 @@ for a dark terminal; --png FILE writes it as a PNG for a light page.`,
 				return err
 			}
 			defer reg.Close()
-			created, err := reg.CreateOffer(cmd.Context(), issuer.OfferRequest{
-				Type: typ, Cells: cells, Format: issuer.FormatSDJWT, IssuerURL: strings.TrimSuffix(issuerURL, "/"),
+			created, err := issuer.CreateOffer(cmd.Context(), reg, registry.OfferRequest{
+				Type: typ, Cells: cells, Format: string(issuer.FormatSDJWT), IssuerURL: strings.TrimSuffix(issuerURL, "/"),
 				TxCode: txCode, ValidFor: validFor, Actor: actor(actorFlag), Now: time.Now(),
 			})
 			if err != nil {

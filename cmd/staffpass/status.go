@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/staffpass/staffpass/issuer"
+	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/vc/staff"
 )
 
@@ -25,23 +26,23 @@ reach them (with the next trust bundle). Every change is recorded in the
 registry's audit trail with who made it and why.`,
 	}
 	cmd.AddCommand(
-		newStatusChangeCmd("revoke", "Revoke credentials, for good", func(r *issuer.Registry) changeFunc { return r.Revoke }),
-		newStatusChangeCmd("suspend", "Suspend credentials until unsuspended", func(r *issuer.Registry) changeFunc { return r.Suspend }),
-		newStatusChangeCmd("unsuspend", "Lift a suspension", func(r *issuer.Registry) changeFunc { return r.Unsuspend }),
+		newStatusChangeCmd("revoke", "Revoke credentials, for good", func(r *registry.Registry) changeFunc { return r.Revoke }),
+		newStatusChangeCmd("suspend", "Suspend credentials until unsuspended", func(r *registry.Registry) changeFunc { return r.Suspend }),
+		newStatusChangeCmd("unsuspend", "Lift a suspension", func(r *registry.Registry) changeFunc { return r.Unsuspend }),
 		newStatusPublishCmd(),
 		newStatusShowCmd(),
 	)
 	return cmd
 }
 
-type changeFunc = func(ctx context.Context, t issuer.Target, c issuer.Change) ([]*issuer.Record, error)
+type changeFunc = func(ctx context.Context, t registry.Target, c registry.Change) ([]*registry.Record, error)
 
 type statusChangeOptions struct {
 	org, id, subject, typ, reason, actor string
 	all                                  bool
 }
 
-func newStatusChangeCmd(name, short string, op func(*issuer.Registry) changeFunc) *cobra.Command {
+func newStatusChangeCmd(name, short string, op func(*registry.Registry) changeFunc) *cobra.Command {
 	var o statusChangeOptions
 	cmd := &cobra.Command{
 		Use:   name + " --org DIR (--id ID | --subject DID --type TYPE [--all]) --reason TEXT",
@@ -60,7 +61,7 @@ Publish the status lists afterwards for verifiers to see the change.`,
 			if o.org == "" || o.reason == "" {
 				return withHint(errors.New("--org and --reason are required"), "the reason goes into the audit trail")
 			}
-			t := issuer.Target{CredentialID: o.id, Subject: o.subject, Type: resolveType(o.typ)}
+			t := registry.Target{CredentialID: o.id, Subject: o.subject, Type: resolveType(o.typ)}
 			if (o.id == "") == (o.subject == "" && o.typ == "") || (o.id == "" && (o.subject == "" || o.typ == "")) {
 				return withHint(errors.New("give either --id, or both --subject and --type"), "see 'staffpass status "+name+" --help'")
 			}
@@ -88,8 +89,8 @@ Publish the status lists afterwards for verifiers to see the change.`,
 				return withHint(fmt.Errorf("%d credentials of %s are %s's; nothing changed", len(found), t.Type, t.Subject),
 					"name one with --id, or give --all to change every one listed")
 			}
-			recs, err := op(reg)(cmd.Context(), t, issuer.Change{Actor: actor(o.actor), Reason: o.reason})
-			if errors.Is(err, issuer.ErrCredentialNotFound) && o.id == "" {
+			recs, err := op(reg)(cmd.Context(), t, registry.Change{Actor: actor(o.actor), Reason: o.reason})
+			if errors.Is(err, registry.ErrCredentialNotFound) && o.id == "" {
 				return withHint(err, "--type is the credential's own type as issued, such as "+strings.Join(staff.Types()[:3], ", ")+"; check it and the subject's DID")
 			}
 			if err != nil {
@@ -189,7 +190,7 @@ time).`,
 
 // recordState says what a credential's status is: revoked, suspended or
 // active.
-func recordState(rec *issuer.Record) string {
+func recordState(rec *registry.Record) string {
 	switch {
 	case rec.Revoked:
 		return "revoked"

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/staffpass/staffpass/issuer"
+	"github.com/staffpass/staffpass/registry"
 )
 
 type statusShowOptions struct {
@@ -45,7 +46,7 @@ Nothing is changed.`,
 				return err
 			}
 			defer reg.Close()
-			recs, err := reg.Find(cmd.Context(), issuer.Target{CredentialID: o.id, Subject: o.subject, Type: resolveType(o.typ)})
+			recs, err := reg.Find(cmd.Context(), registry.Target{CredentialID: o.id, Subject: o.subject, Type: resolveType(o.typ)})
 			if err != nil {
 				return err
 			}
@@ -74,7 +75,7 @@ Nothing is changed.`,
 }
 
 // showRecord writes one credential's record and audit trail for a person.
-func showRecord(w io.Writer, rec *issuer.Record, events []issuer.AuditEvent) error {
+func showRecord(w io.Writer, rec *registry.Record, events []registry.AuditEvent) error {
 	var b strings.Builder
 	line := func(label, format string, args ...any) {
 		fmt.Fprintf(&b, "  %-12s %s\n", label, fmt.Sprintf(format, args...))
@@ -82,7 +83,7 @@ func showRecord(w io.Writer, rec *issuer.Record, events []issuer.AuditEvent) err
 	fmt.Fprintf(&b, "%s (%s)\n", rec.CredentialID, rec.Type)
 	line("subject", "%s", subjectName(rec.Subject))
 	line("format", "%s", rec.Format)
-	if rec.State == issuer.StateIssued {
+	if rec.State == registry.StateIssued {
 		line("issued", "%s", showTime(rec.IssuedAt))
 	} else {
 		line("issued", "not yet: reserved %s by %s (an interrupted run; issuing again completes it)", showTime(rec.ReservedAt), rec.ReservedBy)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/staffpass/staffpass/issuer"
 	"github.com/staffpass/staffpass/keys"
+	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/vc/staff"
 )
 
@@ -66,7 +67,7 @@ func TestAudit3ConcurrentCredentialRequestsWithOneToken(t *testing.T) {
 	for round := 0; round < 10; round++ {
 		cells := dbsCells(e)
 		cells["staff_id"] = "E" + string(rune('A'+round))
-		o, err := e.reg.CreateOffer(t.Context(), issuer.OfferRequest{Type: staff.TypeDBSCheck, Cells: cells, Format: issuer.FormatSDJWT,
+		o, err := issuer.CreateOffer(t.Context(), e.reg, registry.OfferRequest{Type: staff.TypeDBSCheck, Cells: cells, Format: string(issuer.FormatSDJWT),
 			IssuerURL: publicURL, Actor: "hr", Now: e.clock()})
 		if err != nil {
 			t.Fatal(err)
@@ -110,7 +111,7 @@ func TestAudit3ConcurrentCredentialRequestsWithOneToken(t *testing.T) {
 // this server; its pre-authorized code must not be redeemed here either.
 func TestAudit3OfferOfAnotherIssuerURLIsNotRedeemed(t *testing.T) {
 	e := newWalletEnv(t)
-	o, err := e.reg.CreateOffer(t.Context(), issuer.OfferRequest{Type: staff.TypeDBSCheck, Cells: dbsCells(e), Format: issuer.FormatSDJWT,
+	o, err := issuer.CreateOffer(t.Context(), e.reg, registry.OfferRequest{Type: staff.TypeDBSCheck, Cells: dbsCells(e), Format: string(issuer.FormatSDJWT),
 		IssuerURL: "https://other.example", Actor: "hr", Now: e.clock()})
 	if err != nil {
 		t.Fatal(err)
@@ -143,7 +144,7 @@ func audit3OfferCode(t *testing.T, e *testEnv, id string) string {
 // the offer expires must still be good 30 s after.
 func TestAudit3TokenOutlivesOfferExpiry(t *testing.T) {
 	e := newWalletEnv(t)
-	o, err := e.reg.CreateOffer(t.Context(), issuer.OfferRequest{Type: staff.TypeDBSCheck, Cells: dbsCells(e), Format: issuer.FormatSDJWT,
+	o, err := issuer.CreateOffer(t.Context(), e.reg, registry.OfferRequest{Type: staff.TypeDBSCheck, Cells: dbsCells(e), Format: string(issuer.FormatSDJWT),
 		IssuerURL: publicURL, Actor: "hr", Now: e.clock(), ValidFor: time.Hour})
 	if err != nil {
 		t.Fatal(err)
@@ -255,7 +256,7 @@ func TestAudit3RefusedCredentialLogsNoCells(t *testing.T) {
 	cells := dbsCells(e)
 	cells["staff_id"] = "STAFF-SECRET-4711"
 	mk := func() string {
-		o, err := e.reg.CreateOffer(t.Context(), issuer.OfferRequest{Type: staff.TypeDBSCheck, Cells: cells, Format: issuer.FormatSDJWT,
+		o, err := issuer.CreateOffer(t.Context(), e.reg, registry.OfferRequest{Type: staff.TypeDBSCheck, Cells: cells, Format: string(issuer.FormatSDJWT),
 			IssuerURL: publicURL, Actor: "hr", Now: e.clock()})
 		if err != nil {
 			t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/staffpass/staffpass/holder"
 	"github.com/staffpass/staffpass/issuer"
+	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/verifier"
 )
 
@@ -163,8 +164,8 @@ func TestARevocationByAnotherProcessIsSeenWithinTheRecheck(t *testing.T) {
 	if !verify().Verified {
 		t.Fatal("does not verify")
 	}
-	recs, _ := e.reg.Find(t.Context(), issuer.Target{IssuanceKey: issuanceKey("k", "")})
-	if _, err := e.reg.Revoke(t.Context(), issuer.Target{CredentialID: recs[0].CredentialID}, issuer.Change{Actor: "cli"}); err != nil {
+	recs, _ := e.reg.Find(t.Context(), registry.Target{IssuanceKey: issuanceKey("k", "")})
+	if _, err := e.reg.Revoke(t.Context(), registry.Target{CredentialID: recs[0].CredentialID}, registry.Change{Actor: "cli"}); err != nil {
 		t.Fatal(err)
 	}
 	e.advance(listRecheck + time.Second)
@@ -195,7 +196,7 @@ func TestAStatusChangeThatCouldNameTwoCredentialsChangesNothing(t *testing.T) {
 		t.Fatalf("an ambiguous status change: %d %s", res.StatusCode, out)
 	}
 	for _, subject := range []string{"did:example:al", "did:example:bea"} {
-		recs, _ := e.reg.Find(t.Context(), issuer.Target{Subject: subject, Type: "VerifiableCredential"})
+		recs, _ := e.reg.Find(t.Context(), registry.Target{Subject: subject, Type: "VerifiableCredential"})
 		if recs[0].Revoked {
 			t.Fatalf("%s was revoked by an ambiguous request", subject)
 		}

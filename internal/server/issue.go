@@ -14,6 +14,7 @@ import (
 
 	"github.com/staffpass/staffpass/internal/jose"
 	"github.com/staffpass/staffpass/issuer"
+	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/vc"
 	"github.com/staffpass/staffpass/vc/status"
 )
@@ -159,9 +160,9 @@ func (s *Server) issueError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, vc.ErrInvalid), errors.Is(err, issuer.ErrContent), errors.Is(err, issuer.ErrHasStatus),
 		errors.Is(err, issuer.ErrIssuerMismatch), errors.Is(err, issuer.ErrOptions):
 		writeProblem(w, r, http.StatusBadRequest, "cannot-issue", err.Error())
-	case errors.Is(err, issuer.ErrCredentialRevoked):
+	case errors.Is(err, registry.ErrCredentialRevoked):
 		writeProblem(w, r, http.StatusConflict, "conflict", "the credential reserved for this request was revoked before it was signed; it is not issued")
-	case errors.Is(err, issuer.ErrReservationConflict), errors.Is(err, issuer.ErrAlreadyIssued):
+	case errors.Is(err, registry.ErrReservationConflict), errors.Is(err, registry.ErrAlreadyIssued):
 		// The details name another credential's subject: they go to the
 		// log, not to the client.
 		s.log.Info("issue conflict", "request_id", requestID(r), "error", err.Error())
@@ -223,14 +224,14 @@ func (s *Server) handleStatusChange(w http.ResponseWriter, r *http.Request) {
 	// credentialId is a credential's id, or the credentialId it was issued
 	// under; if both name a credential, and not the same one, nothing is
 	// changed.
-	target := issuer.Target{CredentialID: req.CredentialID}
+	target := registry.Target{CredentialID: req.CredentialID}
 	byID, err := is.Registry.Find(r.Context(), target)
-	if err != nil && !errors.Is(err, issuer.ErrCredentialNotFound) {
+	if err != nil && !errors.Is(err, registry.ErrCredentialNotFound) {
 		s.issueError(w, r, err)
 		return
 	}
-	byKey, err := is.Registry.Find(r.Context(), issuer.Target{IssuanceKey: issuanceKey(req.CredentialID, "")})
-	if err != nil && !errors.Is(err, issuer.ErrCredentialNotFound) {
+	byKey, err := is.Registry.Find(r.Context(), registry.Target{IssuanceKey: issuanceKey(req.CredentialID, "")})
+	if err != nil && !errors.Is(err, registry.ErrCredentialNotFound) {
 		s.issueError(w, r, err)
 		return
 	}
@@ -239,10 +240,10 @@ func (s *Server) handleStatusChange(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, http.StatusConflict, "conflict", "credentialId names two credentials: one by its id, one by the credentialId it was issued under; nothing was changed")
 		return
 	case len(byID) == 0 && len(byKey) > 0:
-		target = issuer.Target{IssuanceKey: byKey[0].IssuanceKey}
+		target = registry.Target{IssuanceKey: byKey[0].IssuanceKey}
 	}
-	change := issuer.Change{Actor: "staffpass serve (" + actor + ")", Reason: "POST /credentials/status"}
-	var recs []*issuer.Record
+	change := registry.Change{Actor: "staffpass serve (" + actor + ")", Reason: "POST /credentials/status"}
+	var recs []*registry.Record
 	set := *req.Status
 	switch {
 	case cs.StatusPurpose == status.PurposeRevocation && set:
@@ -259,13 +260,13 @@ func (s *Server) handleStatusChange(w http.ResponseWriter, r *http.Request) {
 		recs, err = is.Registry.Unsuspend(r.Context(), target, change)
 	}
 	switch {
-	case errors.Is(err, issuer.ErrCredentialNotFound):
+	case errors.Is(err, registry.ErrCredentialNotFound):
 		writeProblem(w, r, http.StatusNotFound, "credential-not-found", "no credential issued here has the id "+quote(req.CredentialID))
 		return
-	case errors.Is(err, issuer.ErrCredentialRevoked):
+	case errors.Is(err, registry.ErrCredentialRevoked):
 		writeProblem(w, r, http.StatusConflict, "conflict", "the credential is revoked: its suspension cannot change")
 		return
-	case errors.Is(err, issuer.ErrNoStatusEntry):
+	case errors.Is(err, registry.ErrNoStatusEntry):
 		writeProblem(w, r, http.StatusConflict, "conflict", "the credential was issued without a "+cs.StatusPurpose+" entry")
 		return
 	case err != nil:
@@ -290,10 +291,10 @@ const maxCredentialID = 2048
 // credentialId. "" when neither.
 func (s *Server) idClash(ctx context.Context, credentialID, id string) (string, error) {
 	reg := s.cfg.Issuer.Registry
-	exists := func(t issuer.Target) (string, error) {
+	exists := func(t registry.Target) (string, error) {
 		recs, err := reg.Find(ctx, t)
 		switch {
-		case errors.Is(err, issuer.ErrCredentialNotFound):
+		case errors.Is(err, registry.ErrCredentialNotFound):
 			return "", nil
 		case err != nil:
 			return "", err
@@ -301,13 +302,13 @@ func (s *Server) idClash(ctx context.Context, credentialID, id string) (string, 
 		return recs[0].IssuanceKey, nil
 	}
 	if credentialID != "" {
-		key, err := exists(issuer.Target{CredentialID: credentialID})
+		key, err := exists(registry.Target{CredentialID: credentialID})
 		if err != nil || (key != "" && key != issuanceKey(credentialID, "")) {
 			return "options.credentialId is the id of another credential", err
 		}
 	}
 	if id != "" {
-		key, err := exists(issuer.Target{IssuanceKey: issuanceKey(id, "")})
+		key, err := exists(registry.Target{IssuanceKey: issuanceKey(id, "")})
 		if err != nil || key != "" {
 			return "the credential's id is the credentialId another credential was issued under", err
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/staffpass/staffpass/internal/limits"
 	"github.com/staffpass/staffpass/issuer"
 	"github.com/staffpass/staffpass/keys"
+	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/vc/staff"
 )
 
@@ -159,9 +160,9 @@ func (s *Server) handleOffer(w http.ResponseWriter, r *http.Request) {
 	}
 	o, err := s.cfg.Issuer.Registry.OpenOffer(r.Context(), r.PathValue("id"), s.now())
 	if err == nil && o.IssuerURL != s.cfg.PublicURL {
-		err = issuer.ErrOfferNotFound
+		err = registry.ErrOfferNotFound
 	}
-	if errors.Is(err, issuer.ErrOfferNotFound) {
+	if errors.Is(err, registry.ErrOfferNotFound) {
 		writeProblem(w, r, http.StatusNotFound, "not-found", "no such offer, or it has expired or been used")
 		return
 	}
@@ -212,10 +213,10 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	}
 	token, offer, err := s.cfg.Issuer.Registry.RedeemOffer(r.Context(), s.cfg.PublicURL, code, form.Get("tx_code"), s.now(), accessTokenFor)
 	switch {
-	case errors.Is(err, issuer.ErrTxCode):
+	case errors.Is(err, registry.ErrTxCode):
 		oauthError(w, http.StatusBadRequest, "invalid_grant", "wrong or missing transaction code: "+strings.TrimPrefix(err.Error(), "issuer: "))
 		return
-	case errors.Is(err, issuer.ErrOfferNotFound):
+	case errors.Is(err, registry.ErrOfferNotFound):
 		oauthError(w, http.StatusBadRequest, "invalid_grant", "the pre-authorized code is unknown, expired or already used")
 		return
 	case err != nil:
@@ -264,7 +265,7 @@ func (s *Server) handleCredential(w http.ResponseWriter, r *http.Request) {
 	}
 	reg := s.cfg.Issuer.Registry
 	offer, err := reg.OfferForToken(r.Context(), s.cfg.PublicURL, token, s.now())
-	if errors.Is(err, issuer.ErrOfferNotFound) {
+	if errors.Is(err, registry.ErrOfferNotFound) {
 		oauthError(w, http.StatusUnauthorized, "invalid_token", "the access token is unknown, expired or already used")
 		return
 	}
@@ -306,7 +307,7 @@ func (s *Server) handleCredential(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// One request uses the token up: concurrent ones get 401.
-	if err := reg.ClaimOffer(r.Context(), s.cfg.PublicURL, token, s.now()); errors.Is(err, issuer.ErrOfferNotFound) {
+	if err := reg.ClaimOffer(r.Context(), s.cfg.PublicURL, token, s.now()); errors.Is(err, registry.ErrOfferNotFound) {
 		oauthError(w, http.StatusUnauthorized, "invalid_token", "the access token is unknown, expired or already used")
 		return
 	} else if err != nil {
@@ -320,15 +321,15 @@ func (s *Server) handleCredential(w http.ResponseWriter, r *http.Request) {
 	cells[staff.ColumnSubject] = holder
 	actor := "openid4vci offer " + offer.ID
 	rec, _, err := issuer.IssueOne(r.Context(), reg, s.cfg.Issuer.Signer, offer.Type, staff.CSVRow{Cells: cells},
-		issuer.BatchOptions{Format: offer.Format, Actor: actor, Clock: s.now})
+		issuer.BatchOptions{Format: issuer.Format(offer.Format), Actor: actor, Clock: s.now})
 	if err != nil {
 		// Neither the wallet nor the log hears of another credential or
 		// the row: only what kind of refusal it was.
 		why := "the credential cannot be issued"
 		switch {
-		case errors.Is(err, issuer.ErrReservationConflict), errors.Is(err, issuer.ErrChanged):
+		case errors.Is(err, registry.ErrReservationConflict), errors.Is(err, issuer.ErrChanged):
 			why = "a credential for this offer was already issued, to another key or with other details; ask HR for a new offer"
-		case errors.Is(err, issuer.ErrCredentialRevoked):
+		case errors.Is(err, registry.ErrCredentialRevoked):
 			why = "the credential for this offer has been revoked; ask HR"
 		}
 		s.log.Warn("offer not issued", "request_id", requestID(r), "offer", offer.ID, "why", why)

@@ -13,6 +13,7 @@ import (
 	"github.com/staffpass/staffpass/internal/sdjwt"
 	"github.com/staffpass/staffpass/issuer"
 	"github.com/staffpass/staffpass/keys"
+	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/vc/staff"
 )
 
@@ -29,9 +30,9 @@ func dbsCells(e *testEnv) map[string]string {
 		"update_service_subscribed": "no", "check_date": e.clock().AddDate(0, 0, -1).Format("2006-01-02")}
 }
 
-func (e *testEnv) offer(t *testing.T, txCode bool) *issuer.CreatedOffer {
+func (e *testEnv) offer(t *testing.T, txCode bool) *registry.CreatedOffer {
 	t.Helper()
-	o, err := e.reg.CreateOffer(t.Context(), issuer.OfferRequest{Type: staff.TypeDBSCheck, Cells: dbsCells(e), Format: issuer.FormatSDJWT,
+	o, err := issuer.CreateOffer(t.Context(), e.reg, registry.OfferRequest{Type: staff.TypeDBSCheck, Cells: dbsCells(e), Format: string(issuer.FormatSDJWT),
 		IssuerURL: publicURL, TxCode: txCode, Actor: "hr", Now: e.clock()})
 	if err != nil {
 		t.Fatal(err)
@@ -184,7 +185,7 @@ func TestOpenID4VCIOfferLimits(t *testing.T) {
 	if o.TxCode == wrong {
 		wrong = "654321"
 	}
-	for range issuer.MaxTxCodeFailures {
+	for range registry.MaxTxCodeFailures {
 		e.form(t, "/token", url.Values{"grant_type": {grantPreAuthorized}, "pre-authorized_code": {code}, "tx_code": {wrong}})
 	}
 	if res, m := e.form(t, "/token", url.Values{"grant_type": {grantPreAuthorized}, "pre-authorized_code": {code}, "tx_code": {o.TxCode}}); res.StatusCode != 400 {
@@ -205,12 +206,12 @@ func TestOpenID4VCIOfferLimits(t *testing.T) {
 	// An offer names no subject.
 	cells := dbsCells(e)
 	cells["subject"] = "did:key:z6MknTAEpw8DDgHke8XfDv9EfHsmUZnV9hnuowMuhJfTT96S"
-	if _, err := e.reg.CreateOffer(t.Context(), issuer.OfferRequest{Type: staff.TypeDBSCheck, Cells: cells, Format: issuer.FormatSDJWT, IssuerURL: publicURL, Actor: "hr", Now: e.clock()}); err == nil {
+	if _, err := issuer.CreateOffer(t.Context(), e.reg, registry.OfferRequest{Type: staff.TypeDBSCheck, Cells: cells, Format: string(issuer.FormatSDJWT), IssuerURL: publicURL, Actor: "hr", Now: e.clock()}); err == nil {
 		t.Fatal("an offer with a subject")
 	}
 	delete(cells, "subject")
 	cells["dbs_level"] = "platinum"
-	if _, err := e.reg.CreateOffer(t.Context(), issuer.OfferRequest{Type: staff.TypeDBSCheck, Cells: cells, Format: issuer.FormatSDJWT, IssuerURL: publicURL, Actor: "hr", Now: e.clock()}); err == nil || !strings.Contains(err.Error(), "dbs_level") {
+	if _, err := issuer.CreateOffer(t.Context(), e.reg, registry.OfferRequest{Type: staff.TypeDBSCheck, Cells: cells, Format: string(issuer.FormatSDJWT), IssuerURL: publicURL, Actor: "hr", Now: e.clock()}); err == nil || !strings.Contains(err.Error(), "dbs_level") {
 		t.Fatalf("a bad row: %v", err)
 	}
 }

@@ -47,6 +47,7 @@ import (
 	"github.com/staffpass/staffpass/issuer"
 	"github.com/staffpass/staffpass/keys"
 	"github.com/staffpass/staffpass/policy"
+	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/verifier"
 )
 
@@ -91,7 +92,7 @@ type Config struct {
 
 // Issuer is the organisation a Server issues as.
 type Issuer struct {
-	Registry *issuer.Registry
+	Registry *registry.Registry
 	// Signer signs credentials and status lists; its key id's DID is
 	// the issuer (a did:web, or a did:key for test harnesses).
 	Signer keys.Signer

@@ -21,6 +21,7 @@ import (
 	"github.com/staffpass/staffpass/internal/jose"
 	"github.com/staffpass/staffpass/issuer"
 	"github.com/staffpass/staffpass/keys"
+	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/vc/status"
 	"github.com/staffpass/staffpass/verifier"
 )
@@ -32,7 +33,7 @@ const testToken = "test-token-0123456789abcdef"
 type testEnv struct {
 	srv    *Server
 	org    *issuer.Organisation
-	reg    *issuer.Registry
+	reg    *registry.Registry
 	logBuf *syncBuffer
 	now    time.Time
 	mu     sync.Mutex
@@ -273,7 +274,7 @@ func TestIssueVerifyRevokeAndSuspendInEveryFormat(t *testing.T) {
 			}
 
 			// Revoke, by the credential's own id this time.
-			recs, err := e.reg.Find(context.Background(), issuer.Target{IssuanceKey: issuanceKey("hr-42", "")})
+			recs, err := e.reg.Find(context.Background(), registry.Target{IssuanceKey: issuanceKey("hr-42", "")})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -717,7 +718,7 @@ func TestStatusListsAndDIDDocumentAreServed(t *testing.T) {
 	// A lists's change made by another process is served within seconds.
 	e.issue(t, e.credential("did:example:kim", nil), map[string]any{"credentialId": "b"})
 	_, before := e.call(t, "GET", "/status/1", nil)
-	if _, err := e.reg.Revoke(context.Background(), issuer.Target{IssuanceKey: issuanceKey("b", "")}, issuer.Change{Actor: "cli"}); err != nil {
+	if _, err := e.reg.Revoke(context.Background(), registry.Target{IssuanceKey: issuanceKey("b", "")}, registry.Change{Actor: "cli"}); err != nil {
 		t.Fatal(err)
 	}
 	e.advance(listRecheck + time.Second)
@@ -778,7 +779,7 @@ func TestConcurrentIssuingNeverHandsOutAnIndexTwice(t *testing.T) {
 	seen := map[[2]int64]bool{}
 	n := 0
 	for c := range clients {
-		recs, err := e.reg.Find(context.Background(), issuer.Target{Subject: "did:example:staff-" + string(rune('a'+c)), Type: "VerifiableCredential"})
+		recs, err := e.reg.Find(context.Background(), registry.Target{Subject: "did:example:staff-" + string(rune('a'+c)), Type: "VerifiableCredential"})
 		if err != nil {
 			t.Fatal(err)
 		}

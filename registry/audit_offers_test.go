@@ -1,4 +1,4 @@
-package issuer
+package registry_test
 
 import (
 	"context"
@@ -8,15 +8,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/vc/staff"
 )
 
-func audit3Offer(t *testing.T, r *Registry, now time.Time, tx bool) (*CreatedOffer, string) {
+func audit3Offer(t *testing.T, r *registry.Registry, now time.Time, tx bool) (*registry.CreatedOffer, string) {
 	t.Helper()
 	cells := map[string]string{"staff_id": "E77", "dbs_level": "enhanced", "dbs_workforce": "adult",
 		"certificate_number": "001234567890", "certificate_issue_date": now.AddDate(0, -1, 0).Format("2006-01-02"),
 		"update_service_subscribed": "no", "check_date": now.AddDate(0, 0, -1).Format("2006-01-02")}
-	o, err := r.CreateOffer(context.Background(), OfferRequest{Type: staff.TypeDBSCheck, Cells: cells, Format: FormatSDJWT,
+	o, err := r.CreateOffer(context.Background(), registry.OfferRequest{Type: staff.TypeDBSCheck, Cells: cells, Format: "dc+sd-jwt",
 		IssuerURL: "https://kch.nhs.uk", TxCode: tx, Actor: "hr", Now: now})
 	if err != nil {
 		t.Fatal(err)
@@ -28,10 +29,10 @@ func audit3Offer(t *testing.T, r *Registry, now time.Time, tx bool) (*CreatedOff
 	return o, open.Code
 }
 
-func audit3Cells(t *testing.T, r *Registry, id string) sql.NullString {
+func audit3Cells(t *testing.T, r *registry.Registry, id string) sql.NullString {
 	t.Helper()
 	var cells sql.NullString
-	if err := r.db.QueryRow(`SELECT cells FROM offers WHERE id = $1`, id).Scan(&cells); err != nil {
+	if err := r.DB().QueryRow(`SELECT cells FROM offers WHERE id = $1`, id).Scan(&cells); err != nil {
 		t.Fatal(err)
 	}
 	return cells
@@ -49,12 +50,12 @@ func TestAudit3WithdrawnOfferForgetsCells(t *testing.T) {
 	if o.TxCode == wrong {
 		wrong = "111111"
 	}
-	for range MaxTxCodeFailures {
-		if _, _, err := r.RedeemOffer(context.Background(), "https://kch.nhs.uk", code, wrong, now, 5*time.Minute); !errors.Is(err, ErrTxCode) {
+	for range registry.MaxTxCodeFailures {
+		if _, _, err := r.RedeemOffer(context.Background(), "https://kch.nhs.uk", code, wrong, now, 5*time.Minute); !errors.Is(err, registry.ErrTxCode) {
 			t.Fatal(err)
 		}
 	}
-	if _, _, err := r.RedeemOffer(context.Background(), "https://kch.nhs.uk", code, o.TxCode, now, 5*time.Minute); !errors.Is(err, ErrOfferNotFound) {
+	if _, _, err := r.RedeemOffer(context.Background(), "https://kch.nhs.uk", code, o.TxCode, now, 5*time.Minute); !errors.Is(err, registry.ErrOfferNotFound) {
 		t.Fatalf("withdrawn offer redeemed: %v", err)
 	}
 	if c := audit3Cells(t, r, o.ID); c.Valid {
@@ -66,7 +67,7 @@ func TestAudit3WithdrawnOfferForgetsCells(t *testing.T) {
 // at once: one token.
 func TestAudit3RedeemTwoRegistriesAtOnce(t *testing.T) {
 	r1, path := newTestRegistry(t, 64)
-	r2, err := OpenRegistry(context.Background(), path)
+	r2, err := registry.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,9 +97,9 @@ func TestAudit3RedeemTwoRegistriesAtOnce(t *testing.T) {
 				switch {
 				case err == nil:
 					tokens++
-				case errors.Is(err, ErrTxCode):
+				case errors.Is(err, registry.ErrTxCode):
 					wrongs++
-				case errors.Is(err, ErrOfferNotFound):
+				case errors.Is(err, registry.ErrOfferNotFound):
 				default:
 					t.Errorf("redeem: %v", err)
 				}
@@ -109,7 +110,7 @@ func TestAudit3RedeemTwoRegistriesAtOnce(t *testing.T) {
 			t.Fatalf("round %d: %d tokens for one code", round, tokens)
 		}
 		var failures int
-		r1.db.QueryRow(`SELECT tx_failures FROM offers WHERE id = $1`, o.ID).Scan(&failures)
+		r1.DB().QueryRow(`SELECT tx_failures FROM offers WHERE id = $1`, o.ID).Scan(&failures)
 		if failures != wrongs {
 			t.Fatalf("round %d: %d wrong codes answered, %d counted", round, wrongs, failures)
 		}
@@ -120,7 +121,7 @@ func TestAudit3RedeemTwoRegistriesAtOnce(t *testing.T) {
 // no more than MaxTxCodeFailures are tried.
 func TestAudit3WrongTxCodesTwoRegistries(t *testing.T) {
 	r1, path := newTestRegistry(t, 64)
-	r2, err := OpenRegistry(context.Background(), path)
+	r2, err := registry.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,17 +140,17 @@ func TestAudit3WrongTxCodesTwoRegistries(t *testing.T) {
 				reg = r2
 			}
 			_, _, err := reg.RedeemOffer(context.Background(), "https://kch.nhs.uk", code, "abc", now, 5*time.Minute)
-			if errors.Is(err, ErrTxCode) {
+			if errors.Is(err, registry.ErrTxCode) {
 				mu.Lock()
 				tried++
 				mu.Unlock()
-			} else if !errors.Is(err, ErrOfferNotFound) {
+			} else if !errors.Is(err, registry.ErrOfferNotFound) {
 				t.Errorf("redeem: %v", err)
 			}
 		}()
 	}
 	wg.Wait()
-	if tried != MaxTxCodeFailures {
+	if tried != registry.MaxTxCodeFailures {
 		t.Fatalf("%d wrong transaction codes were tried", tried)
 	}
 }
@@ -163,7 +164,7 @@ func TestAudit3OfferIssuedClearsCellsAndOffersExpire(t *testing.T) {
 	if err != nil || off.Cells["certificate_number"] != "001234567890" {
 		t.Fatal(err)
 	}
-	if _, err := r.OfferForToken(context.Background(), "https://kch.nhs.uk", tok, now.Add(5*time.Minute)); !errors.Is(err, ErrOfferNotFound) {
+	if _, err := r.OfferForToken(context.Background(), "https://kch.nhs.uk", tok, now.Add(5*time.Minute)); !errors.Is(err, registry.ErrOfferNotFound) {
 		t.Fatalf("an expired token: %v", err)
 	}
 	if err := r.OfferIssued(context.Background(), o.ID, "urn:uuid:x", "t"); err != nil {
@@ -172,15 +173,15 @@ func TestAudit3OfferIssuedClearsCellsAndOffersExpire(t *testing.T) {
 	if c := audit3Cells(t, r, o.ID); c.Valid {
 		t.Fatal("cells kept")
 	}
-	if err := r.OfferIssued(context.Background(), o.ID, "urn:uuid:y", "t"); !errors.Is(err, ErrOfferNotFound) {
+	if err := r.OfferIssued(context.Background(), o.ID, "urn:uuid:y", "t"); !errors.Is(err, registry.ErrOfferNotFound) {
 		t.Fatal("issued twice")
 	}
 	_, code = audit3Offer(t, r, now, false)
-	if _, _, err := r.RedeemOffer(context.Background(), "https://kch.nhs.uk", code, "", now.Add(24*time.Hour), time.Minute); !errors.Is(err, ErrOfferNotFound) {
+	if _, _, err := r.RedeemOffer(context.Background(), "https://kch.nhs.uk", code, "", now.Add(24*time.Hour), time.Minute); !errors.Is(err, registry.ErrOfferNotFound) {
 		t.Fatalf("an expired offer: %v", err)
 	}
 	var n int
-	r.db.QueryRow(`SELECT COUNT(*) FROM audit WHERE detail LIKE '%001234567890%'`).Scan(&n)
+	r.DB().QueryRow(`SELECT COUNT(*) FROM audit WHERE detail LIKE '%001234567890%'`).Scan(&n)
 	if n != 0 {
 		t.Fatal("audit holds cells")
 	}
@@ -192,7 +193,7 @@ func TestAudit3ExpiredOfferForgetsCells(t *testing.T) {
 	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 	o, code := audit3Offer(t, r, now, false)
 	later := now.Add(25 * time.Hour)
-	if _, _, err := r.RedeemOffer(context.Background(), "https://kch.nhs.uk", code, "", later, 5*time.Minute); !errors.Is(err, ErrOfferNotFound) {
+	if _, _, err := r.RedeemOffer(context.Background(), "https://kch.nhs.uk", code, "", later, 5*time.Minute); !errors.Is(err, registry.ErrOfferNotFound) {
 		t.Fatal(err)
 	}
 	// Any later offer made: the registry had every chance to forget.

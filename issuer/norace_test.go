@@ -3,5 +3,5 @@
 package issuer
 
 // raceEnabled tells tests that the race detector is on; see
-// registry_race_test.go.
+// race_test.go.
 const raceEnabled = false

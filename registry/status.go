@@ -1,4 +1,4 @@
-package issuer
+package registry
 
 import (
 	"context"
@@ -42,7 +42,7 @@ func (r *Registry) Find(ctx context.Context, t Target) ([]*Record, error) {
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("issuer: find: %w", err)
+		return nil, fmt.Errorf("registry: find: %w", err)
 	}
 	if len(recs) == 0 {
 		return nil, fmt.Errorf("%w: %s", ErrCredentialNotFound, t)
@@ -210,7 +210,7 @@ func (r *Registry) StatusLists(ctx context.Context) ([]StatusList, error) {
 		return rows.Err()
 	})
 	if err != nil {
-		return nil, fmt.Errorf("issuer: status lists: %w", err)
+		return nil, fmt.Errorf("registry: status lists: %w", err)
 	}
 	return out, nil
 }
@@ -263,7 +263,7 @@ func (r *Registry) ListBits(ctx context.Context, id int64) (*status.List, Status
 		return set.Err()
 	})
 	if err != nil {
-		return nil, StatusList{}, fmt.Errorf("issuer: list bits: %w", err)
+		return nil, StatusList{}, fmt.Errorf("registry: list bits: %w", err)
 	}
 	return bits, desc, nil
 }
@@ -293,7 +293,7 @@ func (r *Registry) RecordPublished(ctx context.Context, id, version int64, actor
 		return r.audit(ctx, tx, actor, "publish", "", id, "version "+strconv.FormatInt(version, 10))
 	})
 	if err != nil {
-		return fmt.Errorf("issuer: record published: %w", err)
+		return fmt.Errorf("registry: record published: %w", err)
 	}
 	return nil
 }
@@ -363,7 +363,44 @@ func (r *Registry) Audit(ctx context.Context, credentialID string) ([]AuditEvent
 		return rows.Err()
 	})
 	if err != nil {
-		return nil, fmt.Errorf("issuer: audit: %w", err)
+		return nil, fmt.Errorf("registry: audit: %w", err)
 	}
 	return out, nil
+}
+
+// CheckIntegrity checks what must always hold of the registry, whatever
+// happened to the processes that wrote it: every allocated index has one
+// status entry, every entry belongs to a credential and a list, and every
+// moved free slot lies in the unused part of its list. It reads one
+// snapshot and changes nothing.
+func (r *Registry) CheckIntegrity(ctx context.Context) error {
+	return r.read(ctx, func(tx *sql.Tx) error {
+		var allocated, entries, orphans, slots int
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(allocated), 0) FROM status_lists`).Scan(&allocated); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM status_entries`).Scan(&entries); err != nil {
+			return err
+		}
+		if allocated != entries {
+			return fmt.Errorf("registry: integrity: the lists count %d allocated indexes, and %d status entries exist", allocated, entries)
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM status_entries e
+			LEFT JOIN credentials c ON c.issuance_key = e.issuance_key
+			LEFT JOIN status_lists l ON l.id = e.list_id
+			WHERE c.issuance_key IS NULL OR l.id IS NULL OR e.idx < 0 OR e.idx >= l.size`).Scan(&orphans); err != nil {
+			return err
+		}
+		if orphans != 0 {
+			return fmt.Errorf("registry: integrity: %d status entries belong to no credential or lie outside their list", orphans)
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM free_slots f JOIN status_lists l ON l.id = f.list_id
+			WHERE f.slot >= l.size - l.allocated`).Scan(&slots); err != nil {
+			return err
+		}
+		if slots != 0 {
+			return fmt.Errorf("registry: integrity: %d free slots lie beyond the unused part of their list", slots)
+		}
+		return nil
+	})
 }

@@ -1,4 +1,4 @@
-package issuer
+package registry_test
 
 import (
 	"context"
@@ -8,19 +8,21 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/vc/status"
 )
 
 func TestMigrationsAreNumberedFromOne(t *testing.T) {
-	if migrationsErr != nil {
-		t.Fatal(migrationsErr)
+	migrations, err := registry.Migrations()
+	if err != nil {
+		t.Fatal(err)
 	}
-	if len(migrations) < 2 {
-		t.Fatalf("%d migrations", len(migrations))
+	if migrationCount(t) < 2 {
+		t.Fatalf("%d migrations", migrationCount(t))
 	}
 	for i, m := range migrations {
-		if m.version != i+1 || m.name == "" || m.sql == "" {
-			t.Errorf("migration %d = %d %q", i, m.version, m.name)
+		if m.Version != i+1 || m.Name == "" || m.SQL == "" {
+			t.Errorf("migration %d = %d %q", i, m.Version, m.Name)
 		}
 	}
 	for _, tt := range []struct {
@@ -37,7 +39,7 @@ func TestMigrationsAreNumberedFromOne(t *testing.T) {
 			for _, f := range tt.files {
 				fsys[f] = &fstest.MapFile{Data: []byte("SELECT 1;")}
 			}
-			if _, err := loadMigrations(fsys); err == nil {
+			if _, err := registry.LoadMigrations(fsys); err == nil {
 				t.Fatal("loadMigrations accepted a bad schema history")
 			}
 		})
@@ -53,14 +55,11 @@ func registryAtVersion(t *testing.T, v int) string {
 	if err := os.WriteFile(path, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r, err := openDB(path, applyRegistryOptions(nil))
+	r, err := registry.OpenAtVersion(ctx, path, v)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	if err := r.migrate(ctx, v); err != nil {
-		t.Fatal(err)
-	}
 	for _, q := range []string{
 		`INSERT INTO settings (name, value) VALUES ('status_base_url', '` + testBaseURL + `'), ('list_size', '131072')`,
 		`INSERT INTO status_lists (id, purpose, url, size, allocated, created_at)
@@ -71,7 +70,7 @@ func registryAtVersion(t *testing.T, v int) string {
 		`INSERT INTO status_entries (list_id, idx, issuance_key, purpose, is_set) VALUES (1, 77, 'old-key', 'revocation', 0)`,
 		`INSERT INTO free_slots (list_id, slot, idx) VALUES (1, 77, 131071)`,
 	} {
-		if _, err := r.db.ExecContext(ctx, q); err != nil {
+		if _, err := r.DB().ExecContext(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
@@ -81,24 +80,24 @@ func registryAtVersion(t *testing.T, v int) string {
 func TestARegistryAtSchemaOneUpgradesToTheLatest(t *testing.T) {
 	ctx := context.Background()
 	path := registryAtVersion(t, 1)
-	r, err := OpenRegistry(ctx, path)
+	r, err := registry.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
 	var versions int
-	if err := r.db.QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&versions); err != nil || versions != len(migrations) {
-		t.Fatalf("%d migrations recorded, want %d (%v)", versions, len(migrations), err)
+	if err := r.DB().QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&versions); err != nil || versions != migrationCount(t) {
+		t.Fatalf("%d migrations recorded, want %d (%v)", versions, migrationCount(t), err)
 	}
-	recs, err := r.Find(ctx, Target{CredentialID: "urn:uuid:old"})
+	recs, err := r.Find(ctx, registry.Target{CredentialID: "urn:uuid:old"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if recs[0].State != StateIssued || string(recs[0].Credential) != "signed" || recs[0].Status[0].Index != 77 {
+	if recs[0].State != registry.StateIssued || string(recs[0].Credential) != "signed" || recs[0].Status[0].Index != 77 {
 		t.Fatalf("old record = %+v", recs[0])
 	}
 	// Schema 2's audit table and list versions work on the old data.
-	if _, err := r.Revoke(ctx, Target{CredentialID: "urn:uuid:old"}, Change{Actor: "hr"}); err != nil {
+	if _, err := r.Revoke(ctx, registry.Target{CredentialID: "urn:uuid:old"}, registry.Change{Actor: "hr"}); err != nil {
 		t.Fatal(err)
 	}
 	lists, err := r.StatusLists(ctx)
@@ -115,7 +114,7 @@ func TestARegistryAtSchemaOneUpgradesToTheLatest(t *testing.T) {
 	}
 	// Opening an up-to-date registry again changes nothing.
 	r.Close()
-	r2, err := OpenRegistry(ctx, path)
+	r2, err := registry.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,18 +130,26 @@ func TestARegistryFromANewerProgramIsRefused(t *testing.T) {
 		{"a gap in the recorded versions", `DELETE FROM schema_migrations WHERE version = 1`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			path := registryAtVersion(t, len(migrations))
-			r, err := OpenRegistry(ctx, path)
+			path := registryAtVersion(t, migrationCount(t))
+			r, err := registry.Open(ctx, path)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := r.db.Exec(tt.sql); err != nil {
+			if _, err := r.DB().Exec(tt.sql); err != nil {
 				t.Fatal(err)
 			}
 			r.Close()
-			if _, err := OpenRegistry(ctx, path); !errors.Is(err, ErrRegistrySchema) {
-				t.Fatalf("error = %v, want ErrRegistrySchema", err)
+			if _, err := registry.Open(ctx, path); !errors.Is(err, registry.ErrSchema) {
+				t.Fatalf("error = %v, want ErrSchema", err)
 			}
 		})
 	}
+}
+
+func migrationCount(t *testing.T) int {
+	ms, err := registry.Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ms)
 }

@@ -1,4 +1,4 @@
-package issuer
+package registry
 
 import (
 	"context"
@@ -42,7 +42,7 @@ func loadMigrations(fsys fs.FS) ([]migration, error) {
 		num, label, ok := strings.Cut(base, "_")
 		v, err := strconv.Atoi(num)
 		if !ok || err != nil || len(num) != 4 || v != i+1 {
-			return nil, fmt.Errorf("issuer: migration %s is not numbered %04d_name.sql", name, i+1)
+			return nil, fmt.Errorf("registry: migration %s is not numbered %04d_name.sql", name, i+1)
 		}
 		text, err := fs.ReadFile(fsys, name)
 		if err != nil {
@@ -58,7 +58,7 @@ func loadMigrations(fsys fs.FS) ([]migration, error) {
 // together with its row in schema_migrations. The version is read inside the
 // transaction, so two processes opening one registry at once apply each
 // migration once. A registry with a version this program does not know is
-// refused with ErrRegistrySchema.
+// refused with ErrSchema.
 func (r *Registry) migrate(ctx context.Context, upTo int) error {
 	if migrationsErr != nil {
 		return migrationsErr
@@ -79,17 +79,17 @@ func (r *Registry) migrate(ctx context.Context, upTo int) error {
 				return err
 			}
 			if current > len(migrations) {
-				return fmt.Errorf("%w: version %d, this program knows up to %d", ErrRegistrySchema, current, len(migrations))
+				return fmt.Errorf("%w: version %d, this program knows up to %d", ErrSchema, current, len(migrations))
 			}
 			if count != current {
-				return fmt.Errorf("%w: %d migrations recorded, up to version %d", ErrRegistrySchema, count, current)
+				return fmt.Errorf("%w: %d migrations recorded, up to version %d", ErrSchema, count, current)
 			}
 			if current >= upTo {
 				done = true
 				return nil
 			}
 			m := migrations[current]
-			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			if _, err := tx.ExecContext(ctx, r.drv.Schema(m.sql)); err != nil {
 				return fmt.Errorf("migration %04d_%s: %w", m.version, m.name, err)
 			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
@@ -97,7 +97,7 @@ func (r *Registry) migrate(ctx context.Context, upTo int) error {
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("issuer: registry schema: %w", err)
+			return fmt.Errorf("registry: registry schema: %w", err)
 		}
 		if done {
 			return nil

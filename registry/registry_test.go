@@ -1,4 +1,4 @@
-package issuer
+package registry_test
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/vc/status"
 )
 
@@ -38,11 +39,11 @@ func (c *testClock) now() time.Time {
 
 // newTestRegistry creates a registry in a temporary directory with lists of
 // size entries (which may be below status.MinEntries).
-func newTestRegistry(t testing.TB, size int, opts ...RegistryOption) (*Registry, string) {
+func newTestRegistry(t testing.TB, size int, opts ...registry.Option) (*registry.Registry, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "registry.db")
-	opts = append([]RegistryOption{withSmallLists()}, opts...)
-	r, err := CreateRegistry(context.Background(), path, RegistryConfig{StatusBaseURL: testBaseURL, ListSize: size}, opts...)
+	opts = append([]registry.Option{withSmallLists()}, opts...)
+	r, err := registry.Create(context.Background(), path, registry.Config{StatusBaseURL: testBaseURL, ListSize: size}, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,12 +52,10 @@ func newTestRegistry(t testing.TB, size int, opts ...RegistryOption) (*Registry,
 }
 
 // withSmallLists lets a test create lists smaller than status.MinEntries.
-func withSmallLists() RegistryOption {
-	return func(o *registryOptions) { o.smallLists = true }
-}
+func withSmallLists() registry.Option { return registry.WithSmallLists() }
 
-func reservation(key string, purposes ...string) Reservation {
-	return Reservation{
+func reservation(key string, purposes ...string) registry.Reservation {
+	return registry.Reservation{
 		IssuanceKey: key,
 		Type:        "DBSCheckCredential",
 		Subject:     "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
@@ -82,24 +81,24 @@ func TestCreateRegistryMakesAPrivateWALDatabase(t *testing.T) {
 		{"journal_mode", "wal"}, {"foreign_keys", "1"}, {"synchronous", "2"}, {"busy_timeout", "10000"},
 	} {
 		var got string
-		if err := r.db.QueryRow("PRAGMA " + p.pragma).Scan(&got); err != nil {
+		if err := r.DB().QueryRow("PRAGMA " + p.pragma).Scan(&got); err != nil {
 			t.Fatal(err)
 		}
 		if got != p.want {
 			t.Errorf("PRAGMA %s = %s, want %s", p.pragma, got, p.want)
 		}
 	}
-	if got := r.Config(); got != (RegistryConfig{StatusBaseURL: testBaseURL, ListSize: 8192}) {
+	if got := r.Config(); got != (registry.Config{StatusBaseURL: testBaseURL, ListSize: 8192}) {
 		t.Errorf("Config() = %+v", got)
 	}
 	r.Close()
 
-	reopened, err := OpenRegistry(context.Background(), path)
+	reopened, err := registry.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer reopened.Close()
-	if got := reopened.Config(); got != (RegistryConfig{StatusBaseURL: testBaseURL, ListSize: 8192}) {
+	if got := reopened.Config(); got != (registry.Config{StatusBaseURL: testBaseURL, ListSize: 8192}) {
 		t.Errorf("reopened Config() = %+v", got)
 	}
 }
@@ -107,12 +106,12 @@ func TestCreateRegistryMakesAPrivateWALDatabase(t *testing.T) {
 func TestCreateAndOpenRefuseTheWrongPath(t *testing.T) {
 	ctx := context.Background()
 	_, path := newTestRegistry(t, 8192)
-	if _, err := CreateRegistry(ctx, path, RegistryConfig{StatusBaseURL: testBaseURL}); !errors.Is(err, ErrRegistryExists) {
-		t.Errorf("creating over an existing registry: %v, want ErrRegistryExists", err)
+	if _, err := registry.Create(ctx, path, registry.Config{StatusBaseURL: testBaseURL}); !errors.Is(err, registry.ErrExists) {
+		t.Errorf("creating over an existing registry: %v, want ErrExists", err)
 	}
 	missing := filepath.Join(t.TempDir(), "missing.db")
-	if _, err := OpenRegistry(ctx, missing); !errors.Is(err, ErrRegistryNotFound) {
-		t.Errorf("opening a missing registry: %v, want ErrRegistryNotFound", err)
+	if _, err := registry.Open(ctx, missing); !errors.Is(err, registry.ErrNotFound) {
+		t.Errorf("opening a missing registry: %v, want ErrNotFound", err)
 	}
 	if _, err := os.Stat(missing); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("opening a missing registry created it")
@@ -121,28 +120,28 @@ func TestCreateAndOpenRefuseTheWrongPath(t *testing.T) {
 	if err := os.WriteFile(empty, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := OpenRegistry(ctx, empty); !errors.Is(err, ErrRegistryNotFound) {
-		t.Errorf("opening an empty file: %v, want ErrRegistryNotFound", err)
+	if _, err := registry.Open(ctx, empty); !errors.Is(err, registry.ErrNotFound) {
+		t.Errorf("opening an empty file: %v, want ErrNotFound", err)
 	}
 }
 
 func TestCreateRegistryRefusesABadConfiguration(t *testing.T) {
 	for _, tt := range []struct {
 		name string
-		cfg  RegistryConfig
+		cfg  registry.Config
 	}{
-		{"no status base URL", RegistryConfig{}},
-		{"an http base URL", RegistryConfig{StatusBaseURL: "http://kch.nhs.uk/status"}},
-		{"a base URL with a trailing slash", RegistryConfig{StatusBaseURL: "https://kch.nhs.uk/status/"}},
-		{"a base URL with a query", RegistryConfig{StatusBaseURL: "https://kch.nhs.uk/status?x=1"}},
-		{"a relative base URL", RegistryConfig{StatusBaseURL: "/status"}},
-		{"lists below the 131,072 minimum", RegistryConfig{StatusBaseURL: testBaseURL, ListSize: 8192}},
-		{"lists of a size not a multiple of 8", RegistryConfig{StatusBaseURL: testBaseURL, ListSize: status.MinEntries + 4}},
-		{"lists over the maximum", RegistryConfig{StatusBaseURL: testBaseURL, ListSize: status.MaxEntries + 8}},
+		{"no status base URL", registry.Config{}},
+		{"an http base URL", registry.Config{StatusBaseURL: "http://kch.nhs.uk/status"}},
+		{"a base URL with a trailing slash", registry.Config{StatusBaseURL: "https://kch.nhs.uk/status/"}},
+		{"a base URL with a query", registry.Config{StatusBaseURL: "https://kch.nhs.uk/status?x=1"}},
+		{"a relative base URL", registry.Config{StatusBaseURL: "/status"}},
+		{"lists below the 131,072 minimum", registry.Config{StatusBaseURL: testBaseURL, ListSize: 8192}},
+		{"lists of a size not a multiple of 8", registry.Config{StatusBaseURL: testBaseURL, ListSize: status.MinEntries + 4}},
+		{"lists over the maximum", registry.Config{StatusBaseURL: testBaseURL, ListSize: status.MaxEntries + 8}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "r.db")
-			if _, err := CreateRegistry(context.Background(), path, tt.cfg); !errors.Is(err, ErrInvalidRequest) {
+			if _, err := registry.Create(context.Background(), path, tt.cfg); !errors.Is(err, registry.ErrInvalidRequest) {
 				t.Fatalf("error = %v, want ErrInvalidRequest", err)
 			}
 			if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
@@ -151,7 +150,7 @@ func TestCreateRegistryRefusesABadConfiguration(t *testing.T) {
 		})
 	}
 	path := filepath.Join(t.TempDir(), "r.db")
-	r, err := CreateRegistry(context.Background(), path, RegistryConfig{StatusBaseURL: testBaseURL})
+	r, err := registry.Create(context.Background(), path, registry.Config{StatusBaseURL: testBaseURL})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,12 +162,12 @@ func TestCreateRegistryRefusesABadConfiguration(t *testing.T) {
 
 func TestReserveAllocatesAnIDAndOneIndexPerPurpose(t *testing.T) {
 	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.FixedZone("BST", 3600))
-	r, _ := newTestRegistry(t, 8192, WithClock(func() time.Time { return at }))
+	r, _ := newTestRegistry(t, 8192, registry.WithClock(func() time.Time { return at }))
 	rec, err := r.Reserve(context.Background(), reservation("staff-1/dbs/2026-02-20", bothPurposes...))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec.State != StateReserved || len(rec.CredentialID) != len("urn:uuid:")+36 || rec.Revoked || rec.Suspended ||
+	if rec.State != registry.StateReserved || len(rec.CredentialID) != len("urn:uuid:")+36 || rec.Revoked || rec.Suspended ||
 		rec.ReservedBy != "hr.officer" || !rec.ReservedAt.Equal(at) || rec.ReservedAt.Location() != time.UTC ||
 		!rec.ValidUntil.Equal(time.Date(2029, 3, 1, 0, 0, 0, 0, time.UTC)) || len(rec.Credential) != 0 || !rec.IssuedAt.IsZero() {
 		t.Fatalf("record = %+v", rec)
@@ -241,32 +240,32 @@ func TestReserveRefusesConflictsAndIncompleteRequests(t *testing.T) {
 	if _, err := r.Reserve(ctx, taken); err != nil {
 		t.Fatal(err)
 	}
-	change := func(f func(*Reservation)) Reservation {
+	change := func(f func(*registry.Reservation)) registry.Reservation {
 		res := reservation("staff-1/dbs/2026-02-20", status.PurposeRevocation)
 		f(&res)
 		return res
 	}
 	for _, tt := range []struct {
 		name string
-		res  Reservation
+		res  registry.Reservation
 		want error
 	}{
-		{"the same key for another type", change(func(r *Reservation) { r.Type = "RightToWorkCredential" }), ErrReservationConflict},
-		{"the same key for another subject", change(func(r *Reservation) { r.Subject = "did:key:other" }), ErrReservationConflict},
-		{"the same key in another format", change(func(r *Reservation) { r.Format = "di" }), ErrReservationConflict},
-		{"the same key with other purposes", change(func(r *Reservation) { r.Purposes = bothPurposes }), ErrReservationConflict},
-		{"another key with a taken credential id", change(func(r *Reservation) {
+		{"the same key for another type", change(func(r *registry.Reservation) { r.Type = "RightToWorkCredential" }), registry.ErrReservationConflict},
+		{"the same key for another subject", change(func(r *registry.Reservation) { r.Subject = "did:key:other" }), registry.ErrReservationConflict},
+		{"the same key in another format", change(func(r *registry.Reservation) { r.Format = "di" }), registry.ErrReservationConflict},
+		{"the same key with other purposes", change(func(r *registry.Reservation) { r.Purposes = bothPurposes }), registry.ErrReservationConflict},
+		{"another key with a taken credential id", change(func(r *registry.Reservation) {
 			r.IssuanceKey, r.CredentialID = "staff-2/dbs/2026-02-20", "https://kch.nhs.uk/credentials/1"
-		}), ErrReservationConflict},
-		{"no issuance key", change(func(r *Reservation) { r.IssuanceKey = "" }), ErrInvalidRequest},
-		{"no type", change(func(r *Reservation) { r.Type = "" }), ErrInvalidRequest},
-		{"no format", change(func(r *Reservation) { r.Format = "" }), ErrInvalidRequest},
-		{"no actor", change(func(r *Reservation) { r.Actor = "" }), ErrInvalidRequest},
-		{"a credential id that is not a URL", change(func(r *Reservation) { r.IssuanceKey, r.CredentialID = "k", "credential 1" }), ErrInvalidRequest},
-		{"an unknown purpose", change(func(r *Reservation) { r.IssuanceKey, r.Purposes = "k", []string{"message"} }), ErrInvalidRequest},
-		{"a purpose twice", change(func(r *Reservation) {
+		}), registry.ErrReservationConflict},
+		{"no issuance key", change(func(r *registry.Reservation) { r.IssuanceKey = "" }), registry.ErrInvalidRequest},
+		{"no type", change(func(r *registry.Reservation) { r.Type = "" }), registry.ErrInvalidRequest},
+		{"no format", change(func(r *registry.Reservation) { r.Format = "" }), registry.ErrInvalidRequest},
+		{"no actor", change(func(r *registry.Reservation) { r.Actor = "" }), registry.ErrInvalidRequest},
+		{"a credential id that is not a URL", change(func(r *registry.Reservation) { r.IssuanceKey, r.CredentialID = "k", "credential 1" }), registry.ErrInvalidRequest},
+		{"an unknown purpose", change(func(r *registry.Reservation) { r.IssuanceKey, r.Purposes = "k", []string{"message"} }), registry.ErrInvalidRequest},
+		{"a purpose twice", change(func(r *registry.Reservation) {
 			r.IssuanceKey, r.Purposes = "k", []string{status.PurposeRevocation, status.PurposeRevocation}
-		}), ErrInvalidRequest},
+		}), registry.ErrInvalidRequest},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if _, err := r.Reserve(ctx, tt.res); !errors.Is(err, tt.want) {
@@ -298,7 +297,7 @@ func TestCompleteRecordsTheSignedCredentialOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	sum := sha256.Sum256(signed)
-	if rec.State != StateIssued || !rec.IssuedAt.Equal(issuedAt) || string(rec.Credential) != string(signed) ||
+	if rec.State != registry.StateIssued || !rec.IssuedAt.Equal(issuedAt) || string(rec.Credential) != string(signed) ||
 		rec.Digest != hex.EncodeToString(sum[:]) {
 		t.Fatalf("record = %+v", rec)
 	}
@@ -308,17 +307,17 @@ func TestCompleteRecordsTheSignedCredentialOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again.State != StateIssued || string(again.Credential) != string(signed) || again.CredentialID != reserved.CredentialID ||
+	if again.State != registry.StateIssued || string(again.Credential) != string(signed) || again.CredentialID != reserved.CredentialID ||
 		fmt.Sprint(again.Status) != fmt.Sprint(reserved.Status) {
 		t.Fatalf("rerun record = %+v", again)
 	}
 	if _, err := r.Complete(ctx, key, issuedAt.Add(time.Hour), signed); err != nil {
 		t.Fatalf("completing again with the same credential: %v", err)
 	}
-	if _, err := r.Complete(ctx, key, issuedAt, []byte("another signature")); !errors.Is(err, ErrAlreadyIssued) {
+	if _, err := r.Complete(ctx, key, issuedAt, []byte("another signature")); !errors.Is(err, registry.ErrAlreadyIssued) {
 		t.Fatalf("completing with another credential: %v, want ErrAlreadyIssued", err)
 	}
-	if _, err := r.Complete(ctx, "no-such-key", issuedAt, signed); !errors.Is(err, ErrCredentialNotFound) {
+	if _, err := r.Complete(ctx, "no-such-key", issuedAt, signed); !errors.Is(err, registry.ErrCredentialNotFound) {
 		t.Fatalf("completing an unknown key: %v, want ErrCredentialNotFound", err)
 	}
 	for _, tt := range []struct {
@@ -326,7 +325,7 @@ func TestCompleteRecordsTheSignedCredentialOnce(t *testing.T) {
 		at   time.Time
 		cred []byte
 	}{{"", issuedAt, signed}, {key, time.Time{}, signed}, {key, issuedAt, nil}} {
-		if _, err := r.Complete(ctx, tt.key, tt.at, tt.cred); !errors.Is(err, ErrInvalidRequest) {
+		if _, err := r.Complete(ctx, tt.key, tt.at, tt.cred); !errors.Is(err, registry.ErrInvalidRequest) {
 			t.Errorf("Complete(%q, %v, %q): %v, want ErrInvalidRequest", tt.key, tt.at, tt.cred, err)
 		}
 	}
@@ -390,13 +389,13 @@ func TestIndexesAreNeverReusedAndFullListsRollOver(t *testing.T) {
 	// A full list has every index taken, in an order that is not the
 	// identity (the chance that a random order of 16 is: 1 in 2e13).
 	var free int
-	if err := r.db.QueryRow(`SELECT COUNT(*) FROM free_slots`).Scan(&free); err != nil {
+	if err := r.DB().QueryRow(`SELECT COUNT(*) FROM free_slots`).Scan(&free); err != nil {
 		t.Fatal(err)
 	}
 	if free > 16 {
 		t.Errorf("free_slots holds %d rows, more than the allocated part of the open lists", free)
 	}
-	rows, err := r.db.Query(`SELECT idx FROM status_entries WHERE list_id = 1 ORDER BY rowid`)
+	rows, err := r.DB().Query(`SELECT idx FROM status_entries WHERE list_id = 1 ORDER BY rowid`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -462,7 +461,7 @@ func TestEveryAllocationOrderOfAListIsEquallyLikely(t *testing.T) {
 		t.Skip("a statistical test of the allocator, not of concurrency; too slow under -race")
 	}
 	r, _ := newTestRegistry(t, 8)
-	r.size = 4 // below what any configuration allows, for this count only
+	r.SetSize(4) // below what any configuration allows, for this count only
 	const lists = 1200
 	orders := map[[4]int]int{}
 	var order [4]int
@@ -494,11 +493,11 @@ func TestEveryAllocationOrderOfAListIsEquallyLikely(t *testing.T) {
 // allocateMany allocates n revocation indexes in one transaction (quicker
 // than n calls of Reserve, which commit one by one) and returns them in
 // order.
-func allocateMany(t testing.TB, r *Registry, n int) []StatusAssignment {
+func allocateMany(t testing.TB, r *registry.Registry, n int) []registry.StatusAssignment {
 	t.Helper()
 	ctx := context.Background()
-	var out []StatusAssignment
-	err := r.write(ctx, func(tx *sql.Tx) error {
+	var out []registry.StatusAssignment
+	err := r.Write(ctx, func(tx *sql.Tx) error {
 		out = out[:0]
 		for i := range n {
 			key := fmt.Sprintf("many-%d", i)
@@ -508,7 +507,7 @@ func allocateMany(t testing.TB, r *Registry, n int) []StatusAssignment {
 				key, "urn:example:"+key); err != nil {
 				return err
 			}
-			a, err := r.allocate(ctx, tx, status.PurposeRevocation, key, "test")
+			a, err := r.Allocate(ctx, tx, status.PurposeRevocation, key, "test")
 			if err != nil {
 				return err
 			}
@@ -531,7 +530,7 @@ func TestManyGoroutinesReceiveDistinctIndexes(t *testing.T) {
 	}
 	type got struct {
 		key string
-		a   StatusAssignment
+		a   registry.StatusAssignment
 	}
 	results := make(chan got, workers*each*2)
 	var wg sync.WaitGroup
@@ -577,13 +576,13 @@ func TestAFailedCreateLeavesNoFileBehind(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	path := filepath.Join(t.TempDir(), "r.db")
-	if _, err := CreateRegistry(ctx, path, RegistryConfig{StatusBaseURL: testBaseURL}); !errors.Is(err, context.Canceled) {
+	if _, err := registry.Create(ctx, path, registry.Config{StatusBaseURL: testBaseURL}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("error = %v, want context.Canceled", err)
 	}
 	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("a failed create left %s behind", path)
 	}
-	r, err := CreateRegistry(context.Background(), path, RegistryConfig{StatusBaseURL: testBaseURL})
+	r, err := registry.Create(context.Background(), path, registry.Config{StatusBaseURL: testBaseURL})
 	if err != nil {
 		t.Fatalf("creating at the same path again: %v", err)
 	}

@@ -1,4 +1,4 @@
-package issuer
+package registry
 
 import (
 	"bytes"
@@ -188,7 +188,7 @@ func (r *Registry) Reserve(ctx context.Context, res Reservation) (*Record, error
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("issuer: reserve %q: %w", res.IssuanceKey, err)
+		return nil, fmt.Errorf("registry: reserve %q: %w", res.IssuanceKey, err)
 	}
 	return rec, nil
 }
@@ -232,7 +232,7 @@ func (r *Registry) Complete(ctx context.Context, issuanceKey string, issuedAt ti
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("issuer: complete %q: %w", issuanceKey, err)
+		return nil, fmt.Errorf("registry: complete %q: %w", issuanceKey, err)
 	}
 	return rec, nil
 }
@@ -451,7 +451,7 @@ func loadRecords(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]
 func newUUIDURN() (string, error) {
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("issuer: crypto/rand: %w", err)
+		return "", fmt.Errorf("registry: crypto/rand: %w", err)
 	}
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80

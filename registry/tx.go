@@ -1,4 +1,4 @@
-package issuer
+package registry
 
 import (
 	"context"
@@ -8,9 +8,6 @@ import (
 	"fmt"
 	"math/big"
 	"time"
-
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // busyRetries is how many times a write transaction that failed because
@@ -20,7 +17,8 @@ import (
 // reported at once.
 const busyRetries = 5
 
-// write runs fn in a write transaction (BEGIN IMMEDIATE), committing if fn
+// write runs fn in a write transaction (the driver's write lock taken
+// first), committing if fn
 // returns nil. A transaction that fails because the database is busy or
 // locked is rolled back and run again, from the start, up to busyRetries
 // times; fn must therefore do nothing outside the transaction.
@@ -30,7 +28,7 @@ func (r *Registry) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	var err error
 	for attempt := 0; ; attempt++ {
 		err = r.writeOnce(ctx, fn)
-		if err == nil || !isBusy(err) || attempt == busyRetries {
+		if err == nil || !r.drv.Retryable(err) || attempt == busyRetries {
 			return err
 		}
 		// Back off for a random 1 to 50 ms so that two processes that
@@ -48,6 +46,10 @@ func (r *Registry) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 func (r *Registry) writeOnce(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := r.db.BeginTx(ctx, nil)
 	if err != nil {
+		return err
+	}
+	if err := r.drv.BeginWrite(ctx, tx); err != nil {
+		tx.Rollback()
 		return err
 	}
 	if err := fn(tx); err != nil {
@@ -68,27 +70,12 @@ func (r *Registry) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return fn(tx)
 }
 
-// isBusy reports whether err is SQLite's SQLITE_BUSY or SQLITE_LOCKED (with
-// any extended code): another connection holds a lock. This is the one
-// place the registry knows it runs on SQLite.
-func isBusy(err error) bool {
-	var e *sqlite.Error
-	if !errors.As(err, &e) {
-		return false
-	}
-	switch e.Code() & 0xff {
-	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
-		return true
-	}
-	return false
-}
-
 // randIntn returns a uniformly random int in [0, n) from crypto/rand; n must
 // be positive.
 func randIntn(n int) (int, error) {
 	v, err := rand.Int(rand.Reader, big.NewInt(int64(n)))
 	if err != nil {
-		return 0, fmt.Errorf("issuer: crypto/rand: %w", err)
+		return 0, fmt.Errorf("registry: crypto/rand: %w", err)
 	}
 	return int(v.Int64()), nil
 }
@@ -112,7 +99,7 @@ func parseTime(s sql.NullString) (time.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339Nano, s.String)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("issuer: registry holds a bad time %q", s.String)
+		return time.Time{}, fmt.Errorf("registry: registry holds a bad time %q", s.String)
 	}
 	return t, nil
 }

@@ -1,4 +1,4 @@
-package issuer
+package registry_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/vc/status"
 )
 
@@ -56,7 +57,7 @@ func BenchmarkRevoke(b *testing.B) {
 			ids = append(ids, fillRegistry(b, r, 2000, len(ids))...)
 			b.StartTimer()
 		}
-		if _, err := r.Revoke(ctx, Target{CredentialID: ids[i]}, Change{Actor: "hr", Reason: "bench"}); err != nil {
+		if _, err := r.Revoke(ctx, registry.Target{CredentialID: ids[i]}, registry.Change{Actor: "hr", Reason: "bench"}); err != nil {
 			b.Fatal(err)
 		}
 		i++
@@ -69,7 +70,7 @@ func BenchmarkListBits(b *testing.B) {
 	r, _ := newTestRegistry(b, status.MinEntries)
 	ctx := context.Background()
 	ids := fillRegistry(b, r, status.MinEntries/100, 0)
-	err := r.write(ctx, func(tx *sql.Tx) error {
+	err := r.Write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE status_entries SET is_set = 1`)
 		return err
 	})
@@ -93,11 +94,11 @@ func BenchmarkListBits(b *testing.B) {
 
 // fillRegistry reserves n revocable credentials in one transaction and
 // returns their ids.
-func fillRegistry(b *testing.B, r *Registry, n, from int) []string {
+func fillRegistry(b *testing.B, r *registry.Registry, n, from int) []string {
 	b.Helper()
 	ctx := context.Background()
 	ids := make([]string, 0, n)
-	err := r.write(ctx, func(tx *sql.Tx) error {
+	err := r.Write(ctx, func(tx *sql.Tx) error {
 		ids = ids[:0]
 		for i := from; i < from+n; i++ {
 			key, id := fmt.Sprintf("fill-%d", i), fmt.Sprintf("urn:example:%d", i)
@@ -107,7 +108,7 @@ func fillRegistry(b *testing.B, r *Registry, n, from int) []string {
 				key, id); err != nil {
 				return err
 			}
-			if _, err := r.allocate(ctx, tx, status.PurposeRevocation, key, "bench"); err != nil {
+			if _, err := r.Allocate(ctx, tx, status.PurposeRevocation, key, "bench"); err != nil {
 				return err
 			}
 			ids = append(ids, id)

@@ -1,4 +1,4 @@
-package issuer
+package registry_test
 
 import (
 	"context"
@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/vc/status"
 )
 
-func bit(t *testing.T, r *Registry, a StatusAssignment) bool {
+func bit(t *testing.T, r *registry.Registry, a registry.StatusAssignment) bool {
 	t.Helper()
 	l, _, err := r.ListBits(context.Background(), a.ListID)
 	if err != nil {
@@ -30,23 +31,25 @@ func TestRevokeSuspendAndUnsuspendSetTheBits(t *testing.T) {
 		t.Fatal(err)
 	}
 	rev, sus := rec.Status[0], rec.Status[1]
-	by := Target{CredentialID: rec.CredentialID}
-	who := Change{Actor: "hr.officer", Reason: "disciplinary investigation"}
+	by := registry.Target{CredentialID: rec.CredentialID}
+	who := registry.Change{Actor: "hr.officer", Reason: "disciplinary investigation"}
 
 	steps := []struct {
 		name               string
-		do                 func() ([]*Record, error)
+		do                 func() ([]*registry.Record, error)
 		revoked, suspended bool
 		err                error
 	}{
-		{"suspend", func() ([]*Record, error) { return r.Suspend(ctx, by, who) }, false, true, nil},
-		{"suspend again changes nothing", func() ([]*Record, error) { return r.Suspend(ctx, by, who) }, false, true, nil},
-		{"unsuspend", func() ([]*Record, error) { return r.Unsuspend(ctx, by, who) }, false, false, nil},
-		{"unsuspend again changes nothing", func() ([]*Record, error) { return r.Unsuspend(ctx, by, who) }, false, false, nil},
-		{"revoke", func() ([]*Record, error) { return r.Revoke(ctx, by, Change{Actor: "hr.officer", Reason: "dismissed"}) }, true, false, nil},
-		{"revoke again changes nothing", func() ([]*Record, error) { return r.Revoke(ctx, by, who) }, true, false, nil},
-		{"suspending a revoked credential is refused", func() ([]*Record, error) { return r.Suspend(ctx, by, who) }, true, false, ErrCredentialRevoked},
-		{"unsuspending a revoked credential is refused", func() ([]*Record, error) { return r.Unsuspend(ctx, by, who) }, true, false, ErrCredentialRevoked},
+		{"suspend", func() ([]*registry.Record, error) { return r.Suspend(ctx, by, who) }, false, true, nil},
+		{"suspend again changes nothing", func() ([]*registry.Record, error) { return r.Suspend(ctx, by, who) }, false, true, nil},
+		{"unsuspend", func() ([]*registry.Record, error) { return r.Unsuspend(ctx, by, who) }, false, false, nil},
+		{"unsuspend again changes nothing", func() ([]*registry.Record, error) { return r.Unsuspend(ctx, by, who) }, false, false, nil},
+		{"revoke", func() ([]*registry.Record, error) {
+			return r.Revoke(ctx, by, registry.Change{Actor: "hr.officer", Reason: "dismissed"})
+		}, true, false, nil},
+		{"revoke again changes nothing", func() ([]*registry.Record, error) { return r.Revoke(ctx, by, who) }, true, false, nil},
+		{"suspending a revoked credential is refused", func() ([]*registry.Record, error) { return r.Suspend(ctx, by, who) }, true, false, registry.ErrCredentialRevoked},
+		{"unsuspending a revoked credential is refused", func() ([]*registry.Record, error) { return r.Unsuspend(ctx, by, who) }, true, false, registry.ErrCredentialRevoked},
 	}
 	for _, s := range steps {
 		recs, err := s.do()
@@ -99,11 +102,11 @@ func TestStatusChangesBySubjectAndType(t *testing.T) {
 	if _, err := r.Reserve(ctx, other); err != nil {
 		t.Fatal(err)
 	}
-	who := Change{Actor: "hr.officer"}
-	if _, err := r.Revoke(ctx, Target{CredentialID: old.CredentialID}, who); err != nil {
+	who := registry.Change{Actor: "hr.officer"}
+	if _, err := r.Revoke(ctx, registry.Target{CredentialID: old.CredentialID}, who); err != nil {
 		t.Fatal(err)
 	}
-	dbs := Target{Subject: old.Subject, Type: "DBSCheckCredential"}
+	dbs := registry.Target{Subject: old.Subject, Type: "DBSCheckCredential"}
 	// Suspending by subject and type leaves out the revoked credential and
 	// the one without a suspension entry, and suspends the current one.
 	recs, err := r.Suspend(ctx, dbs, who)
@@ -121,7 +124,7 @@ func TestStatusChangesBySubjectAndType(t *testing.T) {
 		state[revocationOnly.CredentialID] != [2]bool{false, false} {
 		t.Fatalf("states = %v", state)
 	}
-	rtw, err := r.Find(ctx, Target{Subject: old.Subject, Type: "RightToWorkCredential"})
+	rtw, err := r.Find(ctx, registry.Target{Subject: old.Subject, Type: "RightToWorkCredential"})
 	if err != nil || len(rtw) != 1 || rtw[0].Suspended {
 		t.Fatalf("the right-to-work credential changed: %+v, %v", rtw, err)
 	}
@@ -136,11 +139,11 @@ func TestStatusChangesBySubjectAndType(t *testing.T) {
 		}
 	}
 	// By id, a credential without the entry a change needs is refused.
-	if _, err := r.Suspend(ctx, Target{CredentialID: revocationOnly.CredentialID}, who); !errors.Is(err, ErrNoStatusEntry) {
+	if _, err := r.Suspend(ctx, registry.Target{CredentialID: revocationOnly.CredentialID}, who); !errors.Is(err, registry.ErrNoStatusEntry) {
 		t.Fatalf("suspending a credential without a suspension entry: %v, want ErrNoStatusEntry", err)
 	}
 	// By subject and type, when nothing can change, the refusal is reported.
-	if _, err := r.Unsuspend(ctx, dbs, who); !errors.Is(err, ErrCredentialRevoked) && !errors.Is(err, ErrNoStatusEntry) {
+	if _, err := r.Unsuspend(ctx, dbs, who); !errors.Is(err, registry.ErrCredentialRevoked) && !errors.Is(err, registry.ErrNoStatusEntry) {
 		t.Fatalf("unsuspending only revoked credentials: %v", err)
 	}
 }
@@ -152,19 +155,19 @@ func TestStatusChangesRefuseBadTargets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	who := Change{Actor: "hr.officer"}
+	who := registry.Change{Actor: "hr.officer"}
 	for _, tt := range []struct {
 		name string
-		t    Target
-		c    Change
+		t    registry.Target
+		c    registry.Change
 		want error
 	}{
-		{"an empty target", Target{}, who, ErrInvalidRequest},
-		{"a subject without a type", Target{Subject: "did:key:x"}, who, ErrInvalidRequest},
-		{"no actor", Target{CredentialID: withoutStatus.CredentialID}, Change{}, ErrInvalidRequest},
-		{"an unknown credential", Target{CredentialID: "urn:uuid:unknown"}, who, ErrCredentialNotFound},
-		{"an unknown subject", Target{Subject: "did:key:nobody", Type: "DBSCheckCredential"}, who, ErrCredentialNotFound},
-		{"a credential without a revocation entry", Target{CredentialID: withoutStatus.CredentialID}, who, ErrNoStatusEntry},
+		{"an empty target", registry.Target{}, who, registry.ErrInvalidRequest},
+		{"a subject without a type", registry.Target{Subject: "did:key:x"}, who, registry.ErrInvalidRequest},
+		{"no actor", registry.Target{CredentialID: withoutStatus.CredentialID}, registry.Change{}, registry.ErrInvalidRequest},
+		{"an unknown credential", registry.Target{CredentialID: "urn:uuid:unknown"}, who, registry.ErrCredentialNotFound},
+		{"an unknown subject", registry.Target{Subject: "did:key:nobody", Type: "DBSCheckCredential"}, who, registry.ErrCredentialNotFound},
+		{"a credential without a revocation entry", registry.Target{CredentialID: withoutStatus.CredentialID}, who, registry.ErrNoStatusEntry},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if _, err := r.Revoke(ctx, tt.t, tt.c); !errors.Is(err, tt.want) {
@@ -172,7 +175,7 @@ func TestStatusChangesRefuseBadTargets(t *testing.T) {
 			}
 		})
 	}
-	if _, err := r.Find(ctx, Target{CredentialID: "urn:uuid:unknown"}); !errors.Is(err, ErrCredentialNotFound) {
+	if _, err := r.Find(ctx, registry.Target{CredentialID: "urn:uuid:unknown"}); !errors.Is(err, registry.ErrCredentialNotFound) {
 		t.Fatalf("Find: %v, want ErrCredentialNotFound", err)
 	}
 }
@@ -180,7 +183,7 @@ func TestStatusChangesRefuseBadTargets(t *testing.T) {
 func TestListBitsIsStableAndVersioned(t *testing.T) {
 	ctx := context.Background()
 	r, _ := newTestRegistry(t, status.MinEntries)
-	var recs []*Record
+	var recs []*registry.Record
 	for i := range 5 {
 		rec, err := r.Reserve(ctx, reservation(fmt.Sprintf("k%d", i), status.PurposeRevocation))
 		if err != nil {
@@ -189,7 +192,7 @@ func TestListBitsIsStableAndVersioned(t *testing.T) {
 		recs = append(recs, rec)
 	}
 	listID := recs[0].Status[0].ListID
-	encode := func() (string, StatusList) {
+	encode := func() (string, registry.StatusList) {
 		l, desc, err := r.ListBits(ctx, listID)
 		if err != nil {
 			t.Fatal(err)
@@ -208,7 +211,7 @@ func TestListBitsIsStableAndVersioned(t *testing.T) {
 		t.Fatalf("rebuilding an unchanged list: same=%v, %+v", again == empty, desc)
 	}
 	for _, i := range []int{1, 3} {
-		if _, err := r.Revoke(ctx, Target{CredentialID: recs[i].CredentialID}, Change{Actor: "hr"}); err != nil {
+		if _, err := r.Revoke(ctx, registry.Target{CredentialID: recs[i].CredentialID}, registry.Change{Actor: "hr"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -236,13 +239,13 @@ func TestListBitsIsStableAndVersioned(t *testing.T) {
 	if err != nil || len(lists) != 1 || lists[0].PublishedVersion != 2 || lists[0].Version != 2 {
 		t.Fatalf("lists = %+v, %v", lists, err)
 	}
-	if err := r.RecordPublished(ctx, listID, 3, "hr"); !errors.Is(err, ErrInvalidRequest) {
+	if err := r.RecordPublished(ctx, listID, 3, "hr"); !errors.Is(err, registry.ErrInvalidRequest) {
 		t.Fatalf("publishing a version that does not exist: %v", err)
 	}
-	if err := r.RecordPublished(ctx, 99, 0, "hr"); !errors.Is(err, ErrListNotFound) {
+	if err := r.RecordPublished(ctx, 99, 0, "hr"); !errors.Is(err, registry.ErrListNotFound) {
 		t.Fatalf("publishing an unknown list: %v", err)
 	}
-	if _, _, err := r.ListBits(ctx, 99); !errors.Is(err, ErrListNotFound) {
+	if _, _, err := r.ListBits(ctx, 99); !errors.Is(err, registry.ErrListNotFound) {
 		t.Fatalf("bits of an unknown list: %v", err)
 	}
 }
@@ -254,7 +257,7 @@ func TestSmallTestListsArePublishedAtTheMinimumSize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Revoke(ctx, Target{CredentialID: rec.CredentialID}, Change{Actor: "hr"}); err != nil {
+	if _, err := r.Revoke(ctx, registry.Target{CredentialID: rec.CredentialID}, registry.Change{Actor: "hr"}); err != nil {
 		t.Fatal(err)
 	}
 	l, desc, err := r.ListBits(ctx, rec.Status[0].ListID)
@@ -272,7 +275,7 @@ func TestSmallTestListsArePublishedAtTheMinimumSize(t *testing.T) {
 func TestAuditRecordsEveryChangeWithItsActorAndTime(t *testing.T) {
 	ctx := context.Background()
 	clock := newTestClock()
-	r, _ := newTestRegistry(t, 8192, WithClock(clock.now))
+	r, _ := newTestRegistry(t, 8192, registry.WithClock(clock.now))
 	rec, err := r.Reserve(ctx, reservation("k", status.PurposeRevocation))
 	if err != nil {
 		t.Fatal(err)
@@ -280,7 +283,7 @@ func TestAuditRecordsEveryChangeWithItsActorAndTime(t *testing.T) {
 	if _, err := r.Complete(ctx, "k", clock.now(), []byte("signed")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Revoke(ctx, Target{CredentialID: rec.CredentialID}, Change{Actor: "j.smith", Reason: "registration lapsed"}); err != nil {
+	if _, err := r.Revoke(ctx, registry.Target{CredentialID: rec.CredentialID}, registry.Change{Actor: "j.smith", Reason: "registration lapsed"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := r.RecordPublished(ctx, rec.Status[0].ListID, 1, "publisher"); err != nil {

@@ -1,0 +1,4 @@
+package bench
+
+// The tests keep their registries in SQLite files.
+import _ "github.com/staffpass/staffpass/registry/sqlite"

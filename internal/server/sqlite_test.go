@@ -1,0 +1,4 @@
+package server
+
+// The tests keep their registries in SQLite files.
+import _ "github.com/staffpass/staffpass/registry/sqlite"
