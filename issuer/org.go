@@ -58,7 +58,19 @@ type Organisation struct {
 	StatusBaseURL string `json:"statusBaseUrl"`
 	// StatusFormat is how status list credentials are secured.
 	StatusFormat Format `json:"statusFormat"`
+	// Registry is where the issuance registry is kept: "" for the file
+	// RegistryFile in Dir, "postgres" for a PostgreSQL database, whose
+	// URL (it may hold a password) is never written here: give it as
+	// RegistryURL each time.
+	Registry string `json:"registry,omitempty"`
+	// RegistryURL is the PostgreSQL URL of the registry, when Registry
+	// is "postgres". It is not part of the set-up's file.
+	RegistryURL string `json:"-"`
 }
+
+// RegistryPostgres is Organisation.Registry for a registry kept in
+// PostgreSQL.
+const RegistryPostgres = "postgres"
 
 // InitOptions are the choices of an organisation's set-up. The zero value
 // is a set-up with an Ed25519 key, status lists under
@@ -72,6 +84,10 @@ type InitOptions struct {
 	StatusBaseURL string
 	// StatusFormat secures the status list credentials (default FormatJWT).
 	StatusFormat Format
+	// RegistryURL, when set, is a PostgreSQL URL (postgres://...) of an
+	// existing database to keep the issuance registry in, instead of the
+	// file RegistryFile. The program must link registry/postgres.
+	RegistryURL string
 }
 
 // InitOrganisation sets up an organisation in dir for the did:web DID of
@@ -91,6 +107,9 @@ func InitOrganisation(ctx context.Context, dir, domain string, opts InitOptions)
 	}
 	if !slices.Contains(Formats(), opts.StatusFormat) {
 		return nil, fmt.Errorf("%w: unknown status list format %q", ErrOptions, opts.StatusFormat)
+	}
+	if opts.RegistryURL != "" && !registry.IsPostgres(opts.RegistryURL) {
+		return nil, fmt.Errorf("%w: the registry URL must be a PostgreSQL URL (postgres://...), not %q", ErrOptions, registry.Redact(opts.RegistryURL))
 	}
 	id, err := web.New(domain, opts.Path...)
 	if err != nil {
@@ -123,6 +142,9 @@ func InitOrganisation(ctx context.Context, dir, domain string, opts InitOptions)
 		Dir: dir, DID: id.String(), KeyID: vm.ID, KeyType: opts.KeyType, DocumentURL: docURL,
 		StatusBaseURL: opts.StatusBaseURL, StatusFormat: opts.StatusFormat,
 	}
+	if opts.RegistryURL != "" {
+		org.Registry = RegistryPostgres
+	}
 	cfg, err := json.MarshalIndent(org, "", "  ")
 	if err != nil {
 		return nil, err
@@ -150,12 +172,16 @@ func InitOrganisation(ctx context.Context, dir, domain string, opts InitOptions)
 	if err := initStep("key"); err != nil {
 		return nil, err
 	}
-	reg, err := registry.Create(ctx, filepath.Join(stage, RegistryFile), registry.Config{StatusBaseURL: opts.StatusBaseURL})
-	if err != nil {
-		return nil, err
-	}
-	if err := reg.Close(); err != nil {
-		return nil, err
+	files := []string{KeyFile, DIDDocumentFile}
+	if opts.RegistryURL == "" {
+		reg, err := registry.Create(ctx, filepath.Join(stage, RegistryFile), registry.Config{StatusBaseURL: opts.StatusBaseURL})
+		if err != nil {
+			return nil, err
+		}
+		if err := reg.Close(); err != nil {
+			return nil, err
+		}
+		files = append(files, RegistryFile)
 	}
 	if err := initStep("registry"); err != nil {
 		return nil, err
@@ -163,13 +189,25 @@ func InitOrganisation(ctx context.Context, dir, domain string, opts InitOptions)
 	if err := atomicfile.Write(filepath.Join(stage, DIDDocumentFile), append(docJSON, '\n'), 0o644); err != nil {
 		return nil, err
 	}
-	for _, name := range []string{KeyFile, RegistryFile, DIDDocumentFile} {
+	for _, name := range files {
 		if err := os.Rename(filepath.Join(stage, name), filepath.Join(dir, name)); err != nil {
 			return nil, err
 		}
 		if err := initStep("move " + name); err != nil {
 			return nil, err
 		}
+	}
+	// A PostgreSQL registry is made last, just before the config: a
+	// set-up interrupted before it leaves nothing in the database.
+	if opts.RegistryURL != "" {
+		reg, err := registry.Create(ctx, opts.RegistryURL, registry.Config{StatusBaseURL: opts.StatusBaseURL})
+		if err != nil {
+			return nil, err
+		}
+		if err := reg.Close(); err != nil {
+			return nil, err
+		}
+		org.RegistryURL = opts.RegistryURL
 	}
 	if err := atomicfile.Write(filepath.Join(dir, ConfigFile), append(cfg, '\n'), 0o644); err != nil {
 		return nil, err
@@ -255,8 +293,26 @@ func (o *Organisation) Signer() (keys.Signer, error) {
 	return signer, nil
 }
 
-// OpenRegistry opens the organisation's issuance registry.
+// ErrRegistryURL means the organisation's registry and RegistryURL do not
+// fit: a PostgreSQL registry needs its URL, and a file registry takes none.
+var ErrRegistryURL = errors.New("issuer: the registry URL does not fit the organisation's registry")
+
+// OpenRegistry opens the organisation's issuance registry: the file in Dir,
+// or the PostgreSQL database at RegistryURL.
 func (o *Organisation) OpenRegistry(ctx context.Context, opts ...registry.Option) (*registry.Registry, error) {
+	switch {
+	case o.Registry == RegistryPostgres && o.RegistryURL == "":
+		return nil, fmt.Errorf("%w: %s keeps its registry in PostgreSQL: give its URL (postgres://...)", ErrRegistryURL, o.Dir)
+	case o.Registry == RegistryPostgres:
+		if !registry.IsPostgres(o.RegistryURL) {
+			return nil, fmt.Errorf("%w: %q is not a PostgreSQL URL (postgres://...)", ErrRegistryURL, registry.Redact(o.RegistryURL))
+		}
+		return registry.Open(ctx, o.RegistryURL, opts...)
+	case o.Registry != "":
+		return nil, fmt.Errorf("%w: %s names an unknown registry %q", ErrNotOrganisation, ConfigFile, o.Registry)
+	case o.RegistryURL != "":
+		return nil, fmt.Errorf("%w: %s keeps its registry in the file %s, not at %s", ErrRegistryURL, o.Dir, RegistryFile, registry.Redact(o.RegistryURL))
+	}
 	return registry.Open(ctx, filepath.Join(o.Dir, RegistryFile), opts...)
 }
 

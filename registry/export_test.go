@@ -52,14 +52,14 @@ func LoadMigrations(fsys fs.FS) (int, error) {
 	return len(ms), err
 }
 
-// OpenAtVersion opens the database at location, which holds no registry
-// or an older one, and brings its schema to version v only.
+// OpenAtVersion makes a registry at location, where there is none, whose
+// schema stops at version v.
 func OpenAtVersion(ctx context.Context, location string, v int) (*Registry, error) {
 	drv, err := driverFor(location)
 	if err != nil {
 		return nil, err
 	}
-	db, err := drv.Open(ctx, location, false, DefaultBusyTimeout)
+	db, err := drv.Open(ctx, location, true, DefaultBusyTimeout)
 	if err != nil {
 		return nil, err
 	}

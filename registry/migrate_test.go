@@ -3,8 +3,8 @@ package registry_test
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -52,8 +52,8 @@ func registryAtVersion(t *testing.T, v int) string {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
-	if err := os.WriteFile(path, nil, 0o600); err != nil {
-		t.Fatal(err)
+	if onPostgres() {
+		path = newPostgresDB(t)
 	}
 	r, err := registry.OpenAtVersion(ctx, path, v)
 	if err != nil {
@@ -66,11 +66,15 @@ func registryAtVersion(t *testing.T, v int) string {
 			VALUES (1, 'revocation', '` + testBaseURL + `/1', 131072, 1, '2025-01-01T00:00:00.000000000Z')`,
 		`INSERT INTO credentials (issuance_key, credential_id, type, subject, format, state, reserved_at, reserved_by, issued_at, credential, digest)
 			VALUES ('old-key', 'urn:uuid:old', 'DBSCheckCredential', 'did:key:old', 'vc+jwt', 'issued',
-			'2025-01-01T00:00:00.000000000Z', 'hr', '2025-01-01T00:00:01.000000000Z', X'7369676E6564', 'digest')`,
+			'2025-01-01T00:00:00.000000000Z', 'hr', '2025-01-01T00:00:01.000000000Z', $1, 'digest')`,
 		`INSERT INTO status_entries (list_id, idx, issuance_key, purpose, is_set) VALUES (1, 77, 'old-key', 'revocation', 0)`,
 		`INSERT INTO free_slots (list_id, slot, idx) VALUES (1, 77, 131071)`,
 	} {
-		if _, err := r.DB().ExecContext(ctx, q); err != nil {
+		var args []any
+		if strings.Contains(q, "$1") {
+			args = append(args, []byte("signed"))
+		}
+		if _, err := r.DB().ExecContext(ctx, q, args...); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}

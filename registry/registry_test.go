@@ -37,11 +37,16 @@ func (c *testClock) now() time.Time {
 	return c.t
 }
 
-// newTestRegistry creates a registry in a temporary directory with lists of
-// size entries (which may be below status.MinEntries).
+// newTestRegistry creates a registry with lists of size entries (which may
+// be below status.MinEntries): a file in a temporary directory, or a fresh
+// PostgreSQL database when the suite runs on PostgreSQL. It returns the
+// registry and its location.
 func newTestRegistry(t testing.TB, size int, opts ...registry.Option) (*registry.Registry, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "registry.db")
+	if onPostgres() {
+		path = newPostgresDB(t)
+	}
 	opts = append([]registry.Option{withSmallLists()}, opts...)
 	r, err := registry.Create(context.Background(), path, registry.Config{StatusBaseURL: testBaseURL, ListSize: size}, opts...)
 	if err != nil {
@@ -69,6 +74,7 @@ func reservation(key string, purposes ...string) registry.Reservation {
 var bothPurposes = []string{status.PurposeRevocation, status.PurposeSuspension}
 
 func TestCreateRegistryMakesAPrivateWALDatabase(t *testing.T) {
+	sqliteOnly(t)
 	r, path := newTestRegistry(t, 8192)
 	st, err := os.Stat(path)
 	if err != nil {
@@ -395,7 +401,8 @@ func TestIndexesAreNeverReusedAndFullListsRollOver(t *testing.T) {
 	if free > 16 {
 		t.Errorf("free_slots holds %d rows, more than the allocated part of the open lists", free)
 	}
-	rows, err := r.DB().Query(`SELECT idx FROM status_entries WHERE list_id = 1 ORDER BY rowid`)
+	rows, err := r.DB().Query(`SELECT e.idx FROM status_entries e JOIN credentials c ON c.issuance_key = e.issuance_key
+		WHERE e.list_id = 1 ORDER BY c.reserved_at, c.issuance_key`)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,6 +25,7 @@ import (
 
 type issueBatchOptions struct {
 	org, typ, out, format, actor string
+	registry                     string
 	workers                      int
 	dryRun, columns              bool
 }
@@ -81,6 +82,7 @@ run was interrupted, or a usage or input error.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.org, "org", "", "the organisation directory (from 'staffpass org init')")
+	addRegistryFlag(f, &o.registry)
 	f.StringVar(&o.typ, "type", "", "the credential type of every row: "+strings.Join(batchTypeNames(), ", "))
 	f.StringVar(&o.out, "out", "", "the directory to write the credentials and errors.csv to")
 	f.StringVar(&o.format, "format", string(issuer.FormatJWT), "jwt or a Data Integrity suite")
@@ -200,7 +202,7 @@ func runIssueBatch(cmd *cobra.Command, o issueBatchOptions, typ, file string) er
 		}
 		return err
 	}
-	org, err := issuer.OpenOrganisation(o.org)
+	org, err := openOrganisation(o.org, o.registry)
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 
 type issueOptions struct {
 	org          string
+	registry     string
 	format       string
 	issuanceKey  string
 	notRevocable bool
@@ -50,7 +51,7 @@ To issue many credentials from a spreadsheet, see 'staffpass issue batch'.`,
 			if !slices.Contains(issuer.Formats(), format) {
 				return withHint(fmt.Errorf("unknown format %q", o.format), "use jwt or a Data Integrity suite (see 'staffpass sign --help')")
 			}
-			org, err := issuer.OpenOrganisation(o.org)
+			org, err := openOrganisation(o.org, o.registry)
 			if err != nil {
 				return err
 			}
@@ -95,6 +96,7 @@ To issue many credentials from a spreadsheet, see 'staffpass issue batch'.`,
 	cmd.AddCommand(newIssueTypeCmds()...)
 	f := cmd.Flags()
 	f.StringVar(&o.org, "org", "", "the organisation directory (from 'staffpass org init')")
+	addRegistryFlag(f, &o.registry)
 	f.StringVar(&o.format, "format", string(issuer.FormatJWT), "jwt or a Data Integrity suite")
 	f.StringVar(&o.issuanceKey, "issuance-key", "", "what identifies this credential for reruns (default: type, subject and claims)")
 	f.BoolVar(&o.notRevocable, "not-revocable", false, "issue without revocation and suspension entries")

@@ -33,7 +33,7 @@ func newIssueTypeCmds() []*cobra.Command {
 func newIssueTypeCmd(name, typ string) *cobra.Command {
 	cols := staff.RowColumns(typ)
 	values := make([]string, len(cols))
-	var org, format, actorFlag string
+	var org, format, actorFlag, registryURL string
 	var required []string
 	for _, c := range cols {
 		if c.Required {
@@ -96,7 +96,7 @@ suspended.`,
 				}
 				cells[c.Name] = v
 			}
-			o, err := issuer.OpenOrganisation(org)
+			o, err := openOrganisation(org, registryURL)
 			if err != nil {
 				return err
 			}
@@ -126,6 +126,7 @@ suspended.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&org, "org", "", "the organisation directory (from 'staffpass org init')")
+	addRegistryFlag(fl, &registryURL)
 	fl.StringVar(&format, "format", string(issuer.FormatJWT), "jwt, dc+sd-jwt (an SD-JWT VC) or a Data Integrity suite")
 	fl.StringVar(&actorFlag, "actor", "", "who issues, for the audit trail (default: the login name)")
 	for i, c := range cols {

@@ -29,7 +29,8 @@ func TestScripts(t *testing.T) {
 		Dir:                 "testdata/script",
 		UpdateScripts:       *update,
 		RequireExplicitExec: true,
-		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"exitcode": cmdExitCode, "replace": cmdReplace, "sleep": cmdSleep},
+		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"exitcode": cmdExitCode, "replace": cmdReplace, "sleep": cmdSleep, "pgdb": cmdPostgresDB},
+		Condition:           postgresCondition,
 	})
 }
 

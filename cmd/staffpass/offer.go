@@ -30,7 +30,7 @@ func newOfferCmd() *cobra.Command {
 }
 
 func newOfferCreateCmd() *cobra.Command {
-	var org, typeName, issuerURL, png, actorFlag string
+	var org, typeName, issuerURL, png, actorFlag, registryURL string
 	var txCode bool
 	var validFor time.Duration
 	// Every column of every type is a flag; each type takes its own.
@@ -95,7 +95,7 @@ for a dark terminal; --png FILE writes it as a PNG for a light page.`,
 				}
 				cells[name] = v
 			}
-			o, err := issuer.OpenOrganisation(org)
+			o, err := openOrganisation(org, registryURL)
 			if err != nil {
 				return err
 			}
@@ -135,6 +135,7 @@ for a dark terminal; --png FILE writes it as a PNG for a light page.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&org, "org", "", "the organisation directory (from 'staffpass org init')")
+	addRegistryFlag(f, &registryURL)
 	f.StringVar(&typeName, "type", "", "the credential type: "+strings.Join(batchTypeNames(), ", "))
 	f.StringVar(&issuerURL, "issuer-url", "", "the URL of 'staffpass serve --public-url' that wallets reach")
 	f.BoolVar(&txCode, "tx-code", false, "require a six-digit transaction code, printed on standard error")

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/staffpass/staffpass/issuer"
+	"github.com/staffpass/staffpass/registry"
 )
 
 func newOrgCmd() *cobra.Command {
@@ -27,6 +28,7 @@ type orgInitOptions struct {
 	alg          string
 	statusURL    string
 	statusFormat string
+	registry     string
 }
 
 func newOrgInitCmd() *cobra.Command {
@@ -39,7 +41,8 @@ func newOrgInitCmd() *cobra.Command {
   ` + issuer.KeyFile + `  the private signing key (JWK, mode 0600; never printed)
   ` + issuer.DIDDocumentFile + `         the DID document, to publish at the URL printed
   ` + issuer.RegistryFile + `      the issuance registry: every credential issued and its
-                       status list entries (revocation, suspension)
+                       status list entries (revocation, suspension); with
+                       --registry, kept in a PostgreSQL database instead
   ` + issuer.ConfigFile + `          the organisation's DID, signing method and status settings
 
 The organisation's DID is did:web:DOMAIN (with --path, did:web:DOMAIN:a:b).
@@ -64,6 +67,7 @@ An existing set-up is never overwritten.`,
 			}
 			org, err := issuer.InitOrganisation(cmd.Context(), o.dir, o.domain, issuer.InitOptions{
 				Path: path, KeyType: kt, StatusBaseURL: o.statusURL, StatusFormat: issuer.Format(o.statusFormat),
+				RegistryURL: o.registry,
 			})
 			if err != nil {
 				if errors.Is(err, issuer.ErrOrganisationExists) {
@@ -77,6 +81,9 @@ An existing set-up is never overwritten.`,
 			fmt.Fprintf(w, "publish         %s\n", filepath.Join(o.dir, issuer.DIDDocumentFile))
 			fmt.Fprintf(w, "at              %s\n", org.DocumentURL)
 			fmt.Fprintf(w, "status lists    %s/N (%s)\n", org.StatusBaseURL, org.StatusFormat)
+			if org.Registry == issuer.RegistryPostgres {
+				fmt.Fprintf(w, "registry        %s (PostgreSQL)\n", registry.Redact(o.registry))
+			}
 			return nil
 		},
 	}
@@ -85,6 +92,7 @@ An existing set-up is never overwritten.`,
 	cmd.Flags().StringVar(&o.dir, "dir", "", "directory to create the set-up in (required)")
 	cmd.Flags().StringVar(&o.alg, "alg", "Ed25519", "signing key type: Ed25519, P-256 or P-384")
 	cmd.Flags().StringVar(&o.statusURL, "status-url", "", "https URL status lists are published under (default https://DOMAIN/status)")
+	cmd.Flags().StringVar(&o.registry, "registry", "", "keep the issuance registry in this PostgreSQL database (postgres://user@host/db, which must exist) instead of the file "+issuer.RegistryFile+"; later commands take the same --registry or $"+registryEnv+" (a password is best kept in ~/.pgpass or $PGPASSWORD)")
 	cmd.Flags().StringVar(&o.statusFormat, "status-format", string(issuer.FormatJWT), "how status list credentials are secured: jwt or a Data Integrity suite")
 	return cmd
 }

@@ -33,6 +33,7 @@ type serveOptions struct {
 	verify         verifyOptions
 	addr           string
 	org            string
+	registry       string
 	format         string
 	tlsCert        string
 	tlsKey         string
@@ -119,6 +120,7 @@ real use.`,
 	f.StringVar(&o.publicURL, "public-url", "", "the https URL wallets reach this server at: serve OpenID4VCI offers (needs --org) and OpenID4VP requests")
 	f.StringArrayVar(&o.roles, "role", nil, "a role (JSON) the check page (/check) offers; repeatable")
 	f.StringVar(&o.org, "org", "", "the organisation directory to issue as (none: verify only)")
+	addRegistryFlag(f, &o.registry)
 	f.StringVar(&o.format, "format", string(issuer.FormatJWT), "how issued credentials are secured: jwt or a Data Integrity suite")
 	f.StringVar(&o.tlsCert, "tls-cert", "", "the server's TLS certificate chain (PEM)")
 	f.StringVar(&o.tlsKey, "tls-key", "", "the server's TLS private key (PEM)")
@@ -373,7 +375,7 @@ func (o *serveOptions) issuer(ctx context.Context) (*server.Issuer, *did.Documen
 	if !slices.Contains(issuer.Formats(), format) {
 		return nil, nil, nil, withHint(fmt.Errorf("unknown --format %q", o.format), "use jwt or a Data Integrity suite (see 'staffpass sign --help')")
 	}
-	org, err := issuer.OpenOrganisation(o.org)
+	org, err := openOrganisation(o.org, o.registry)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -39,6 +39,7 @@ type changeFunc = func(ctx context.Context, t registry.Target, c registry.Change
 
 type statusChangeOptions struct {
 	org, id, subject, typ, reason, actor string
+	registry                             string
 	all                                  bool
 }
 
@@ -65,7 +66,7 @@ Publish the status lists afterwards for verifiers to see the change.`,
 			if (o.id == "") == (o.subject == "" && o.typ == "") || (o.id == "" && (o.subject == "" || o.typ == "")) {
 				return withHint(errors.New("give either --id, or both --subject and --type"), "see 'staffpass status "+name+" --help'")
 			}
-			org, err := issuer.OpenOrganisation(o.org)
+			org, err := openOrganisation(o.org, o.registry)
 			if err != nil {
 				return err
 			}
@@ -115,6 +116,7 @@ Publish the status lists afterwards for verifiers to see the change.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.org, "org", "", "the organisation directory")
+	addRegistryFlag(f, &o.registry)
 	f.StringVar(&o.id, "id", "", "the credential's id")
 	f.StringVar(&o.subject, "subject", "", "the subject (with --type: every such credential of theirs)")
 	f.StringVar(&o.typ, "type", "", "the credential type: dbs, training, ... or the full name, e.g. DBSCheckCredential")
@@ -126,6 +128,7 @@ Publish the status lists afterwards for verifiers to see the change.`,
 
 type statusPublishOptions struct {
 	org, out, actor string
+	registry        string
 	validFor, ttl   time.Duration
 }
 
@@ -147,7 +150,7 @@ time).`,
 			if o.org == "" || o.out == "" {
 				return withHint(errors.New("--org and --out are required"), "see 'staffpass status publish --help'")
 			}
-			org, err := issuer.OpenOrganisation(o.org)
+			org, err := openOrganisation(o.org, o.registry)
 			if err != nil {
 				return err
 			}
@@ -181,6 +184,7 @@ time).`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.org, "org", "", "the organisation directory")
+	addRegistryFlag(f, &o.registry)
 	f.StringVar(&o.out, "out", "", "directory to write the signed lists to")
 	f.DurationVar(&o.validFor, "valid-for", 7*24*time.Hour, "how long verifiers accept the published lists")
 	f.DurationVar(&o.ttl, "ttl", 0, "how long after fetching a list verifiers may rely on it (default: no ttl)")

@@ -9,12 +9,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/staffpass/staffpass/issuer"
 	"github.com/staffpass/staffpass/registry"
 )
 
 type statusShowOptions struct {
 	org, id, subject, typ string
+	registry              string
 }
 
 func newStatusShowCmd() *cobra.Command {
@@ -37,7 +37,7 @@ Nothing is changed.`,
 			if (o.id == "") == (o.subject == "" && o.typ == "") || (o.id == "" && (o.subject == "" || o.typ == "")) {
 				return withHint(errors.New("give either --id, or both --subject and --type"), "see 'staffpass status show --help'")
 			}
-			org, err := issuer.OpenOrganisation(o.org)
+			org, err := openOrganisation(o.org, o.registry)
 			if err != nil {
 				return err
 			}
@@ -68,6 +68,7 @@ Nothing is changed.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.org, "org", "", "the organisation directory")
+	addRegistryFlag(f, &o.registry)
 	f.StringVar(&o.id, "id", "", "the credential's id")
 	f.StringVar(&o.subject, "subject", "", "the subject (with --type: every such credential of theirs)")
 	f.StringVar(&o.typ, "type", "", "the credential type: dbs, training, ... or the full name, e.g. DBSCheckCredential")
