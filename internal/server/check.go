@@ -97,16 +97,18 @@ func sameSite(r *http.Request) bool {
 	if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
 		return false
 	}
-	if o := r.Header.Get("Origin"); o != "" && o != "null" {
+	// An opaque origin ("null": a sandboxed frame, a data: URL, a
+	// redirect from elsewhere) is not this site.
+	if o := r.Header.Get("Origin"); o != "" {
 		u, err := url.Parse(o)
-		return err == nil && u.Host == r.Host
+		return o != "null" && err == nil && u.Host == r.Host
 	}
 	return true
 }
 
 func (s *Server) checkEnabled(w http.ResponseWriter, r *http.Request) bool {
-	if s.cfg.PublicURL == "" || len(s.cfg.Roles) == 0 {
-		writeProblem(w, r, http.StatusNotFound, "wallets-disabled", "start the server with --public-url and at least one --role for the check page")
+	if s.cfg.PublicURL == "" || len(s.cfg.Roles) == 0 || !s.verify {
+		writeProblem(w, r, http.StatusNotFound, "wallets-disabled", "start the server with --public-url, something to trust (--bundle or --trust) and at least one --role for the check page")
 		return false
 	}
 	return true
@@ -151,7 +153,7 @@ func (s *Server) handleCheckLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: s.session(s.now()), Path: "/check", MaxAge: int(sessionFor.Seconds()),
-		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+		HttpOnly: true, Secure: r.TLS != nil || strings.HasPrefix(s.cfg.PublicURL, "https://"), SameSite: http.SameSiteStrictMode})
 	http.Redirect(w, r, "/check", http.StatusSeeOther)
 }
 

@@ -104,7 +104,19 @@ func (s *Server) vpEnabled(w http.ResponseWriter, r *http.Request) bool {
 		writeProblem(w, r, http.StatusNotFound, "wallets-disabled", "start the server with --public-url to ask wallets for presentations")
 		return false
 	}
+	if !s.verify {
+		writeProblem(w, r, http.StatusNotFound, "wallets-disabled", "start the server with something to trust (--bundle or --trust) to ask wallets for presentations")
+		return false
+	}
 	return true
+}
+
+// walletErrors are the error codes a wallet may answer a request with
+// (OpenID4VP 1.0 and RFC 6749): any other is recorded as "another error".
+var walletErrors = map[string]bool{
+	"access_denied": true, "invalid_request": true, "invalid_client": true, "invalid_scope": true,
+	"vp_formats_not_supported": true, "invalid_request_uri_method": true, "wallet_unavailable": true,
+	"invalid_transaction_data": true, "server_error": true, "temporarily_unavailable": true,
 }
 
 // dcqlFor is the DCQL query for a role: one credential of each staff type
@@ -266,9 +278,44 @@ func (s *Server) handleVPResponse(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, http.StatusBadRequest, "invalid_request", "state is not this request's")
 		return
 	}
+	// A wallet that declines says so with an error, which is recorded so
+	// that the officer's page stops waiting.
+	if code := r.PostForm.Get("error"); code != "" {
+		if !walletErrors[code] {
+			code = "another error"
+		}
+		req.mu.Lock()
+		defer req.mu.Unlock()
+		if req.done {
+			oauthError(w, http.StatusBadRequest, "invalid_request", "this request has been answered")
+			return
+		}
+		req.done = true
+		req.failure = "the wallet did not present: " + code
+		note(r, "vp_request", req.id)
+		s.log.Info("presentation declined", "request_id", requestID(r), "vp_request", req.id, "role", req.role.ID, "error", code)
+		writeJSONNoStore(w, map[string]any{})
+		return
+	}
 	var token map[string][]string
 	if err := json.Unmarshal([]byte(r.PostForm.Get("vp_token")), &token); err != nil || len(token) == 0 {
 		oauthError(w, http.StatusBadRequest, "invalid_request", "vp_token is not a JSON object of presentations by credential query id")
+		return
+	}
+	// Each credential query asks for one credential (no "multiple"): one
+	// presentation answers it.
+	for id, presentations := range token {
+		if len(presentations) != 1 {
+			oauthError(w, http.StatusBadRequest, "invalid_request", fmt.Sprintf("vp_token answers %q with %d presentations; the request asked for one", id, len(presentations)))
+			return
+		}
+	}
+	// The verifier is built before the request is taken, so that a
+	// failure to build it (the status lists could not be read, say)
+	// leaves the request for the wallet to try again.
+	v, err := s.verifier(r.Context())
+	if err != nil {
+		s.internal(w, r, err)
 		return
 	}
 	req.mu.Lock()
@@ -279,12 +326,6 @@ func (s *Server) handleVPResponse(w http.ResponseWriter, r *http.Request) {
 	}
 	req.done = true
 	note(r, "vp_request", req.id)
-	v, err := s.verifier(r.Context())
-	if err != nil {
-		req.failure = "the verifier is not available: " + err.Error()
-		s.internal(w, r, err)
-		return
-	}
 	known := map[string]bool{}
 	for _, c := range req.query["credentials"].([]any) {
 		known[c.(map[string]any)["id"].(string)] = true
