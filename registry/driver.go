@@ -36,6 +36,10 @@ type Driver interface {
 	// Schema adapts a migration's SQL to the database (for example the
 	// BLOB type to PostgreSQL's BYTEA).
 	Schema(migration string) string
+	// ReadOptions are the options of a read transaction: read only, and
+	// reading one snapshot of the database from its first statement to
+	// its last, so that a status list and its version agree.
+	ReadOptions() *sql.TxOptions
 }
 
 var (

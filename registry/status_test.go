@@ -316,3 +316,72 @@ func TestAuditRecordsEveryChangeWithItsActorAndTime(t *testing.T) {
 		}
 	}
 }
+
+// A list published while credentials are issued and revoked is one
+// snapshot: its bits are those of the version it is published as. Each
+// revocation of a fresh credential sets one bit and counts one version, so
+// a list read half before and half after a revocation would show it.
+func TestAListIsPublishedConsistentlyWhileIssuingGoesOn(t *testing.T) {
+	ctx := context.Background()
+	r, _ := newTestRegistry(t, 8192)
+	n := 150
+	if testing.Short() || raceEnabled {
+		n = 40
+	}
+	first, err := r.Reserve(ctx, reservation("staff-0/dbs/2026-02-20", status.PurposeRevocation))
+	if err != nil {
+		t.Fatal(err)
+	}
+	listID := first.Status[0].ListID
+	done := make(chan error, 1)
+	go func() {
+		for i := range n {
+			rec, err := r.Reserve(ctx, reservation(fmt.Sprintf("staff-%d/dbs/2026-02-20", i+1), status.PurposeRevocation))
+			if err == nil {
+				_, err = r.Revoke(ctx, registry.Target{CredentialID: rec.CredentialID}, registry.Change{Actor: "hr", Reason: "test"})
+			}
+			if err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	reads := 0
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			bits, desc, err := r.ListBits(ctx, listID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := countSet(bits); int64(got) != desc.Version || got != n {
+				t.Fatalf("at the end: %d bits set, version %d, want %d", got, desc.Version, n)
+			}
+			t.Logf("%d lists read while %d credentials were issued and revoked (%s)", reads, n, storeName())
+			return
+		default:
+		}
+		bits, desc, err := r.ListBits(ctx, listID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := countSet(bits); int64(got) != desc.Version {
+			t.Fatalf("a list read as version %d has %d bits set", desc.Version, got)
+		}
+		reads++
+	}
+}
+
+func countSet(l *status.List) int {
+	n := 0
+	for i := range l.Len() {
+		if set, _ := l.Get(i); set {
+			n++
+		}
+	}
+	return n
+}

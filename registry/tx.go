@@ -60,9 +60,9 @@ func (r *Registry) writeOnce(ctx context.Context, fn func(tx *sql.Tx) error) err
 }
 
 // read runs fn in a read-only transaction, which sees one snapshot of the
-// database (WAL) and does not block writers.
+// database and does not block writers.
 func (r *Registry) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := r.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := r.db.BeginTx(ctx, r.drv.ReadOptions())
 	if err != nil {
 		return err
 	}

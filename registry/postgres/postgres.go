@@ -108,3 +108,10 @@ var blob = regexp.MustCompile(`\bBLOB\b`)
 // Schema turns SQLite's BLOB into PostgreSQL's BYTEA; the rest of the
 // migrations is SQL both read alike.
 func (driver) Schema(migration string) string { return blob.ReplaceAllString(migration, "BYTEA") }
+
+// ReadOptions: a read-only transaction at REPEATABLE READ, which reads one
+// snapshot (at PostgreSQL's default, READ COMMITTED, each statement reads
+// its own).
+func (driver) ReadOptions() *sql.TxOptions {
+	return &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}
+}

@@ -111,3 +111,7 @@ func (driver) Retryable(err error) bool {
 
 // Schema returns the migration as written: it is SQLite's dialect.
 func (driver) Schema(migration string) string { return migration }
+
+// ReadOptions: a read-only transaction, which in WAL mode reads one
+// snapshot.
+func (driver) ReadOptions() *sql.TxOptions { return &sql.TxOptions{ReadOnly: true} }
