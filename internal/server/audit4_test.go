@@ -365,3 +365,17 @@ func TestAudit4HeldNoKeyBindingAndUntrustedIssuer(t *testing.T) {
 }
 
 func mustString(v any) string { b, _ := json.Marshal(v); return string(b) }
+
+// The check pages ask browsers to send their own origin with their forms:
+// under Referrer-Policy no-referrer a browser sends "Origin: null", which
+// is refused as cross-site (the headless Chromium test found it).
+func TestCheckPagesKeepTheirOriginInForms(t *testing.T) {
+	role, _ := policy.ParseRole([]byte(porterRole))
+	e := newTestEnv(t, "jwt", func(c *Config) { c.PublicURL = publicURL; c.Roles = []*policy.Role{role} })
+	req := httptest.NewRequest("GET", "/check", nil)
+	w := httptest.NewRecorder()
+	e.srv.ServeHTTP(w, req)
+	if got := w.Result().Header.Get("Referrer-Policy"); got != "same-origin" {
+		t.Fatalf("Referrer-Policy %q, want same-origin (%d)", got, w.Code)
+	}
+}

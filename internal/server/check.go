@@ -122,7 +122,10 @@ func (s *Server) page(w http.ResponseWriter, status int, name string, data map[s
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Security-Policy", "default-src 'none'; img-src data:; style-src 'nonce-"+nonce+"'; script-src 'nonce-"+nonce+
 		"'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-	h.Set("Referrer-Policy", "no-referrer")
+	// same-origin, not no-referrer: under no-referrer a browser sends
+	// "Origin: null" with the page's own forms, which sameSite refuses.
+	// No referrer leaves for another site either way.
+	h.Set("Referrer-Policy", "same-origin")
 	w.WriteHeader(status)
 	data["Nonce"] = nonce
 	checkPages.ExecuteTemplate(w, name, data)
