@@ -939,11 +939,14 @@ func (b *rowBuilder) column(ptr string) string {
 func (r *Row) Occasion() string { return r.occasion }
 
 // IssuanceKey is what identifies the row's credential for reruns:
-// "staff_id|type|occasion", such as "E1234|DBSCheckCredential|2025-02-25".
-// A row with the same key as a credential already issued is that
+// "STAFF_ID|type|occasion", such as "E1234|DBSCheckCredential|2025-02-25",
+// with the staff id in upper case: "e1234" and "E1234" are one member of
+// staff. A row with the same key as a credential already issued is that
 // credential, whatever else it says.
 func (r *Row) IssuanceKey() string {
-	return r.StaffID + "|" + r.Type + "|" + r.occasion
+	// A staff id is ASCII (staffIDPattern), so ToUpper changes letters
+	// only.
+	return strings.ToUpper(r.StaffID) + "|" + r.Type + "|" + r.occasion
 }
 
 // Claims returns the row's claims, hashing each raw identifier with

@@ -1,0 +1,439 @@
+package issuer
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+
+	"github.com/staffpass/staffpass/internal/atomicfile"
+	"github.com/staffpass/staffpass/internal/jose"
+	"github.com/staffpass/staffpass/vc"
+	"github.com/staffpass/staffpass/vc/staff"
+)
+
+// BatchOutput is the form of a batch's output.
+type BatchOutput string
+
+const (
+	// OutputFiles writes each credential to a file of its own (the
+	// default).
+	OutputFiles BatchOutput = "files"
+	// OutputJSONL appends every credential to one JSON Lines file,
+	// JSONLFile in the output directory: a form fit for millions.
+	OutputJSONL BatchOutput = "jsonl"
+)
+
+// JSONLFile is the file OutputJSONL appends to, in the output directory.
+// Each line is a JSON object: {"issuance_key": ..., "file": the name the
+// credential has in OutputFiles, "staff_id": ..., "credential": the
+// compact JWS as a string, or the Data Integrity credential as an object}.
+// A batch run again over the same rows adds no line for a row that has
+// one.
+const JSONLFile = "credentials.jsonl"
+
+// outputPlacement is where a row's credential goes.
+type outputPlacement struct {
+	name    string // the file's base name
+	path    string // the file's path (OutputFiles)
+	staffID string
+	// adopted is set when the output already held a signing of the row's
+	// reservation, written by a run stopped before recording it: that
+	// credential is the one recorded.
+	adopted bool
+}
+
+// outputSink writes a batch's credentials in one output form.
+type outputSink interface {
+	placement(b *batch, r *staff.Row) outputPlacement
+	// vacant fails when the output holds something for a row of which
+	// the registry knows nothing.
+	vacant(p outputPlacement) error
+	// check fails when the output holds other content than cred (a dry
+	// run).
+	check(p outputPlacement, cred []byte) error
+	// write writes the credentials of the items that keep selects and
+	// makes them durable: when it returns nil, each item has its output
+	// written, adopted, or a failure.
+	write(items []*item, keep func(*item) bool, workers int) error
+	// replace writes again the credentials of items whose output held a
+	// credential that another run's record supersedes.
+	replace(items []*item) error
+	close() error
+}
+
+// credentialIDOf returns the id of a secured credential, in either
+// format, or "".
+func credentialIDOf(secured []byte) string {
+	data := bytes.TrimSpace(secured)
+	if len(data) > 0 && data[0] != '{' {
+		u, err := jose.ParseUnverified(string(data))
+		if err != nil {
+			return ""
+		}
+		data = u.Payload
+	}
+	cred, err := vc.Parse(data)
+	if err != nil {
+		return ""
+	}
+	return cred.ID
+}
+
+// filesSink writes one file per credential.
+type filesSink struct{ dir string }
+
+func (s *filesSink) placement(b *batch, r *staff.Row) outputPlacement {
+	name := b.fileName(r)
+	return outputPlacement{name: name, path: filepath.Join(s.dir, name), staffID: r.StaffID}
+}
+
+func (s *filesSink) vacant(p outputPlacement) error {
+	if _, err := os.Lstat(p.path); err == nil {
+		return fmt.Errorf("%s exists", p.path)
+	}
+	return nil
+}
+
+func (s *filesSink) check(p outputPlacement, cred []byte) error {
+	old, err := os.ReadFile(p.path)
+	switch {
+	case errors.Is(err, os.ErrNotExist) || (err == nil && bytes.Equal(old, cred)):
+		return nil
+	case err == nil:
+		return fmt.Errorf("%s exists with other content and would not be overwritten", p.path)
+	}
+	return err
+}
+
+func (s *filesSink) write(items []*item, keep func(*item) bool, workers int) error {
+	var (
+		mu   sync.Mutex
+		mend []*item
+	)
+	parallel(workers, items, keep, func(it *item) {
+		if s.writeOne(it) {
+			mu.Lock()
+			mend = append(mend, it)
+			mu.Unlock()
+		}
+	})
+	if len(mend) > 0 {
+		if err := s.replace(mend); err != nil {
+			for _, it := range mend {
+				it.fail("", err, "%v", err)
+			}
+		}
+	}
+	// One sync of the directory makes the names of the group's files
+	// durable.
+	return atomicfile.SyncDir(s.dir)
+}
+
+// writeOne writes an item's file unless it holds the credential already;
+// it reports whether the file holds a signing of the same credential
+// that the record supersedes, to be replaced.
+func (s *filesSink) writeOne(it *item) bool {
+	path := it.out.path
+	for range 2 {
+		old, err := os.ReadFile(path)
+		switch {
+		case err == nil && bytes.Equal(old, it.signed):
+			return false
+		case err == nil && it.rec != nil && credentialIDOf(old) == it.rec.CredentialID:
+			if it.outcome == issued {
+				// A run stopped before recording it wrote this one.
+				it.signed, it.out.adopted = old, true
+				return false
+			}
+			return true
+		case err == nil:
+			it.fail("", ErrOutputExists, "%s exists with other content and was not overwritten; the credential is issued and recorded: move the file away and run again to write it", path)
+			return false
+		case !errors.Is(err, os.ErrNotExist):
+			it.fail("", err, "%v", err)
+			return false
+		}
+		err = atomicfile.CreateInDir(path, it.signed, 0o600)
+		if errors.Is(err, atomicfile.ErrExists) {
+			continue // written meanwhile: look again
+		}
+		if err != nil {
+			it.fail("", err, "%v", err)
+		}
+		return false
+	}
+	it.fail("", ErrOutputExists, "%s keeps changing", path)
+	return false
+}
+
+func (s *filesSink) replace(items []*item) error {
+	for _, it := range items {
+		if err := atomicfile.Write(it.out.path, it.signed, 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *filesSink) close() error { return nil }
+
+// jsonlSink appends every credential to one JSON Lines file.
+type jsonlSink struct {
+	path string
+	f    *os.File
+	size int64
+	// index holds, for each line of the file, the first 16 bytes of the
+	// SHA-256 of its issuance key and the line's offset: 24 bytes of data
+	// (about 60 with the map's own) a line, read when the file is opened.
+	index map[[16]byte]int64
+}
+
+// jsonlLine is a line of JSONLFile; IssuanceKey comes first, so that the
+// index is read without decoding each credential.
+type jsonlLine struct {
+	IssuanceKey string          `json:"issuance_key"`
+	File        string          `json:"file"`
+	StaffID     string          `json:"staff_id"`
+	Credential  json.RawMessage `json:"credential"`
+}
+
+var jsonlPrefix = []byte(`{"issuance_key":"`)
+
+func keyHash(key string) [16]byte {
+	sum := sha256.Sum256([]byte(key))
+	return [16]byte(sum[:16])
+}
+
+// openJSONL opens (or creates) the JSON Lines file and reads its index. A
+// last line cut short (a run killed while appending, before the sync) is
+// removed: the rows it held were not recorded as issued.
+func openJSONL(dir string, dryRun bool) (*jsonlSink, error) {
+	path := filepath.Join(dir, JSONLFile)
+	flag := os.O_RDWR | os.O_CREATE
+	if dryRun {
+		flag = os.O_RDONLY
+	}
+	f, err := os.OpenFile(path, flag, 0o600)
+	if dryRun && errors.Is(err, os.ErrNotExist) {
+		return &jsonlSink{path: path, index: map[[16]byte]int64{}}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("issuer: output: %w", err)
+	}
+	s := &jsonlSink{path: path, f: f, index: map[[16]byte]int64{}}
+	br := bufio.NewReaderSize(f, 1<<20)
+	var off int64
+	for {
+		line, err := br.ReadSlice('\n')
+		for errors.Is(err, bufio.ErrBufferFull) {
+			var more []byte
+			more, err = br.ReadSlice('\n')
+			line = append(bytes.Clone(line), more...)
+		}
+		if errors.Is(err, io.EOF) {
+			break // a line without its '\n' was cut short
+		}
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("issuer: %s: %w", path, err)
+		}
+		rest, ok := bytes.CutPrefix(line, jsonlPrefix)
+		end := bytes.IndexByte(rest, '"')
+		if !ok || end < 0 {
+			f.Close()
+			return nil, fmt.Errorf("issuer: %s: line at byte %d is not a staffpass credential line", path, off)
+		}
+		s.index[keyHash(string(rest[:end]))] = off
+		off += int64(len(line))
+	}
+	if !dryRun {
+		if err := f.Truncate(off); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("issuer: %s: %w", path, err)
+		}
+	}
+	s.size = off
+	return s, nil
+}
+
+func (s *jsonlSink) placement(b *batch, r *staff.Row) outputPlacement {
+	return outputPlacement{name: b.fileName(r), staffID: r.StaffID}
+}
+
+// vacant: a line of a row never recorded cannot be told from one of
+// another registry's; the line is added.
+func (s *jsonlSink) vacant(outputPlacement) error { return nil }
+
+func (s *jsonlSink) check(outputPlacement, []byte) error { return nil }
+
+// lineCredential reads the credential of the line at off.
+func (s *jsonlSink) lineCredential(off int64) ([]byte, error) {
+	br := bufio.NewReader(io.NewSectionReader(s.f, off, s.size-off))
+	data, err := br.ReadBytes('\n')
+	if err != nil {
+		return nil, err
+	}
+	var l jsonlLine
+	if err := json.Unmarshal(data, &l); err != nil {
+		return nil, err
+	}
+	if len(l.Credential) > 0 && l.Credential[0] == '"' {
+		var token string
+		if err := json.Unmarshal(l.Credential, &token); err != nil {
+			return nil, err
+		}
+		return []byte(token), nil
+	}
+	return l.Credential, nil
+}
+
+func (s *jsonlSink) write(items []*item, keep func(*item) bool, workers int) error {
+	var buf bytes.Buffer
+	type added struct {
+		key [16]byte
+		off int64
+	}
+	var adds []added
+	for _, it := range items {
+		if !keep(it) {
+			continue
+		}
+		if bytes.IndexByte(it.signed, '\n') >= 0 {
+			var c bytes.Buffer
+			if err := json.Compact(&c, it.signed); err != nil {
+				it.fail("", err, "%v", err)
+				continue
+			}
+			if it.outcome == issued {
+				it.signed = c.Bytes() // the form written is the form recorded
+			}
+		}
+		k := keyHash(it.key)
+		if off, ok := s.index[k]; ok {
+			old, err := s.lineCredential(off)
+			switch {
+			case err != nil:
+				it.fail("", err, "reading its line in %s: %v", s.path, err)
+			case jsonEqual(old, it.signed):
+			case it.outcome == issued && credentialIDOf(old) == it.rec.CredentialID:
+				it.signed, it.out.adopted = old, true
+			default:
+				it.fail("", ErrOutputExists, "%s has a line for this row with another credential than the one recorded", s.path)
+			}
+			continue
+		}
+		cred := json.RawMessage(it.signed)
+		if len(it.signed) > 0 && it.signed[0] != '{' {
+			cred, _ = json.Marshal(string(it.signed))
+		}
+		line, err := json.Marshal(jsonlLine{IssuanceKey: it.key, File: it.out.name, StaffID: it.out.staffID, Credential: cred})
+		if err != nil {
+			it.fail("", err, "%v", err)
+			continue
+		}
+		adds = append(adds, added{k, s.size + int64(buf.Len())})
+		buf.Write(line)
+		buf.WriteByte('\n')
+	}
+	if buf.Len() == 0 {
+		return nil
+	}
+	if _, err := s.f.WriteAt(buf.Bytes(), s.size); err != nil {
+		return fmt.Errorf("appending to %s: %w", s.path, err)
+	}
+	if err := s.f.Sync(); err != nil {
+		return fmt.Errorf("syncing %s: %w", s.path, err)
+	}
+	s.size += int64(buf.Len())
+	for _, a := range adds {
+		s.index[a.key] = a.off
+	}
+	return nil
+}
+
+// jsonEqual compares two credentials, a Data Integrity one in compact
+// form.
+func jsonEqual(a, b []byte) bool {
+	if bytes.Equal(a, b) {
+		return true
+	}
+	var ca, cb bytes.Buffer
+	return json.Compact(&ca, a) == nil && json.Compact(&cb, b) == nil && bytes.Equal(ca.Bytes(), cb.Bytes())
+}
+
+// replace cannot rewrite a line: the row fails, and says so.
+func (s *jsonlSink) replace(items []*item) error {
+	for _, it := range items {
+		it.fail("", ErrOutputExists, "another run recorded this row's credential while this one wrote its own line to %s: that line is not the recorded credential", s.path)
+	}
+	return nil
+}
+
+func (s *jsonlSink) close() error {
+	if s.f == nil {
+		return nil
+	}
+	return s.f.Close()
+}
+
+// errorsWriter writes a batch's failures, as they come, to a temporary
+// file that becomes ErrorsFile at the end.
+type errorsWriter struct {
+	dir string
+	f   *os.File
+	cw  *csv.Writer
+	n   int
+}
+
+func (e *errorsWriter) failure(f *RowFailure) error {
+	if e.f == nil {
+		tmp, err := os.CreateTemp(e.dir, "."+ErrorsFile+".tmp-*")
+		if err != nil {
+			return fmt.Errorf("issuer: errors file: %w", err)
+		}
+		e.f, e.cw = tmp, csv.NewWriter(tmp)
+		if err := e.cw.Write([]string{"row", "staff_id", "column", "reason"}); err != nil {
+			return err
+		}
+	}
+	e.n++
+	return e.cw.Write([]string{strconv.Itoa(f.Line), inert(f.StaffID), inert(f.Column), inert(f.Reason)})
+}
+
+// close makes the failures ErrorsFile, or removes an old ErrorsFile when
+// there were none.
+func (e *errorsWriter) close() error {
+	path := filepath.Join(e.dir, ErrorsFile)
+	if e.f == nil {
+		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		return nil
+	}
+	tmp := e.f.Name()
+	defer os.Remove(tmp) // after a failure; nothing after the rename
+	e.cw.Flush()
+	err := e.cw.Error()
+	if err == nil {
+		err = e.f.Sync()
+	}
+	if cerr := e.f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err == nil {
+		err = atomicfile.SyncDir(e.dir)
+	}
+	return err
+}

@@ -1,0 +1,527 @@
+package issuer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"iter"
+	"math"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/staffpass/staffpass/internal/limits"
+	"github.com/staffpass/staffpass/vc"
+	"github.com/staffpass/staffpass/vc/staff"
+	"github.com/staffpass/staffpass/vc/status"
+)
+
+// DefaultGroupSize is how many rows a batch reserves, writes and records
+// at a time when BatchOptions.GroupSize is 0.
+const DefaultGroupSize = 500
+
+// The batch runs as a pipeline of groups of rows, each stage a goroutine
+// that takes the groups in order, so that while one group is signed the
+// next is reserved and the one before written:
+//
+//	read and parse ─▶ look up, check, build ─▶ reserve ─▶ sign ─▶ write, complete, report
+//
+// The stages that cost CPU (check and build: the claims, with their
+// PBKDF2 hashes, and the unsigned credential, validated once; sign) run on
+// every core. A group costs one read transaction, two write transactions
+// (reserve, complete) and one fsync of its output (the directory, or the
+// JSON Lines file) beside the files' own.
+//
+// The order that makes the batch safe to kill at any moment: a group's
+// reservations are committed before any credential carrying their indexes
+// is written; a credential is written (and synced) before it is recorded as
+// issued. A rerun therefore finds each row issued (its output written, or
+// written again from the registry if it went missing), reserved (signed
+// again with its reserved id and indexes, or its output adopted if it was
+// written), or unknown (issued afresh).
+
+// item is one row on its way through the pipeline.
+type item struct {
+	line     int
+	row      *staff.Row
+	key      string // the row's issuance key, or the key it was found under
+	outcome  outcome
+	failures []*RowFailure
+
+	rec    *Record         // as looked up, reserved or completed
+	cred   *vc.Credential  // unsigned, for a row to sign
+	signed []byte          // the credential to write and record
+	out    outputPlacement // where the output goes
+}
+
+func (it *item) fail(column string, kind error, format string, args ...any) {
+	it.failures = append(it.failures, &RowFailure{Line: it.line, StaffID: staffIDOf(it), Column: column, Err: kind, Reason: fmt.Sprintf(format, args...)})
+	it.outcome = failed
+}
+
+func staffIDOf(it *item) string {
+	if it.row == nil {
+		return ""
+	}
+	return it.row.StaffID
+}
+
+// done reports whether the item has its outcome: failed (with failures)
+// or, before the last stage, nothing more to do.
+func (it *item) failedAlready() bool { return len(it.failures) > 0 }
+
+type group struct {
+	items []*item
+}
+
+// pipe runs stage on each group from in, in order, and sends it on.
+func pipe(in <-chan *group, stage func(*group)) <-chan *group {
+	out := make(chan *group, 1)
+	go func() {
+		defer close(out)
+		for g := range in {
+			stage(g)
+			out <- g
+		}
+	}()
+	return out
+}
+
+// parallel runs fn on each item of g that passes keep, on n goroutines.
+func parallel(n int, items []*item, keep func(*item) bool, fn func(*item)) {
+	var todo []*item
+	for _, it := range items {
+		if keep(it) {
+			todo = append(todo, it)
+		}
+	}
+	if len(todo) == 0 {
+		return
+	}
+	n = min(n, len(todo))
+	next := make(chan *item)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			for it := range next {
+				fn(it)
+			}
+		})
+	}
+	for _, it := range todo {
+		next <- it
+	}
+	close(next)
+	wg.Wait()
+}
+
+// runStream issues the rows of src through the pipeline.
+func (b *batch) runStream(ctx context.Context, src iter.Seq2[staff.CSVRow, error], sink outputSink, errs *errorsWriter) (*BatchResult, error) {
+	workers := b.opts.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	workers = min(workers, limits.MaxBatchWorkers)
+	size := b.opts.GroupSize
+	if size <= 0 {
+		size = DefaultGroupSize
+	}
+	// Rows already taken are finished even when ctx is done, so that
+	// none is left half issued by this run.
+	work := context.WithoutCancel(ctx)
+	issuedOn := staff.DateOf(b.opts.Clock())
+
+	var (
+		srcErr  error
+		stopped bool // ctx was done before src ended
+		read    int
+	)
+	groups := make(chan *group, 1)
+	go func() {
+		defer close(groups)
+		// seen holds the first 16 bytes of the SHA-256 of each issuance
+		// key of this run and a seenRow: 24 bytes of data (about 50 with
+		// the map's own) a row, so about 75 MB for 1.5 million rows.
+		seen := map[[16]byte]seenRow{}
+		g := &group{}
+		for cr, err := range src {
+			if err != nil {
+				srcErr = err
+				break
+			}
+			read++
+			g.items = append(g.items, b.parse(cr, issuedOn, seen))
+			if len(g.items) == size {
+				if ctx.Err() != nil {
+					stopped = true
+					return
+				}
+				groups <- g
+				g = &group{}
+			}
+			if ctx.Err() != nil {
+				stopped = true
+				return // the rows read into g are not started
+			}
+		}
+		if len(g.items) > 0 {
+			groups <- g
+		}
+	}()
+	checked := pipe(groups, func(g *group) { b.check(work, g, workers, sink) })
+	reserved := pipe(checked, func(g *group) { b.reserve(work, g) })
+	signed := pipe(reserved, func(g *group) { b.sign(g, workers) })
+
+	var errsErr error // of the errors file
+	res := &BatchResult{}
+	progress := BatchProgress{Total: b.opts.ExpectedRows}
+	for g := range signed {
+		b.finish(work, g, workers, sink)
+		for _, it := range g.items {
+			res.Total++
+			progress.Done++
+			switch it.outcome {
+			case issued:
+				res.Issued++
+				progress.Issued++
+			case alreadyIssued:
+				res.AlreadyIssued++
+				progress.AlreadyIssued++
+			case wouldIssue:
+				res.WouldIssue++
+				progress.WouldIssue++
+			default:
+				res.Failed++
+				progress.Failed++
+				slices.SortStableFunc(it.failures, func(x, y *RowFailure) int { return x.Line - y.Line })
+				for _, f := range it.failures {
+					if len(res.Failures) < limits.MaxBatchFailures {
+						res.Failures = append(res.Failures, f)
+					}
+					if errs.dir == "" {
+						continue
+					}
+					if err := errs.failure(f); err != nil && errsErr == nil {
+						errsErr = err
+					}
+				}
+			}
+			if progress.Total < progress.Done {
+				progress.Total = progress.Done
+			}
+			if b.opts.Progress != nil {
+				b.opts.Progress(progress)
+			}
+		}
+	}
+	if stopped {
+		if b.opts.ExpectedRows > 0 {
+			res.NotStarted = max(b.opts.ExpectedRows-res.Total, 0)
+			res.Total = max(res.Total, b.opts.ExpectedRows)
+		}
+		return res, fmt.Errorf("issuer: batch interrupted with %d rows not started: %w", res.NotStarted, ctx.Err())
+	}
+	if srcErr != nil {
+		return res, srcErr
+	}
+	return res, errsErr
+}
+
+// parse reads one row and checks that it does not repeat an earlier one.
+func (b *batch) parse(cr staff.CSVRow, issuedOn staff.Date, seen map[[16]byte]seenRow) *item {
+	it := &item{line: cr.Line}
+	r, err := staff.ParseRow(b.typ, cr, issuedOn)
+	if err != nil {
+		it.failures = rowFailures(cr, err)
+		return it
+	}
+	it.row, it.key = r, r.IssuanceKey()
+	// The key has the staff id in upper case, so a staff id that differs
+	// from an earlier one only in case (and whose file would be the same
+	// on Windows and macOS) repeats it.
+	k, id := keyHash(it.key), idHash(r.StaffID)
+	if prev, dup := seen[k]; dup {
+		if prev.id != id {
+			it.fail(staff.ColumnStaffID, ErrDuplicateRow, "differs from row %d's staff_id only in upper and lower case, which is the same member of staff", prev.line)
+			return it
+		}
+		it.fail("", ErrDuplicateRow, "repeats row %d: the same staff_id, type and date (%s)", prev.line, r.Occasion())
+		return it
+	}
+	seen[k] = seenRow{line: int32(min(r.Line, math.MaxInt32)), id: id}
+	return it
+}
+
+// seenRow is what a batch keeps of each row to find a later row that
+// repeats it: its line, and a digest of its staff id as written, to say
+// whether the repeat differs in case.
+type seenRow struct {
+	line int32
+	id   uint32
+}
+
+func idHash(id string) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return h.Sum32()
+}
+
+// keyVariants are the issuance keys a row's credential may have been
+// recorded under: its key, and (by versions that kept the staff id's case)
+// the staff id as written and in lower case.
+func keyVariants(r *staff.Row) []string {
+	key := r.IssuanceKey()
+	rest := strings.TrimPrefix(key, strings.ToUpper(r.StaffID))
+	out := []string{key}
+	for _, v := range []string{r.StaffID + rest, strings.ToLower(r.StaffID) + rest} {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// check looks the group's rows up in the registry, checks the ones issued
+// before against what they say, and builds the credential of the others.
+func (b *batch) check(ctx context.Context, g *group, workers int, sink outputSink) {
+	var keys []string
+	for _, it := range g.items {
+		if !it.failedAlready() {
+			keys = append(keys, keyVariants(it.row)...)
+		}
+	}
+	if len(keys) == 0 {
+		return
+	}
+	recs, err := b.reg.LookUpMany(ctx, keys)
+	if err != nil {
+		for _, it := range g.items {
+			if !it.failedAlready() {
+				it.fail("", err, "looking it up in the registry: %v", err)
+			}
+		}
+		return
+	}
+	for _, it := range g.items {
+		if it.failedAlready() {
+			continue
+		}
+		for _, k := range keyVariants(it.row) {
+			if rec := recs[k]; rec != nil {
+				it.rec, it.key = rec, k
+				break
+			}
+		}
+		it.out = sink.placement(b, it.row)
+	}
+	parallel(workers, g.items, func(it *item) bool { return !it.failedAlready() }, func(it *item) {
+		if it.rec != nil && it.rec.State == StateIssued {
+			b.checkRecorded(it)
+			return
+		}
+		if it.rec == nil {
+			// Nothing was recorded for the row; output in its place
+			// is someone else's.
+			if err := sink.vacant(it.out); err != nil {
+				it.fail("", ErrOutputExists, "%v, but no credential was issued for this row: move it away and run again", err)
+				return
+			}
+		}
+		if b.opts.DryRun {
+			it.outcome = wouldIssue
+			return
+		}
+		b.build(it)
+	})
+}
+
+// checkRecorded checks a row issued before against its record.
+func (b *batch) checkRecorded(it *item) {
+	if it.rec.Revoked {
+		it.fail("", ErrCredentialRevoked, "the credential issued for this staff_id, type and date (%s, %s) has been revoked, and is not handed out again: a new check, with its own check date, makes a new credential", it.rec.CredentialID, it.row.Occasion())
+		return
+	}
+	if res, ok := b.checkIssued(it.row, it.rec); !ok {
+		it.failures = append(it.failures, res.failures...)
+		it.outcome = failed
+		return
+	}
+	it.outcome = alreadyIssued
+	it.signed = it.rec.Credential
+}
+
+// build makes the unsigned credential of a row to issue, hashing its
+// identifiers. NewCredential validates it (its claims' rules, vc.Parse,
+// its schema and staff.Validate), once: IssueRecorded's CheckContent is
+// not run again on what NewCredential made.
+func (b *batch) build(it *item) {
+	claims, err := it.row.Claims(b.random)
+	if err != nil {
+		it.fail("", err, "%v", err)
+		return
+	}
+	cred, err := staff.NewCredential(claims, staff.Meta{
+		Issuer: b.issuer, Subject: it.row.Subject, ValidFrom: b.opts.Clock().Truncate(time.Second), ValidUntil: endOfDay(it.row.ValidUntil),
+	})
+	if err != nil {
+		it.fail("", err, "%v", err)
+		return
+	}
+	it.cred = cred
+}
+
+func (b *batch) purposes() []string {
+	return []string{status.PurposeRevocation, status.PurposeSuspension}
+}
+
+// reserve reserves the group's rows to issue, in one transaction.
+func (b *batch) reserve(ctx context.Context, g *group) {
+	var (
+		todo []*item
+		rs   []Reservation
+	)
+	for _, it := range g.items {
+		if it.cred == nil || it.failedAlready() {
+			continue
+		}
+		todo = append(todo, it)
+		rs = append(rs, Reservation{
+			IssuanceKey: it.key, Type: it.row.Type, Subject: it.row.Subject, Format: string(b.opts.Format),
+			ValidUntil: endOfDay(it.row.ValidUntil), Purposes: b.purposes(), Actor: b.opts.Actor,
+		})
+	}
+	if len(todo) == 0 {
+		return
+	}
+	out, err := b.reg.ReserveMany(ctx, rs)
+	if err != nil {
+		for _, it := range todo {
+			it.fail("", err, "%v", err)
+		}
+		return
+	}
+	for i, it := range todo {
+		r := out[i]
+		switch {
+		case errors.Is(r.Err, ErrReservationConflict):
+			it.fail(staff.ColumnSubject, r.Err, "a credential was issued for this staff_id, type and date (%s) to another subject or in another format; it was not issued again", it.row.Occasion())
+		case r.Err != nil:
+			it.fail("", r.Err, "%v", r.Err)
+		case r.Record.State == StateIssued:
+			// Another run issued it since the look-up.
+			it.rec, it.cred = r.Record, nil
+			b.checkRecorded(it)
+		case r.Record.Revoked:
+			it.fail("", ErrCredentialRevoked, "%s was revoked before it was signed, and is not signed now", r.Record.CredentialID)
+		default:
+			it.rec = r.Record
+		}
+	}
+}
+
+// sign signs the group's reserved rows with their reserved id, indexes
+// and validUntil, on every core.
+func (b *batch) sign(g *group, workers int) {
+	now := b.opts.Clock().Truncate(time.Second)
+	parallel(workers, g.items, func(it *item) bool { return it.cred != nil && !it.failedAlready() }, func(it *item) {
+		cred := it.cred
+		it.cred = nil
+		cred.ID = it.rec.CredentialID
+		if !it.rec.ValidUntil.IsZero() {
+			cred.ValidUntil = vc.NewDateTime(it.rec.ValidUntil)
+		}
+		for _, e := range it.rec.StatusEntries() {
+			obj, err := e.TypedObject()
+			if err != nil {
+				it.fail("", err, "%v", err)
+				return
+			}
+			cred.CredentialStatus.Items = append(cred.CredentialStatus.Items, obj)
+		}
+		data, err := json.Marshal(cred)
+		if err != nil {
+			it.fail("", err, "%v", err)
+			return
+		}
+		out, err := Issue(data, b.signer, Options{Format: b.opts.Format, Created: now})
+		if err != nil {
+			it.fail("", err, "%v", err)
+			return
+		}
+		it.signed = out
+		it.outcome = issued
+	})
+}
+
+// finish writes the group's credentials, syncs them, records the new ones
+// as issued, and mends the output of any that another run recorded
+// first.
+func (b *batch) finish(ctx context.Context, g *group, workers int, sink outputSink) {
+	if b.opts.DryRun {
+		for _, it := range g.items {
+			if it.outcome == alreadyIssued && !it.failedAlready() {
+				if err := sink.check(it.out, it.signed); err != nil {
+					it.fail("", ErrOutputExists, "%v", err)
+				}
+			}
+		}
+		return
+	}
+	toWrite := func(it *item) bool { return !it.failedAlready() && it.signed != nil }
+	if err := sink.write(g.items, toWrite, workers); err != nil {
+		for _, it := range g.items {
+			if toWrite(it) {
+				it.fail("", err, "%v", err)
+			}
+		}
+		return
+	}
+	var (
+		todo []*item
+		cs   []Completion
+	)
+	now := b.opts.Clock().Truncate(time.Second)
+	for _, it := range g.items {
+		if it.outcome == issued && !it.failedAlready() {
+			todo = append(todo, it)
+			cs = append(cs, Completion{IssuanceKey: it.key, IssuedAt: now, Credential: it.signed})
+		}
+	}
+	if len(todo) == 0 {
+		return
+	}
+	out, err := b.reg.CompleteMany(ctx, cs)
+	if err != nil {
+		for _, it := range todo {
+			it.fail("", err, "the credential is written but not recorded as issued (a rerun records it): %v", err)
+		}
+		return
+	}
+	var mend []*item
+	for i, it := range todo {
+		switch c := out[i]; {
+		case errors.Is(c.Err, ErrAlreadyIssued):
+			// Another run signed the same reservation and recorded
+			// its credential first: that one is issued.
+			it.signed, it.outcome = c.Credential, alreadyIssued
+			mend = append(mend, it)
+		case c.Err != nil:
+			it.fail("", c.Err, "%v", c.Err)
+		case it.out.adopted:
+			// Written by an earlier run that was stopped before
+			// recording it.
+			it.outcome = issued
+		}
+	}
+	if len(mend) > 0 {
+		if err := sink.replace(mend); err != nil {
+			for _, it := range mend {
+				it.fail("", err, "%v", err)
+			}
+		}
+	}
+}

@@ -1,0 +1,447 @@
+package issuer
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Reserving and completing many credentials in one transaction each, for
+// batch issuance: Reserve and Complete cost a write transaction (and an
+// fsync) per credential, and compile each statement from its text; these
+// prepare each statement once per transaction and commit once per group.
+
+// Reserved is what ReserveMany did with one reservation.
+type Reserved struct {
+	// Record is the credential's record: reserved now (Fresh), or as it
+	// was found (reserved or issued by an earlier call). Nil when Err is
+	// set.
+	Record *Record
+	// Fresh tells whether this call reserved it.
+	Fresh bool
+	// Err is why the reservation was refused: ErrInvalidRequest, or
+	// ErrReservationConflict (the key is recorded with another type,
+	// subject, format or purposes).
+	Err error
+}
+
+// ReserveMany does what Reserve does for each reservation, in one write
+// transaction: a reservation whose issuance key is recorded returns that
+// record unchanged; another is recorded as reserved with a fresh id and a
+// uniformly random unused index for each purpose. A reservation that
+// Reserve would refuse is refused alone (Reserved.Err); the others are
+// reserved. Reservations must have distinct issuance keys. The error is
+// that of the transaction, which then reserved nothing.
+func (r *Registry) ReserveMany(ctx context.Context, reservations []Reservation) ([]Reserved, error) {
+	out := make([]Reserved, len(reservations))
+	keys := make([]string, 0, len(reservations))
+	ids := make([]string, len(reservations))
+	seen := make(map[string]bool, len(reservations))
+	for i, res := range reservations {
+		if err := checkReservation(res); err != nil {
+			out[i].Err = err
+			continue
+		}
+		if seen[res.IssuanceKey] {
+			out[i].Err = fmt.Errorf("%w: issuance key %q twice in one call", ErrInvalidRequest, res.IssuanceKey)
+			continue
+		}
+		seen[res.IssuanceKey] = true
+		keys = append(keys, res.IssuanceKey)
+		ids[i] = res.CredentialID
+		if ids[i] == "" {
+			var err error
+			if ids[i], err = newUUIDURN(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	refused := make([]error, len(out))
+	for i := range out {
+		refused[i] = out[i].Err
+	}
+	err := r.write(ctx, func(tx *sql.Tx) error {
+		// The transaction may run again (busy): start afresh.
+		for i := range out {
+			out[i] = Reserved{Err: refused[i]}
+		}
+		existing, err := loadRecordsByKey(ctx, tx, keys)
+		if err != nil {
+			return err
+		}
+		w, err := r.newBatchWriter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer w.close()
+		now := r.now()
+		for i, res := range reservations {
+			if ids[i] == "" {
+				continue // refused above
+			}
+			if rec := existing[res.IssuanceKey]; rec != nil {
+				if !sameReservation(rec, res) {
+					out[i].Err = fmt.Errorf("%w: issuance key %q is recorded for %s of %q (%s)", ErrReservationConflict,
+						res.IssuanceKey, rec.Type, rec.Subject, rec.Format)
+					continue
+				}
+				out[i] = Reserved{Record: rec}
+				continue
+			}
+			rec, err := w.reserve(ctx, res, ids[i], now)
+			if err != nil {
+				return err
+			}
+			out[i] = Reserved{Record: rec, Fresh: true}
+		}
+		return w.flush(ctx)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("issuer: reserve %d credentials: %w", len(keys), err)
+	}
+	return out, nil
+}
+
+// Completion is a signed credential to record as issued.
+type Completion struct {
+	IssuanceKey string
+	IssuedAt    time.Time
+	// Credential is the signed credential, as written.
+	Credential []byte
+}
+
+// Completed is what CompleteMany did with one completion.
+type Completed struct {
+	// Credential is the credential recorded as issued for the key: the
+	// one given, or when Err wraps ErrAlreadyIssued the other one
+	// recorded before.
+	Credential []byte
+	// Err is ErrCredentialNotFound (no reservation), ErrAlreadyIssued or
+	// ErrInvalidRequest.
+	Err error
+}
+
+// CompleteMany does what Complete does for each completion, in one write
+// transaction: a reserved credential is recorded as issued with the
+// credential given, its SHA-256 and an "issue" audit row; one issued
+// before with the same credential is left as it is; one issued with
+// another credential is left as it is, and reported (ErrAlreadyIssued,
+// with the credential recorded). Completions must have distinct issuance
+// keys. The error is that of the transaction, which then recorded nothing.
+func (r *Registry) CompleteMany(ctx context.Context, completions []Completion) ([]Completed, error) {
+	out := make([]Completed, len(completions))
+	keys := make([]string, 0, len(completions))
+	digests := make([]string, len(completions))
+	for i, c := range completions {
+		if c.IssuanceKey == "" || c.IssuedAt.IsZero() || len(c.Credential) == 0 {
+			out[i].Err = fmt.Errorf("%w: a completion needs an issuance key, a time and the signed credential", ErrInvalidRequest)
+			continue
+		}
+		sum := sha256.Sum256(c.Credential)
+		digests[i] = hex.EncodeToString(sum[:])
+		keys = append(keys, c.IssuanceKey)
+	}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	err := r.write(ctx, func(tx *sql.Tx) error {
+		for i := range out {
+			if digests[i] != "" {
+				out[i] = Completed{}
+			}
+		}
+		recs, err := loadRecordsByKey(ctx, tx, keys)
+		if err != nil {
+			return err
+		}
+		w, err := r.newBatchWriter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer w.close()
+		update, err := tx.PrepareContext(ctx, `UPDATE credentials SET state = $1, issued_at = $2, credential = $3, digest = $4
+	WHERE issuance_key = $5 AND state = $6`)
+		if err != nil {
+			return err
+		}
+		defer update.Close()
+		for i, c := range completions {
+			if digests[i] == "" {
+				continue
+			}
+			rec := recs[c.IssuanceKey]
+			switch {
+			case rec == nil:
+				out[i].Err = fmt.Errorf("%w: no reservation for issuance key %q", ErrCredentialNotFound, c.IssuanceKey)
+				continue
+			case rec.State == StateIssued && rec.Digest == digests[i]:
+				out[i].Credential = rec.Credential
+				continue
+			case rec.State == StateIssued:
+				out[i] = Completed{Credential: rec.Credential, Err: fmt.Errorf("%w: %s was issued with another credential (sha256 %s)", ErrAlreadyIssued, rec.CredentialID, rec.Digest)}
+				continue
+			}
+			if _, err := update.ExecContext(ctx, string(StateIssued), formatTime(c.IssuedAt), c.Credential, digests[i], c.IssuanceKey, string(StateReserved)); err != nil {
+				return err
+			}
+			if err := w.audit(ctx, rec.ReservedBy, "issue", rec.CredentialID, 0, "sha256 "+digests[i]); err != nil {
+				return err
+			}
+			out[i].Credential = c.Credential
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("issuer: complete %d credentials: %w", len(keys), err)
+	}
+	return out, nil
+}
+
+// LookUpMany returns the records of the issuance keys that are recorded,
+// by key, in one read transaction.
+func (r *Registry) LookUpMany(ctx context.Context, keys []string) (map[string]*Record, error) {
+	var recs map[string]*Record
+	err := r.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		recs, err = loadRecordsByKey(ctx, tx, keys)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("issuer: look up %d credentials: %w", len(keys), err)
+	}
+	return recs, nil
+}
+
+// maxKeysPerQuery caps the parameters of one IN list, well under SQLite's
+// and PostgreSQL's limits.
+const maxKeysPerQuery = 500
+
+// loadRecordsByKey is loadRecords for a set of issuance keys, by key.
+func loadRecordsByKey(ctx context.Context, tx *sql.Tx, keys []string) (map[string]*Record, error) {
+	out := make(map[string]*Record, len(keys))
+	for chunk := range slices.Chunk(keys, maxKeysPerQuery) {
+		var in strings.Builder
+		args := make([]any, len(chunk))
+		for i, k := range chunk {
+			if i > 0 {
+				in.WriteString(", ")
+			}
+			in.WriteString("$" + strconv.Itoa(i+1))
+			args[i] = k
+		}
+		recs, err := loadRecords(ctx, tx, `c.issuance_key IN (`+in.String()+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, rec := range recs {
+			out[rec.IssuanceKey] = rec
+		}
+	}
+	return out, nil
+}
+
+// batchWriter holds the prepared statements of a transaction that reserves
+// many credentials, and what it learnt of the current status lists and the
+// audit trail, so that each credential costs a few executions of compiled
+// statements.
+type batchWriter struct {
+	r  *Registry
+	tx *sql.Tx
+	// nextAudit is the id of the next audit row, 0 until read.
+	nextAudit int64
+	lists     map[string]*listState // by purpose
+	stmts     struct {
+		insertCredential, selectSlot, upsertSlot, deleteSlot, insertEntry, insertAudit *sql.Stmt
+	}
+}
+
+// listState is a status list being allocated from.
+type listState struct {
+	id              int64
+	url             string
+	size, allocated int
+	// added counts the allocations not yet written to status_lists.
+	added int
+}
+
+func (r *Registry) newBatchWriter(ctx context.Context, tx *sql.Tx) (*batchWriter, error) {
+	w := &batchWriter{r: r, tx: tx, lists: map[string]*listState{}}
+	for _, s := range []struct {
+		dst  **sql.Stmt
+		text string
+	}{
+		{&w.stmts.insertCredential, `INSERT INTO credentials
+	(issuance_key, credential_id, type, subject, format, valid_until, state, reserved_at, reserved_by)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`},
+		{&w.stmts.selectSlot, `SELECT idx FROM free_slots WHERE list_id = $1 AND slot = $2`},
+		{&w.stmts.upsertSlot, `INSERT INTO free_slots (list_id, slot, idx) VALUES ($1, $2, $3)
+	ON CONFLICT (list_id, slot) DO UPDATE SET idx = excluded.idx`},
+		{&w.stmts.deleteSlot, `DELETE FROM free_slots WHERE list_id = $1 AND slot = $2`},
+		{&w.stmts.insertEntry, `INSERT INTO status_entries (list_id, idx, issuance_key, purpose, is_set)
+	VALUES ($1, $2, $3, $4, 0)`},
+		{&w.stmts.insertAudit, `INSERT INTO audit (id, at, actor, action, credential_id, list_id, detail)
+	VALUES ($1, $2, $3, $4, $5, $6, $7)`},
+	} {
+		st, err := tx.PrepareContext(ctx, s.text)
+		if err != nil {
+			w.close()
+			return nil, err
+		}
+		*s.dst = st
+	}
+	return w, nil
+}
+
+func (w *batchWriter) close() {
+	for _, st := range []*sql.Stmt{w.stmts.insertCredential, w.stmts.selectSlot, w.stmts.upsertSlot, w.stmts.deleteSlot, w.stmts.insertEntry, w.stmts.insertAudit} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// reserve records res as reserved under id, as Reserve does.
+func (w *batchWriter) reserve(ctx context.Context, res Reservation, id string, now time.Time) (*Record, error) {
+	if res.CredentialID != "" {
+		var n int
+		if err := w.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM credentials WHERE credential_id = $1`, id).Scan(&n); err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			return nil, fmt.Errorf("%w: credential id %q belongs to another issuance key", ErrReservationConflict, id)
+		}
+	}
+	if _, err := w.stmts.insertCredential.ExecContext(ctx, res.IssuanceKey, id, res.Type, res.Subject, res.Format,
+		nullTime(res.ValidUntil), string(StateReserved), formatTime(now), res.Actor); err != nil {
+		return nil, err
+	}
+	rec := &Record{
+		IssuanceKey: res.IssuanceKey, CredentialID: id, Type: res.Type, Subject: res.Subject,
+		Format: res.Format, State: StateReserved, ReservedAt: now, ReservedBy: res.Actor,
+	}
+	if !res.ValidUntil.IsZero() {
+		rec.ValidUntil = res.ValidUntil.UTC()
+	}
+	for _, p := range res.Purposes {
+		a, err := w.allocate(ctx, p, res.IssuanceKey, res.Actor)
+		if err != nil {
+			return nil, err
+		}
+		rec.Status = append(rec.Status, a)
+	}
+	slices.SortStableFunc(rec.Status, func(a, b StatusAssignment) int { return cmp.Compare(a.ListID, b.ListID) })
+	return rec, w.audit(ctx, res.Actor, "reserve", id, 0, res.IssuanceKey)
+}
+
+// allocate is Registry.allocate (see there) with prepared statements and
+// the list's counts kept in memory until flush.
+func (w *batchWriter) allocate(ctx context.Context, purpose, issuanceKey, actor string) (StatusAssignment, error) {
+	l := w.lists[purpose]
+	if l == nil {
+		l = &listState{}
+		err := w.tx.QueryRowContext(ctx, `SELECT id, url, size, allocated FROM status_lists
+	WHERE purpose = $1 ORDER BY id DESC LIMIT 1`, purpose).Scan(&l.id, &l.url, &l.size, &l.allocated)
+		if errors.Is(err, sql.ErrNoRows) {
+			l.size, l.allocated = 0, 0 // full: start one
+		} else if err != nil {
+			return StatusAssignment{}, err
+		}
+		w.lists[purpose] = l
+	}
+	if l.allocated >= l.size {
+		if err := w.flushList(ctx, l); err != nil {
+			return StatusAssignment{}, err
+		}
+		id, url, err := w.r.newList(ctx, w.tx, purpose, actor)
+		if err != nil {
+			return StatusAssignment{}, err
+		}
+		*l = listState{id: id, url: url, size: w.r.size}
+		w.nextAudit = 0 // newList wrote an audit row of its own
+	}
+	a := StatusAssignment{Purpose: purpose, ListID: l.id, ListURL: l.url}
+	free := l.size - l.allocated
+	j, err := randIntn(free)
+	if err != nil {
+		return a, err
+	}
+	last := free - 1
+	if a.Index, err = w.slotIndex(ctx, l.id, j); err != nil {
+		return a, err
+	}
+	if j != last {
+		moved, err := w.slotIndex(ctx, l.id, last)
+		if err != nil {
+			return a, err
+		}
+		if _, err := w.stmts.upsertSlot.ExecContext(ctx, l.id, j, moved); err != nil {
+			return a, err
+		}
+	}
+	if _, err := w.stmts.deleteSlot.ExecContext(ctx, l.id, last); err != nil {
+		return a, err
+	}
+	l.allocated++
+	l.added++
+	_, err = w.stmts.insertEntry.ExecContext(ctx, l.id, a.Index, issuanceKey, purpose)
+	return a, err
+}
+
+func (w *batchWriter) slotIndex(ctx context.Context, listID int64, slot int) (int, error) {
+	var idx int
+	err := w.stmts.selectSlot.QueryRowContext(ctx, listID, slot).Scan(&idx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return slot, nil
+	}
+	return idx, err
+}
+
+// flushList writes a list's allocations to status_lists.
+func (w *batchWriter) flushList(ctx context.Context, l *listState) error {
+	if l.added == 0 {
+		return nil
+	}
+	if _, err := w.tx.ExecContext(ctx, `UPDATE status_lists SET allocated = allocated + $1 WHERE id = $2`, l.added, l.id); err != nil {
+		return err
+	}
+	l.added = 0
+	return nil
+}
+
+// flush writes what is kept in memory; the transaction may then commit.
+func (w *batchWriter) flush(ctx context.Context) error {
+	for _, l := range w.lists {
+		if err := w.flushList(ctx, l); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// audit is Registry.audit with a prepared statement and the next id kept
+// in memory (the transaction holds the write lock).
+func (w *batchWriter) audit(ctx context.Context, actor, action, credentialID string, listID int64, detail string) error {
+	if w.nextAudit == 0 {
+		if err := w.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM audit`).Scan(&w.nextAudit); err != nil {
+			return err
+		}
+	}
+	cred := sql.NullString{String: credentialID, Valid: credentialID != ""}
+	list := sql.NullInt64{Int64: listID, Valid: listID != 0}
+	if _, err := w.stmts.insertAudit.ExecContext(ctx, w.nextAudit, formatTime(w.r.now()), actor, action, cred, list, detail); err != nil {
+		return err
+	}
+	w.nextAudit++
+	return nil
+}
