@@ -1,0 +1,170 @@
+// Command batch times 'staffpass issue batch' end to end, CSV to files on
+// disk: it builds staffpass, sets up an organisation for each key type,
+// generates CSV files of mandatory training rows (no identifier to hash)
+// and runs the batch, as a child process, for each format a few times,
+// reporting the median credentials per second and the median peak memory
+// (the child's maximum resident set size).
+//
+//	go run ./bench/batch                       # 100,000 rows, every format, 3 runs
+//	go run ./bench/batch -rows 10000 -runs 1 -formats jwt -output jsonl
+//	go run ./bench/batch -registry /path/to/registry.db
+//
+// Each run issues rows of its own (staff ids prefixed by format and run),
+// so that a -registry shared by every run issues afresh each time. Without
+// -registry each organisation's own registry is used. It is a program, not
+// a test: performance targets live here, never in timed unit tests.
+package main
+
+import (
+	"bufio"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	didkey "github.com/staffpass/staffpass/did/key"
+)
+
+func main() {
+	rows := flag.Int("rows", 100_000, "rows of each CSV file")
+	runs := flag.Int("runs", 3, "runs of each format (the median is reported)")
+	formats := flag.String("formats", "jwt,eddsa-rdfc-2022,ecdsa-rdfc-2019,eddsa-jcs-2022,ecdsa-jcs-2019", "formats, comma-separated")
+	output := flag.String("output", "files", "files or jsonl (--output of the batch)")
+	registry := flag.String("registry", "", "passed to the batch as --registry (default: each organisation's own)")
+	workers := flag.Int("workers", 0, "passed to the batch as --workers when not 0")
+	keep := flag.String("dir", "", "work in this directory and keep it (default: a temporary one, removed)")
+	flag.Parse()
+	if err := run(*rows, *runs, strings.Split(*formats, ","), *output, *registry, *workers, *keep); err != nil {
+		fmt.Fprintln(os.Stderr, "bench/batch:", err)
+		os.Exit(1)
+	}
+}
+
+func run(rows, runs int, formats []string, output, registry string, workers int, dir string) error {
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "staffpass-bench-batch-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
+	} else if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	bin := filepath.Join(dir, "staffpass")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/staffpass")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("building staffpass: %w", err)
+	}
+	orgs := map[string]string{}
+	for _, alg := range []string{"Ed25519", "P-256"} {
+		org := filepath.Join(dir, "org-"+alg)
+		if _, err := os.Stat(org); err != nil {
+			init := exec.Command(bin, "org", "init", "--domain", "bench.nhs.example", "--dir", org, "--alg", alg)
+			init.Stderr = os.Stderr
+			if err := init.Run(); err != nil {
+				return fmt.Errorf("org init: %w", err)
+			}
+		}
+		orgs[alg] = org
+	}
+	wallets, err := testWallets(16)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%d rows, %s output, %d runs each (median)\n", rows, output, runs)
+	fmt.Printf("%-18s %14s %14s %10s\n", "format", "credentials/s", "peak RSS MiB", "seconds")
+	for fi, format := range formats {
+		alg := "Ed25519"
+		if strings.HasPrefix(format, "ecdsa") {
+			alg = "P-256"
+		}
+		var rates, rss, secs []float64
+		for r := range runs {
+			prefix := fmt.Sprintf("B%d-%d-%d", fi, r, time.Now().UnixNano()%1_000_000)
+			csvPath := filepath.Join(dir, "rows.csv")
+			if err := writeCSV(csvPath, rows, prefix, wallets); err != nil {
+				return err
+			}
+			out := filepath.Join(dir, "out-"+prefix)
+			args := []string{"issue", "batch", "--org", orgs[alg], "--type", "training", "--format", format, "--output", output, "--out", out, csvPath}
+			if registry != "" {
+				args = append(args, "--registry", registry)
+			}
+			if workers != 0 {
+				args = append(args, "--workers", fmt.Sprint(workers))
+			}
+			cmd := exec.Command(bin, args...)
+			cmd.Stderr = nil
+			var stdout strings.Builder
+			cmd.Stdout = &stdout
+			start := time.Now()
+			err := cmd.Run()
+			elapsed := time.Since(start)
+			if err != nil {
+				return fmt.Errorf("%s: %w: %s", format, err, stdout.String())
+			}
+			if want := fmt.Sprintf("issued %d,", rows); !strings.HasPrefix(stdout.String(), want) {
+				return fmt.Errorf("%s: %q, want %q", format, stdout.String(), want)
+			}
+			ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+			rates = append(rates, float64(rows)/elapsed.Seconds())
+			rss = append(rss, float64(ru.Maxrss)/1024) // KiB on Linux
+			secs = append(secs, elapsed.Seconds())
+			os.RemoveAll(out)
+		}
+		fmt.Printf("%-18s %14.0f %14.1f %10.1f\n", format, median(rates), median(rss), median(secs))
+	}
+	return nil
+}
+
+func median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// testWallets returns n did:keys from fixed seeds.
+func testWallets(n int) ([]string, error) {
+	var out []string
+	for i := range n {
+		seed := sha256.Sum256(fmt.Appendf(nil, "staffpass bench wallet %d", i))
+		d, err := didkey.New(ed25519.NewKeyFromSeed(seed[:]).Public())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d.String())
+	}
+	return out, nil
+}
+
+// writeCSV writes n mandatory training rows, each for its own staff id.
+func writeCSV(path string, n int, prefix string, wallets []string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(f)
+	fmt.Fprintln(w, "staff_id,subject,training_provider,framework_version,fire_safety_level,fire_safety_completion_date,resuscitation_level,resuscitation_completion_date")
+	day := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range n {
+		fmt.Fprintf(w, "%s-%07d,%s,Riverside Example NHS Trust,CSTF England v1.1,1,%s,2,29/02/2024\n",
+			prefix, i, wallets[i%len(wallets)], day.AddDate(0, 0, -(i%300)).Format(time.DateOnly))
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
