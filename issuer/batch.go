@@ -3,7 +3,6 @@ package issuer
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -83,6 +82,15 @@ type BatchOptions struct {
 	// Waiting, if set, is called when another batch is writing to Out:
 	// this one waits for it to finish.
 	Waiting func()
+	// RowKey, if set, keys the digest of each row recorded with its
+	// credential (HMAC-SHA256 of staff.Row.AppendCells), so that a batch
+	// run again finds a row that says what it said without hashing its
+	// identifiers again (PBKDF2: tens of milliseconds each); see
+	// Organisation.RowKey. It must be secret and the same for every run:
+	// the digest of a row that holds a low-entropy identifier (a DBS
+	// certificate number has 12 digits) is a test of guesses to whoever
+	// holds the key.
+	RowKey []byte
 }
 
 // BatchProgress says how far a batch has got. Total is 0 when the number
@@ -313,9 +321,12 @@ func (b *batch) record(ctx context.Context, r *staff.Row, beforeSigning func() *
 		return &rowResult{failures: []*RowFailure{{Line: r.Line, StaffID: r.StaffID, Column: column, Err: kind, Reason: fmt.Sprintf(format, args...)}}}
 	}
 	key := r.IssuanceKey()
-	rec, err := b.lookUp(ctx, key)
+	rec, err := b.lookUp(ctx, r)
 	if err != nil {
 		return nil, false, fail("", err, "looking it up in the registry: %v", err)
+	}
+	if rec != nil {
+		key = rec.IssuanceKey // recorded with the staff id as it was written then
 	}
 	if rec != nil && rec.State == StateIssued {
 		if rec.Revoked {
@@ -447,20 +458,22 @@ func joinFailures(fs []*RowFailure) error {
 	return errors.Join(errs...)
 }
 
-// lookUp returns the record of the issuance key, or nil. It reads the
-// registry only, so that a rerun of rows already issued takes no write
+// lookUp returns the record of the row's issuance key (or of a variant
+// of it an earlier version recorded: see keyVariants), or nil. It reads
+// the registry only, so that a rerun of rows already issued takes no write
 // lock.
-func (b *batch) lookUp(ctx context.Context, key string) (*Record, error) {
-	var recs []*Record
-	err := b.reg.read(ctx, func(tx *sql.Tx) error {
-		var err error
-		recs, err = loadRecords(ctx, tx, `c.issuance_key = $1`, key)
-		return err
-	})
-	if err != nil || len(recs) == 0 {
+func (b *batch) lookUp(ctx context.Context, r *staff.Row) (*Record, error) {
+	keys := keyVariants(r)
+	recs, err := b.reg.LookUpMany(ctx, keys)
+	if err != nil {
 		return nil, err
 	}
-	return recs[0], nil
+	for _, k := range keys {
+		if rec := recs[k]; rec != nil {
+			return rec, nil
+		}
+	}
+	return nil, nil
 }
 
 // checkIssued reports whether the credential issued under r's key says

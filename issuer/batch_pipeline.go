@@ -2,6 +2,9 @@ package issuer
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -51,6 +54,12 @@ type item struct {
 	key      string // the row's issuance key, or the key it was found under
 	outcome  outcome
 	failures []*RowFailure
+
+	// rowDigest is the keyed digest of the row (BatchOptions.RowKey);
+	// recordDigest is set when it is to be recorded for a credential
+	// issued before without one.
+	rowDigest    string
+	recordDigest bool
 
 	rec    *Record         // as looked up, reserved or completed
 	cred   *vc.Credential  // unsigned, for a row to sign
@@ -297,7 +306,7 @@ func (b *batch) check(ctx context.Context, g *group, workers int, sink outputSin
 	if len(keys) == 0 {
 		return
 	}
-	recs, err := b.reg.LookUpMany(ctx, keys)
+	recs, digests, err := b.reg.lookUpRows(ctx, keys)
 	if err != nil {
 		for _, it := range g.items {
 			if !it.failedAlready() {
@@ -319,8 +328,15 @@ func (b *batch) check(ctx context.Context, g *group, workers int, sink outputSin
 		it.out = sink.placement(b, it.row)
 	}
 	parallel(workers, g.items, func(it *item) bool { return !it.failedAlready() }, func(it *item) {
+		if b.opts.RowKey != nil {
+			it.rowDigest = b.rowDigest(it.row)
+		}
 		if it.rec != nil && it.rec.State == StateIssued {
+			if recorded := digests[it.key]; recorded != "" && b.sameRow(it, recorded) {
+				return
+			}
 			b.checkRecorded(it)
+			it.recordDigest = it.rowDigest != "" && !it.failedAlready() && digests[it.key] == ""
 			return
 		}
 		if it.rec == nil {
@@ -337,6 +353,35 @@ func (b *batch) check(ctx context.Context, g *group, workers int, sink outputSin
 		}
 		b.build(it)
 	})
+}
+
+// rowDigest is the HMAC-SHA256, under BatchOptions.RowKey, of what the
+// row says (staff.Row.AppendCells), in hex. A plain or salted digest would
+// not do: the registry holds the credential, and with it the salt, so the
+// digest of a row with a 12-digit certificate number would be reversed by
+// trying every number at the speed of SHA-256, where the credential's own
+// hash costs a PBKDF2 per guess. The HMAC's key is not in the registry.
+func (b *batch) rowDigest(r *staff.Row) string {
+	mac := hmac.New(sha256.New, b.opts.RowKey)
+	mac.Write([]byte("staffpass batch row v1\x00"))
+	mac.Write(r.AppendCells(nil))
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+// sameRow reports whether the row says what the row recorded with its
+// credential said, in the format asked for: it is then issued, and is not
+// checked against the credential (which hashes each identifier again).
+func (b *batch) sameRow(it *item, recorded string) bool {
+	if it.rowDigest == "" || !hmac.Equal([]byte(it.rowDigest), []byte(recorded)) || it.rec.Format != string(b.opts.Format) {
+		return false
+	}
+	if it.rec.Revoked {
+		b.checkRecorded(it) // fails it
+		return true
+	}
+	it.outcome = alreadyIssued
+	it.signed = it.rec.Credential
+	return true
 }
 
 // checkRecorded checks a row issued before against its record.
@@ -488,9 +533,19 @@ func (b *batch) finish(ctx context.Context, g *group, workers int, sink outputSi
 	for _, it := range g.items {
 		if it.outcome == issued && !it.failedAlready() {
 			todo = append(todo, it)
-			cs = append(cs, Completion{IssuanceKey: it.key, IssuedAt: now, Credential: it.signed})
+			cs = append(cs, Completion{IssuanceKey: it.key, IssuedAt: now, Credential: it.signed, RowDigest: it.rowDigest})
 		}
 	}
+	backfill := map[string]string{}
+	for _, it := range g.items {
+		if it.recordDigest && !it.failedAlready() {
+			backfill[it.key] = it.rowDigest
+		}
+	}
+	// Credentials issued without a row digest (before there was one) get
+	// it, so that the next run finds them without hashing; a failure
+	// here costs only that.
+	_ = b.reg.SetRowDigests(ctx, backfill)
 	if len(todo) == 0 {
 		return
 	}
@@ -511,6 +566,10 @@ func (b *batch) finish(ctx context.Context, g *group, workers int, sink outputSi
 			mend = append(mend, it)
 		case c.Err != nil:
 			it.fail("", c.Err, "%v", c.Err)
+		case !c.Recorded:
+			// Another run signed the same reservation alike, and
+			// recorded it first.
+			it.outcome = alreadyIssued
 		case it.out.adopted:
 			// Written by an earlier run that was stopped before
 			// recording it.

@@ -324,13 +324,70 @@ func TestReserveManyGivesNoIndexTwiceAndRefusesAConflictAlone(t *testing.T) {
 	}
 	cs := []Completion{{IssuanceKey: "k1", IssuedAt: batchNow, Credential: []byte("one")}, {IssuanceKey: "nope", IssuedAt: batchNow, Credential: []byte("x")}}
 	done, err := o.reg.CompleteMany(ctx, cs)
-	if err != nil || done[0].Err != nil || !errors.Is(done[1].Err, ErrCredentialNotFound) {
+	if err != nil || done[0].Err != nil || !done[0].Recorded || !errors.Is(done[1].Err, ErrCredentialNotFound) {
 		t.Fatalf("%+v %v", done, err)
 	}
 	cs[0].Credential = []byte("two")
 	done, err = o.reg.CompleteMany(ctx, cs[:1])
-	if err != nil || !errors.Is(done[0].Err, ErrAlreadyIssued) || string(done[0].Credential) != "one" {
+	if err != nil || !errors.Is(done[0].Err, ErrAlreadyIssued) || done[0].Recorded || string(done[0].Credential) != "one" {
 		t.Fatalf("%+v %v", done, err)
 	}
 	checkIntegrity(t, o.reg)
+}
+
+func TestARerunWithARowKeyFindsRowsIssuedWithoutHashingThemAgain(t *testing.T) {
+	o := newTestOrg(t, filepath.Join(t.TempDir(), "org"))
+	out := filepath.Join(t.TempDir(), "out")
+	key, err := o.org.RowKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := o.org.RowKey(); err != nil || !bytes.Equal(again, key) {
+		t.Fatalf("the row key changed: %v", err)
+	}
+	rows := []staff.CSVRow{dbsRow(2, "E1", "001234567890"), dbsRow(3, "E2", "001234567891")}
+	opts := batchOptions(out)
+	opts.RowKey = key
+	if res, err := IssueBatch(context.Background(), o.reg, o.signer, staff.TypeDBSCheck, rows, opts); err != nil || res.Issued != 2 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	var digests int
+	if err := o.reg.db.QueryRow(`SELECT COUNT(*) FROM credentials WHERE row_digest IS NOT NULL`).Scan(&digests); err != nil || digests != 2 {
+		t.Fatalf("%d row digests, %v", digests, err)
+	}
+
+	// A row whose certificate number changed is checked against the
+	// credential, and refused.
+	changed := []staff.CSVRow{dbsRow(2, "E1", "001234567899")}
+	res, err := IssueBatch(context.Background(), o.reg, o.signer, staff.TypeDBSCheck, changed, opts)
+	if err != nil || res.Failed != 1 || !errors.Is(res.Failures[0], ErrChanged) {
+		t.Fatalf("changed row %+v %v", res, err)
+	}
+
+	// The same rows are found by their digest, without a hash: shown by
+	// recording the changed row's digest in place of E1's, which the
+	// rerun then believes.
+	r, err := staff.ParseRow(staff.TypeDBSCheck, changed[0], staff.DateOf(batchNow))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &batch{opts: opts}
+	if _, err := o.reg.db.Exec(`UPDATE credentials SET row_digest = $1 WHERE issuance_key = $2`, b.rowDigest(r), r.IssuanceKey()); err != nil {
+		t.Fatal(err)
+	}
+	res, err = IssueBatch(context.Background(), o.reg, o.signer, staff.TypeDBSCheck, changed, opts)
+	if err != nil || res.AlreadyIssued != 1 || res.Failed != 0 {
+		t.Fatalf("rerun by digest %+v %v %v", res, err, res.Failures)
+	}
+
+	// A credential issued without a digest gets one on the next run.
+	if _, err := o.reg.db.Exec(`UPDATE credentials SET row_digest = NULL`); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := IssueBatch(context.Background(), o.reg, o.signer, staff.TypeDBSCheck, rows, opts); err != nil || res.AlreadyIssued != 2 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if err := o.reg.db.QueryRow(`SELECT COUNT(*) FROM credentials WHERE row_digest IS NOT NULL`).Scan(&digests); err != nil || digests != 2 {
+		t.Fatalf("%d row digests after a rerun, %v", digests, err)
+	}
 }

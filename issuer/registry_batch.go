@@ -119,6 +119,9 @@ type Completion struct {
 	IssuedAt    time.Time
 	// Credential is the signed credential, as written.
 	Credential []byte
+	// RowDigest, if not empty, is recorded with it: a keyed digest of
+	// what it was issued from (see BatchOptions.RowKey).
+	RowDigest string
 }
 
 // Completed is what CompleteMany did with one completion.
@@ -127,6 +130,9 @@ type Completed struct {
 	// one given, or when Err wraps ErrAlreadyIssued the other one
 	// recorded before.
 	Credential []byte
+	// Recorded tells whether this call recorded it (false: it was issued
+	// before, with the same credential or, with Err, another).
+	Recorded bool
 	// Err is ErrCredentialNotFound (no reservation), ErrAlreadyIssued or
 	// ErrInvalidRequest.
 	Err error
@@ -170,7 +176,7 @@ func (r *Registry) CompleteMany(ctx context.Context, completions []Completion) (
 			return err
 		}
 		defer w.close()
-		update, err := tx.PrepareContext(ctx, `UPDATE credentials SET state = $1, issued_at = $2, credential = $3, digest = $4
+		update, err := tx.PrepareContext(ctx, `UPDATE credentials SET state = $1, issued_at = $2, credential = $3, digest = $4, row_digest = $7
 	WHERE issuance_key = $5 AND state = $6`)
 		if err != nil {
 			return err
@@ -192,13 +198,14 @@ func (r *Registry) CompleteMany(ctx context.Context, completions []Completion) (
 				out[i] = Completed{Credential: rec.Credential, Err: fmt.Errorf("%w: %s was issued with another credential (sha256 %s)", ErrAlreadyIssued, rec.CredentialID, rec.Digest)}
 				continue
 			}
-			if _, err := update.ExecContext(ctx, string(StateIssued), formatTime(c.IssuedAt), c.Credential, digests[i], c.IssuanceKey, string(StateReserved)); err != nil {
+			rowDigest := sql.NullString{String: c.RowDigest, Valid: c.RowDigest != ""}
+			if _, err := update.ExecContext(ctx, string(StateIssued), formatTime(c.IssuedAt), c.Credential, digests[i], c.IssuanceKey, string(StateReserved), rowDigest); err != nil {
 				return err
 			}
 			if err := w.audit(ctx, rec.ReservedBy, "issue", rec.CredentialID, 0, "sha256 "+digests[i]); err != nil {
 				return err
 			}
-			out[i].Credential = c.Credential
+			out[i].Credential, out[i].Recorded = c.Credential, true
 		}
 		return nil
 	})
@@ -223,6 +230,92 @@ func (r *Registry) LookUpMany(ctx context.Context, keys []string) (map[string]*R
 	return recs, nil
 }
 
+// lookUpRows returns the records of the issuance keys that are recorded,
+// and the row digests recorded with them, by key, in one read
+// transaction.
+func (r *Registry) lookUpRows(ctx context.Context, keys []string) (map[string]*Record, map[string]string, error) {
+	var (
+		recs    map[string]*Record
+		digests = map[string]string{}
+	)
+	err := r.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		if recs, err = loadRecordsByKey(ctx, tx, keys); err != nil || len(recs) == 0 {
+			return err
+		}
+		found := make([]string, 0, len(recs))
+		for k := range recs {
+			found = append(found, k)
+		}
+		for chunk := range slices.Chunk(found, maxKeysPerQuery) {
+			in, args := inList(chunk)
+			rows, err := tx.QueryContext(ctx, `SELECT issuance_key, row_digest FROM credentials
+	WHERE row_digest IS NOT NULL AND issuance_key IN (`+in+`)`, args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var k, d string
+				if err := rows.Scan(&k, &d); err != nil {
+					rows.Close()
+					return err
+				}
+				digests[k] = d
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("issuer: look up %d credentials: %w", len(keys), err)
+	}
+	return recs, digests, nil
+}
+
+// SetRowDigests records, in one write transaction, the row digest (see
+// Completion.RowDigest) of issued credentials that have none, by issuance
+// key; a credential that has one keeps it.
+func (r *Registry) SetRowDigests(ctx context.Context, digests map[string]string) error {
+	if len(digests) == 0 {
+		return nil
+	}
+	err := r.write(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `UPDATE credentials SET row_digest = $1
+	WHERE issuance_key = $2 AND state = $3 AND row_digest IS NULL`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for k, d := range digests {
+			if _, err := st.ExecContext(ctx, d, k, string(StateIssued)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("issuer: record %d row digests: %w", len(digests), err)
+	}
+	return nil
+}
+
+// inList returns "$1, $2, ..." for the keys, and the keys as arguments.
+func inList(keys []string) (string, []any) {
+	var in strings.Builder
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		if i > 0 {
+			in.WriteString(", ")
+		}
+		in.WriteString("$" + strconv.Itoa(i+1))
+		args[i] = k
+	}
+	return in.String(), args
+}
+
 // maxKeysPerQuery caps the parameters of one IN list, well under SQLite's
 // and PostgreSQL's limits.
 const maxKeysPerQuery = 500
@@ -231,16 +324,8 @@ const maxKeysPerQuery = 500
 func loadRecordsByKey(ctx context.Context, tx *sql.Tx, keys []string) (map[string]*Record, error) {
 	out := make(map[string]*Record, len(keys))
 	for chunk := range slices.Chunk(keys, maxKeysPerQuery) {
-		var in strings.Builder
-		args := make([]any, len(chunk))
-		for i, k := range chunk {
-			if i > 0 {
-				in.WriteString(", ")
-			}
-			in.WriteString("$" + strconv.Itoa(i+1))
-			args[i] = k
-		}
-		recs, err := loadRecords(ctx, tx, `c.issuance_key IN (`+in.String()+`)`, args...)
+		in, args := inList(chunk)
+		recs, err := loadRecords(ctx, tx, `c.issuance_key IN (`+in+`)`, args...)
 		if err != nil {
 			return nil, err
 		}

@@ -258,6 +258,10 @@ func runIssueBatch(cmd *cobra.Command, o issueBatchOptions, typ, file string) er
 		stop()
 		fmt.Fprintln(stderr, "staffpass: interrupted: finishing the rows being issued (Ctrl-C again to stop at once)")
 	}()
+	rowKey, err := org.RowKey()
+	if err != nil {
+		return err
+	}
 	var reg *issuer.Registry
 	if o.registry != "" {
 		reg, err = issuer.OpenRegistry(cmd.Context(), o.registry)
@@ -275,7 +279,7 @@ func runIssueBatch(cmd *cobra.Command, o issueBatchOptions, typ, file string) er
 	}
 	res, err := issuer.IssueBatchFrom(ctx, reg, signer, typ, rows.All(), issuer.BatchOptions{
 		Format: format, Out: o.out, Workers: o.workers, Actor: actor(o.actor), DryRun: o.dryRun,
-		Output: output, ExpectedRows: total,
+		Output: output, ExpectedRows: total, RowKey: rowKey,
 		Clock:    func() time.Time { return time.Now().In(london) },
 		Progress: newProgress(stderr, total, o.dryRun),
 		Waiting: func() {
