@@ -492,7 +492,14 @@ func (b *batch) sign(g *group, workers int) {
 			it.fail("", err, "%v", err)
 			return
 		}
-		out, err := Issue(data, b.signer, Options{Format: b.opts.Format, Created: now})
+		// What Issue checks before it signs, vc.Parse and the issuer,
+		// holds of a credential NewCredential made (it parsed it) with the
+		// signer's DID as issuer; the validity period is checked here.
+		if _, err := cred.ValidityBounds(); err != nil {
+			it.fail("", err, "%v", err)
+			return
+		}
+		out, err := secure(data, b.signer, Options{Format: b.opts.Format, Created: now})
 		if err != nil {
 			it.fail("", err, "%v", err)
 			return
