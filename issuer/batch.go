@@ -254,7 +254,7 @@ func IssueBatchFrom(ctx context.Context, reg *Registry, signer keys.Signer, cred
 	}
 	if opts.Output == OutputJSONL {
 		if opts.DryRun && opts.Out == "" {
-			sink = &jsonlSink{index: map[[16]byte]int64{}}
+			sink = newJSONLSink("")
 		} else {
 			js, err := openJSONL(opts.Out, opts.DryRun)
 			if err != nil {

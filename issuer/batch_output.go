@@ -3,11 +3,11 @@ package issuer
 import (
 	"bufio"
 	"bytes"
-	"crypto/sha256"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"os"
 	"path/filepath"
@@ -191,10 +191,14 @@ type jsonlSink struct {
 	path string
 	f    *os.File
 	size int64
-	// index holds, for each line of the file, the first 16 bytes of the
-	// SHA-256 of its issuance key and the line's offset: 24 bytes of data
-	// (about 60 with the map's own) a line, read when the file is opened.
-	index map[[16]byte]int64
+	// index holds, for each line of the file, a 64-bit hash of its
+	// issuance key and the line's offset: 16 bytes of data (about 25 with
+	// the map's own) a line, read when the file is opened. A line found
+	// by its hash is read, and its key compared; the offsets of the lines
+	// whose keys share a hash with an earlier one are in more.
+	seed  maphash.Seed
+	index map[uint64]int64
+	more  map[uint64][]int64
 }
 
 // jsonlLine is a line of JSONLFile; IssuanceKey comes first, so that the
@@ -208,9 +212,37 @@ type jsonlLine struct {
 
 var jsonlPrefix = []byte(`{"issuance_key":"`)
 
-func keyHash(key string) [16]byte {
-	sum := sha256.Sum256([]byte(key))
-	return [16]byte(sum[:16])
+func newJSONLSink(path string) *jsonlSink {
+	return &jsonlSink{path: path, seed: maphash.MakeSeed(), index: map[uint64]int64{}, more: map[uint64][]int64{}}
+}
+
+func (s *jsonlSink) add(key string, off int64) {
+	h := maphash.String(s.seed, key)
+	if _, ok := s.index[h]; ok {
+		s.more[h] = append(s.more[h], off)
+		return
+	}
+	s.index[h] = off
+}
+
+// find returns the credential of the line of key, if the file has one.
+func (s *jsonlSink) find(key string) ([]byte, bool, error) {
+	h := maphash.String(s.seed, key)
+	off, ok := s.index[h]
+	if !ok {
+		return nil, false, nil
+	}
+	for _, o := range append([]int64{off}, s.more[h]...) {
+		l, err := s.readLine(o)
+		if err != nil {
+			return nil, false, err
+		}
+		if l.IssuanceKey == key {
+			cred, err := l.credential()
+			return cred, err == nil, err
+		}
+	}
+	return nil, false, nil
 }
 
 // openJSONL opens (or creates) the JSON Lines file and reads its index. A
@@ -224,12 +256,13 @@ func openJSONL(dir string, dryRun bool) (*jsonlSink, error) {
 	}
 	f, err := os.OpenFile(path, flag, 0o600)
 	if dryRun && errors.Is(err, os.ErrNotExist) {
-		return &jsonlSink{path: path, index: map[[16]byte]int64{}}, nil
+		return newJSONLSink(path), nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("issuer: output: %w", err)
 	}
-	s := &jsonlSink{path: path, f: f, index: map[[16]byte]int64{}}
+	s := newJSONLSink(path)
+	s.f = f
 	br := bufio.NewReaderSize(f, 1<<20)
 	var off int64
 	for {
@@ -252,7 +285,7 @@ func openJSONL(dir string, dryRun bool) (*jsonlSink, error) {
 			f.Close()
 			return nil, fmt.Errorf("issuer: %s: line at byte %d is not a staffpass credential line", path, off)
 		}
-		s.index[keyHash(string(rest[:end]))] = off
+		s.add(string(rest[:end]), off)
 		off += int64(len(line))
 	}
 	if !dryRun {
@@ -275,8 +308,8 @@ func (s *jsonlSink) vacant(outputPlacement) error { return nil }
 
 func (s *jsonlSink) check(outputPlacement, []byte) error { return nil }
 
-// lineCredential reads the credential of the line at off.
-func (s *jsonlSink) lineCredential(off int64) ([]byte, error) {
+// readLine reads the line at off.
+func (s *jsonlSink) readLine(off int64) (*jsonlLine, error) {
 	br := bufio.NewReader(io.NewSectionReader(s.f, off, s.size-off))
 	data, err := br.ReadBytes('\n')
 	if err != nil {
@@ -286,6 +319,11 @@ func (s *jsonlSink) lineCredential(off int64) ([]byte, error) {
 	if err := json.Unmarshal(data, &l); err != nil {
 		return nil, err
 	}
+	return &l, nil
+}
+
+// credential returns the line's credential as it was secured.
+func (l *jsonlLine) credential() ([]byte, error) {
 	if len(l.Credential) > 0 && l.Credential[0] == '"' {
 		var token string
 		if err := json.Unmarshal(l.Credential, &token); err != nil {
@@ -299,7 +337,7 @@ func (s *jsonlSink) lineCredential(off int64) ([]byte, error) {
 func (s *jsonlSink) write(items []*item, keep func(*item) bool, workers int) error {
 	var buf bytes.Buffer
 	type added struct {
-		key [16]byte
+		key string
 		off int64
 	}
 	var adds []added
@@ -317,12 +355,13 @@ func (s *jsonlSink) write(items []*item, keep func(*item) bool, workers int) err
 				it.signed = c.Bytes() // the form written is the form recorded
 			}
 		}
-		k := keyHash(it.key)
-		if off, ok := s.index[k]; ok {
-			old, err := s.lineCredential(off)
+		old, found, err := s.find(it.key)
+		if err != nil {
+			it.fail("", err, "reading its line in %s: %v", s.path, err)
+			continue
+		}
+		if found {
 			switch {
-			case err != nil:
-				it.fail("", err, "reading its line in %s: %v", s.path, err)
 			case jsonEqual(old, it.signed):
 			case it.outcome == issued && credentialIDOf(old) == it.rec.CredentialID:
 				it.signed, it.out.adopted = old, true
@@ -333,16 +372,19 @@ func (s *jsonlSink) write(items []*item, keep func(*item) bool, workers int) err
 		}
 		cred := json.RawMessage(it.signed)
 		if len(it.signed) > 0 && it.signed[0] != '{' {
-			cred, _ = json.Marshal(string(it.signed))
+			cred = strconv.AppendQuote(nil, string(it.signed)) // a compact JWS is ASCII with no '"' or '\\'
 		}
-		line, err := json.Marshal(jsonlLine{IssuanceKey: it.key, File: it.out.name, StaffID: it.out.staffID, Credential: cred})
-		if err != nil {
+		// Not HTML-escaped: the line holds the credential's bytes as
+		// they are recorded ("&" stays "&").
+		var line bytes.Buffer
+		enc := json.NewEncoder(&line)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(jsonlLine{IssuanceKey: it.key, File: it.out.name, StaffID: it.out.staffID, Credential: cred}); err != nil {
 			it.fail("", err, "%v", err)
 			continue
 		}
-		adds = append(adds, added{k, s.size + int64(buf.Len())})
-		buf.Write(line)
-		buf.WriteByte('\n')
+		adds = append(adds, added{it.key, s.size + int64(buf.Len())})
+		buf.Write(line.Bytes()) // with its '\n'
 	}
 	if buf.Len() == 0 {
 		return nil
@@ -355,7 +397,7 @@ func (s *jsonlSink) write(items []*item, keep func(*item) bool, workers int) err
 	}
 	s.size += int64(buf.Len())
 	for _, a := range adds {
-		s.index[a.key] = a.off
+		s.add(a.key, a.off)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"hash/maphash"
 	"iter"
 	"math"
 	"runtime"
@@ -152,10 +153,13 @@ func (b *batch) runStream(ctx context.Context, src iter.Seq2[staff.CSVRow, error
 	groups := make(chan *group, 1)
 	go func() {
 		defer close(groups)
-		// seen holds the first 16 bytes of the SHA-256 of each issuance
-		// key of this run and a seenRow: 24 bytes of data (about 50 with
-		// the map's own) a row, so about 75 MB for 1.5 million rows.
-		seen := map[[16]byte]seenRow{}
+		// seen holds a 64-bit hash of each issuance key of this run
+		// (maphash, seeded afresh for each run) and a seenRow: 16 bytes of
+		// data, about 25 with the map's own, a row, so about 40 MB for 1.5
+		// million rows. Two keys of one hash, about one chance in ten
+		// million for 1.5 million rows, make the later row fail as a
+		// duplicate, visibly; a rerun, with another seed, issues it.
+		seen := dupSet{seed: maphash.MakeSeed(), rows: map[uint64]seenRow{}}
 		g := &group{}
 		for cr, err := range src {
 			if err != nil {
@@ -241,7 +245,7 @@ func (b *batch) runStream(ctx context.Context, src iter.Seq2[staff.CSVRow, error
 }
 
 // parse reads one row and checks that it does not repeat an earlier one.
-func (b *batch) parse(cr staff.CSVRow, issuedOn staff.Date, seen map[[16]byte]seenRow) *item {
+func (b *batch) parse(cr staff.CSVRow, issuedOn staff.Date, seen dupSet) *item {
 	it := &item{line: cr.Line}
 	r, err := staff.ParseRow(b.typ, cr, issuedOn)
 	if err != nil {
@@ -252,8 +256,8 @@ func (b *batch) parse(cr staff.CSVRow, issuedOn staff.Date, seen map[[16]byte]se
 	// The key has the staff id in upper case, so a staff id that differs
 	// from an earlier one only in case (and whose file would be the same
 	// on Windows and macOS) repeats it.
-	k, id := keyHash(it.key), idHash(r.StaffID)
-	if prev, dup := seen[k]; dup {
+	k, id := maphash.String(seen.seed, it.key), idHash(r.StaffID)
+	if prev, dup := seen.rows[k]; dup {
 		if prev.id != id {
 			it.fail(staff.ColumnStaffID, ErrDuplicateRow, "differs from row %d's staff_id only in upper and lower case, which is the same member of staff", prev.line)
 			return it
@@ -261,8 +265,15 @@ func (b *batch) parse(cr staff.CSVRow, issuedOn staff.Date, seen map[[16]byte]se
 		it.fail("", ErrDuplicateRow, "repeats row %d: the same staff_id, type and date (%s)", prev.line, r.Occasion())
 		return it
 	}
-	seen[k] = seenRow{line: int32(min(r.Line, math.MaxInt32)), id: id}
+	seen.rows[k] = seenRow{line: int32(min(r.Line, math.MaxInt32)), id: id}
 	return it
+}
+
+// dupSet holds the rows of a batch, to find a later row that repeats
+// one.
+type dupSet struct {
+	seed maphash.Seed
+	rows map[uint64]seenRow
 }
 
 // seenRow is what a batch keeps of each row to find a later row that

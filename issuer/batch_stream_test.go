@@ -99,11 +99,26 @@ func TestAStaffIDInAnotherCaseInALaterRunIsTheSameMemberOfStaff(t *testing.T) {
 }
 
 func TestAJSONLinesOutputRunAgainAddsNoLine(t *testing.T) {
+	for _, format := range []Format{FormatJWT, FormatEdDSAJCS2022} {
+		t.Run(string(format), func(t *testing.T) { jsonlRerun(t, format) })
+	}
+}
+
+// withAmpersand gives rows a provider with a character that JSON may
+// escape.
+func withAmpersand(rows []staff.CSVRow) []staff.CSVRow {
+	for _, r := range rows {
+		r.Cells["training_provider"] = "Riverside & <Hillside> NHS Trust"
+	}
+	return rows
+}
+
+func jsonlRerun(t *testing.T, format Format) {
 	o := newTestOrg(t, filepath.Join(t.TempDir(), "org"))
 	out := filepath.Join(t.TempDir(), "out")
 	opts := batchOptions(out)
-	opts.Output, opts.GroupSize = OutputJSONL, 4
-	res, err := IssueBatch(context.Background(), o.reg, o.signer, staff.TypeMandatoryTraining, trainingRows(10), opts)
+	opts.Output, opts.GroupSize, opts.Format = OutputJSONL, 4, format
+	res, err := IssueBatch(context.Background(), o.reg, o.signer, staff.TypeMandatoryTraining, withAmpersand(trainingRows(10)), opts)
 	if err != nil || res.Issued != 10 {
 		t.Fatalf("%+v %v", res, err)
 	}
@@ -120,7 +135,7 @@ func TestAJSONLinesOutputRunAgainAddsNoLine(t *testing.T) {
 	if err := os.WriteFile(path, data[:len(data)-40], 0o600); err != nil {
 		t.Fatal(err)
 	}
-	res, err = IssueBatch(context.Background(), o.reg, o.signer, staff.TypeMandatoryTraining, trainingRows(15), opts)
+	res, err = IssueBatch(context.Background(), o.reg, o.signer, staff.TypeMandatoryTraining, withAmpersand(trainingRows(15)), opts)
 	if err != nil || res.Issued != 5 || res.AlreadyIssued != 10 || res.Failed != 0 {
 		t.Fatalf("rerun %+v %v %v", res, err, res.Failures)
 	}
