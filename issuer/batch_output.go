@@ -370,21 +370,33 @@ func (s *jsonlSink) write(items []*item, keep func(*item) bool, workers int) err
 			}
 			continue
 		}
-		cred := json.RawMessage(it.signed)
-		if len(it.signed) > 0 && it.signed[0] != '{' {
-			cred = strconv.AppendQuote(nil, string(it.signed)) // a compact JWS is ASCII with no '"' or '\\'
+		// The line is put together by hand, in the order of jsonlLine:
+		// the key, file and staff id are short ASCII texts (a staff id's
+		// characters, a type name, dates and hex), the credential a
+		// compact JWS (ASCII with no '"' or '\\') or compact JSON, written
+		// as it is recorded.
+		start := buf.Len()
+		buf.WriteString(`{"issuance_key":`)
+		buf.Write(jsonString(it.key))
+		buf.WriteString(`,"file":`)
+		buf.Write(jsonString(it.out.name))
+		buf.WriteString(`,"staff_id":`)
+		buf.Write(jsonString(it.out.staffID))
+		buf.WriteString(`,"credential":`)
+		if len(it.signed) > 0 && it.signed[0] == '{' {
+			buf.Write(it.signed)
+		} else {
+			buf.WriteByte('"')
+			buf.Write(it.signed)
+			buf.WriteByte('"')
 		}
-		// Not HTML-escaped: the line holds the credential's bytes as
-		// they are recorded ("&" stays "&").
-		var line bytes.Buffer
-		enc := json.NewEncoder(&line)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(jsonlLine{IssuanceKey: it.key, File: it.out.name, StaffID: it.out.staffID, Credential: cred}); err != nil {
-			it.fail("", err, "%v", err)
+		buf.WriteString("}\n")
+		if !json.Valid(buf.Bytes()[start : buf.Len()-1]) {
+			buf.Truncate(start)
+			it.fail("", ErrOutputExists, "the credential does not fit a line of %s", s.path)
 			continue
 		}
-		adds = append(adds, added{it.key, s.size + int64(buf.Len())})
-		buf.Write(line.Bytes()) // with its '\n'
+		adds = append(adds, added{it.key, s.size + int64(start)})
 	}
 	if buf.Len() == 0 {
 		return nil
@@ -400,6 +412,12 @@ func (s *jsonlSink) write(items []*item, keep func(*item) bool, workers int) err
 		s.add(a.key, a.off)
 	}
 	return nil
+}
+
+// jsonString is s as a JSON string.
+func jsonString(s string) []byte {
+	data, _ := json.Marshal(s) // a string always marshals
+	return data
 }
 
 // jsonEqual compares two credentials, a Data Integrity one in compact

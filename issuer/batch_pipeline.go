@@ -32,7 +32,7 @@ const DefaultGroupSize = 500
 // that takes the groups in order, so that while one group is signed the
 // next is reserved and the one before written:
 //
-//	read and parse ─▶ look up, check, build ─▶ reserve ─▶ sign ─▶ write, complete, report
+//	read and parse ─▶ look up, check, build ─▶ reserve ─▶ sign ─▶ write and sync ─▶ complete, report
 //
 // The stages that cost CPU (check and build: the claims, with their
 // PBKDF2 hashes, and the unsigned credential, validated once; sign) run on
@@ -188,12 +188,13 @@ func (b *batch) runStream(ctx context.Context, src iter.Seq2[staff.CSVRow, error
 	checked := pipe(groups, func(g *group) { b.check(work, g, workers, sink) })
 	reserved := pipe(checked, func(g *group) { b.reserve(work, g) })
 	signed := pipe(reserved, func(g *group) { b.sign(g, workers) })
+	written := pipe(signed, func(g *group) { b.write(g, workers, sink) })
 
 	var errsErr error // of the errors file
 	res := &BatchResult{}
 	progress := BatchProgress{Total: b.opts.ExpectedRows}
-	for g := range signed {
-		b.finish(work, g, workers, sink)
+	for g := range written {
+		b.finish(work, g, sink)
 		for _, it := range g.items {
 			res.Total++
 			progress.Done++
@@ -520,10 +521,8 @@ func (b *batch) sign(g *group, workers int) {
 	})
 }
 
-// finish writes the group's credentials, syncs them, records the new ones
-// as issued, and mends the output of any that another run recorded
-// first.
-func (b *batch) finish(ctx context.Context, g *group, workers int, sink outputSink) {
+// write writes the group's credentials and syncs them.
+func (b *batch) write(g *group, workers int, sink outputSink) {
 	if b.opts.DryRun {
 		for _, it := range g.items {
 			if it.outcome == alreadyIssued && !it.failedAlready() {
@@ -541,6 +540,13 @@ func (b *batch) finish(ctx context.Context, g *group, workers int, sink outputSi
 				it.fail("", err, "%v", err)
 			}
 		}
+	}
+}
+
+// finish records the group's new credentials, written, as issued, and
+// mends the output of any that another run recorded first.
+func (b *batch) finish(ctx context.Context, g *group, sink outputSink) {
+	if b.opts.DryRun {
 		return
 	}
 	var (
