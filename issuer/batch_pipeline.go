@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/staffpass/staffpass/internal/ld"
 	"github.com/staffpass/staffpass/internal/limits"
 	"github.com/staffpass/staffpass/vc"
 	"github.com/staffpass/staffpass/vc/staff"
@@ -431,6 +432,18 @@ func (b *batch) build(it *item) {
 	it.cred = cred
 }
 
+// checkTerms is the JSON-LD check of CheckContent.
+func (b *batch) checkTerms(data []byte) error {
+	loader, err := defaultLoader()
+	if err != nil {
+		return err
+	}
+	if _, err := ld.ToRDFJSON(data, loader, ld.Bound); err != nil {
+		return fmt.Errorf("%w: %w", ErrContent, err)
+	}
+	return nil
+}
+
 func (b *batch) purposes() []string {
 	return []string{status.PurposeRevocation, status.PurposeSuspension}
 }
@@ -510,6 +523,15 @@ func (b *batch) sign(g *group, workers int) {
 		if _, err := cred.ValidityBounds(); err != nil {
 			it.fail("", err, "%v", err)
 			return
+		}
+		// IssueRecorded's CheckContent also requires every term to be
+		// defined by the contexts (JSON-LD safe mode); an RDFC suite
+		// checks it as it signs.
+		if b.opts.Format != FormatEdDSARDFC2022 && b.opts.Format != FormatECDSARDFC2019 {
+			if err := b.checkTerms(data); err != nil {
+				it.fail("", err, "%v", err)
+				return
+			}
 		}
 		out, err := secure(data, b.signer, Options{Format: b.opts.Format, Created: now})
 		if err != nil {
