@@ -196,7 +196,11 @@ func IssueBatch(ctx context.Context, reg *Registry, signer keys.Signer, credenti
 // subject, validUntil and format must be the same, or it fails with
 // ErrChanged: to correct a credential, revoke it and issue the corrected
 // one on its own. An output file that exists with other content is never
-// overwritten (ErrOutputExists). Two batches writing to one directory at
+// overwritten (ErrOutputExists), but for one that holds another signing of
+// the row's own reservation (the same credential id) that was never
+// recorded: a run stopped before recording it wrote it (it is recorded
+// now), or another run signed the same reservation and recorded its own
+// first (the file is replaced with the recorded credential). Two batches writing to one directory at
 // once take turns (opts.Waiting is called); temporary files that an
 // interrupted run left in opts.Out are removed first.
 //
