@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -207,7 +208,7 @@ func (r *Registry) CompleteMany(ctx context.Context, completions []Completion) (
 			}
 			out[i].Credential, out[i].Recorded = c.Credential, true
 		}
-		return nil
+		return w.flush(ctx)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("issuer: complete %d credentials: %w", len(keys), err)
@@ -336,19 +337,22 @@ func loadRecordsByKey(ctx context.Context, tx *sql.Tx, keys []string) (map[strin
 	return out, nil
 }
 
-// batchWriter holds the prepared statements of a transaction that reserves
-// many credentials, and what it learnt of the current status lists and the
-// audit trail, so that each credential costs a few executions of compiled
-// statements.
+// batchWriter reserves many credentials in one transaction. It keeps in
+// memory what the transaction writes until flush: the rows of credentials,
+// status_entries and audit, written by multi-row INSERTs, and, for each
+// status list, its changed free slots and its count, so that a credential
+// costs a couple of slot look-ups rather than a dozen statements. Reads
+// of free slots look at the changes in memory first, so that the
+// allocations are those Registry.allocate would make one at a time.
 type batchWriter struct {
 	r  *Registry
 	tx *sql.Tx
 	// nextAudit is the id of the next audit row, 0 until read.
-	nextAudit int64
-	lists     map[string]*listState // by purpose
-	stmts     struct {
-		insertCredential, selectSlot, upsertSlot, deleteSlot, insertEntry, insertAudit *sql.Stmt
-	}
+	nextAudit  int64
+	lists      map[string]*listState // by purpose
+	selectSlot *sql.Stmt
+	// Rows to insert, as arguments in column order.
+	credentials, entries, audits [][]any
 }
 
 // listState is a status list being allocated from.
@@ -356,49 +360,29 @@ type listState struct {
 	id              int64
 	url             string
 	size, allocated int
-	// added counts the allocations not yet written to status_lists.
+	// added counts the allocations not yet written to status_lists; the
+	// free slots from size-allocated to size-allocated+added-1 have
+	// become unused, and slots holds the values changed below them.
 	added int
+	slots map[int]int
 }
 
 func (r *Registry) newBatchWriter(ctx context.Context, tx *sql.Tx) (*batchWriter, error) {
-	w := &batchWriter{r: r, tx: tx, lists: map[string]*listState{}}
-	for _, s := range []struct {
-		dst  **sql.Stmt
-		text string
-	}{
-		{&w.stmts.insertCredential, `INSERT INTO credentials
-	(issuance_key, credential_id, type, subject, format, valid_until, state, reserved_at, reserved_by)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`},
-		{&w.stmts.selectSlot, `SELECT idx FROM free_slots WHERE list_id = $1 AND slot = $2`},
-		{&w.stmts.upsertSlot, `INSERT INTO free_slots (list_id, slot, idx) VALUES ($1, $2, $3)
-	ON CONFLICT (list_id, slot) DO UPDATE SET idx = excluded.idx`},
-		{&w.stmts.deleteSlot, `DELETE FROM free_slots WHERE list_id = $1 AND slot = $2`},
-		{&w.stmts.insertEntry, `INSERT INTO status_entries (list_id, idx, issuance_key, purpose, is_set)
-	VALUES ($1, $2, $3, $4, 0)`},
-		{&w.stmts.insertAudit, `INSERT INTO audit (id, at, actor, action, credential_id, list_id, detail)
-	VALUES ($1, $2, $3, $4, $5, $6, $7)`},
-	} {
-		st, err := tx.PrepareContext(ctx, s.text)
-		if err != nil {
-			w.close()
-			return nil, err
-		}
-		*s.dst = st
+	st, err := tx.PrepareContext(ctx, `SELECT idx FROM free_slots WHERE list_id = $1 AND slot = $2`)
+	if err != nil {
+		return nil, err
 	}
-	return w, nil
+	return &batchWriter{r: r, tx: tx, lists: map[string]*listState{}, selectSlot: st}, nil
 }
 
-func (w *batchWriter) close() {
-	for _, st := range []*sql.Stmt{w.stmts.insertCredential, w.stmts.selectSlot, w.stmts.upsertSlot, w.stmts.deleteSlot, w.stmts.insertEntry, w.stmts.insertAudit} {
-		if st != nil {
-			st.Close()
-		}
-	}
-}
+func (w *batchWriter) close() { w.selectSlot.Close() }
 
 // reserve records res as reserved under id, as Reserve does.
 func (w *batchWriter) reserve(ctx context.Context, res Reservation, id string, now time.Time) (*Record, error) {
 	if res.CredentialID != "" {
+		if err := w.flushRows(ctx); err != nil {
+			return nil, err
+		}
 		var n int
 		if err := w.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM credentials WHERE credential_id = $1`, id).Scan(&n); err != nil {
 			return nil, err
@@ -407,10 +391,8 @@ func (w *batchWriter) reserve(ctx context.Context, res Reservation, id string, n
 			return nil, fmt.Errorf("%w: credential id %q belongs to another issuance key", ErrReservationConflict, id)
 		}
 	}
-	if _, err := w.stmts.insertCredential.ExecContext(ctx, res.IssuanceKey, id, res.Type, res.Subject, res.Format,
-		nullTime(res.ValidUntil), string(StateReserved), formatTime(now), res.Actor); err != nil {
-		return nil, err
-	}
+	w.credentials = append(w.credentials, []any{res.IssuanceKey, id, res.Type, res.Subject, res.Format,
+		nullTime(res.ValidUntil), string(StateReserved), formatTime(now), res.Actor})
 	rec := &Record{
 		IssuanceKey: res.IssuanceKey, CredentialID: id, Type: res.Type, Subject: res.Subject,
 		Format: res.Format, State: StateReserved, ReservedAt: now, ReservedBy: res.Actor,
@@ -429,12 +411,12 @@ func (w *batchWriter) reserve(ctx context.Context, res Reservation, id string, n
 	return rec, w.audit(ctx, res.Actor, "reserve", id, 0, res.IssuanceKey)
 }
 
-// allocate is Registry.allocate (see there) with prepared statements and
-// the list's counts kept in memory until flush.
+// allocate is Registry.allocate (see there), with the list's changes kept
+// in memory until flush.
 func (w *batchWriter) allocate(ctx context.Context, purpose, issuanceKey, actor string) (StatusAssignment, error) {
 	l := w.lists[purpose]
 	if l == nil {
-		l = &listState{}
+		l = &listState{slots: map[int]int{}}
 		err := w.tx.QueryRowContext(ctx, `SELECT id, url, size, allocated FROM status_lists
 	WHERE purpose = $1 ORDER BY id DESC LIMIT 1`, purpose).Scan(&l.id, &l.url, &l.size, &l.allocated)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -445,15 +427,17 @@ func (w *batchWriter) allocate(ctx context.Context, purpose, issuanceKey, actor 
 		w.lists[purpose] = l
 	}
 	if l.allocated >= l.size {
-		if err := w.flushList(ctx, l); err != nil {
+		// newList writes an audit row of its own: what is kept in
+		// memory goes first.
+		if err := w.flush(ctx); err != nil {
 			return StatusAssignment{}, err
 		}
 		id, url, err := w.r.newList(ctx, w.tx, purpose, actor)
 		if err != nil {
 			return StatusAssignment{}, err
 		}
-		*l = listState{id: id, url: url, size: w.r.size}
-		w.nextAudit = 0 // newList wrote an audit row of its own
+		*l = listState{id: id, url: url, size: w.r.size, slots: map[int]int{}}
+		w.nextAudit = 0
 	}
 	a := StatusAssignment{Purpose: purpose, ListID: l.id, ListURL: l.url}
 	free := l.size - l.allocated
@@ -462,50 +446,126 @@ func (w *batchWriter) allocate(ctx context.Context, purpose, issuanceKey, actor 
 		return a, err
 	}
 	last := free - 1
-	if a.Index, err = w.slotIndex(ctx, l.id, j); err != nil {
+	if a.Index, err = w.slotIndex(ctx, l, j); err != nil {
 		return a, err
 	}
 	if j != last {
-		moved, err := w.slotIndex(ctx, l.id, last)
+		moved, err := w.slotIndex(ctx, l, last)
 		if err != nil {
 			return a, err
 		}
-		if _, err := w.stmts.upsertSlot.ExecContext(ctx, l.id, j, moved); err != nil {
-			return a, err
-		}
+		l.slots[j] = moved
 	}
-	if _, err := w.stmts.deleteSlot.ExecContext(ctx, l.id, last); err != nil {
-		return a, err
-	}
+	delete(l.slots, last) // unused from now on
 	l.allocated++
 	l.added++
-	_, err = w.stmts.insertEntry.ExecContext(ctx, l.id, a.Index, issuanceKey, purpose)
-	return a, err
+	w.entries = append(w.entries, []any{l.id, a.Index, issuanceKey, purpose})
+	return a, nil
 }
 
-func (w *batchWriter) slotIndex(ctx context.Context, listID int64, slot int) (int, error) {
+// slotIndex returns A[slot] of the list's array of unused indexes.
+func (w *batchWriter) slotIndex(ctx context.Context, l *listState, slot int) (int, error) {
+	if idx, ok := l.slots[slot]; ok {
+		return idx, nil
+	}
 	var idx int
-	err := w.stmts.selectSlot.QueryRowContext(ctx, listID, slot).Scan(&idx)
+	err := w.selectSlot.QueryRowContext(ctx, l.id, slot).Scan(&idx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return slot, nil
 	}
 	return idx, err
 }
 
-// flushList writes a list's allocations to status_lists.
+// rowsPerInsert caps the rows of one multi-row INSERT (its parameters stay
+// far under SQLite's and PostgreSQL's limits).
+const rowsPerInsert = 100
+
+// insertRows inserts rows with one INSERT per rowsPerInsert rows: head,
+// then each row's values followed by tail in parentheses, then suffix.
+func (w *batchWriter) insertRows(ctx context.Context, head, tail, suffix string, rows [][]any) error {
+	for chunk := range slices.Chunk(rows, rowsPerInsert) {
+		var q strings.Builder
+		q.WriteString(head)
+		args := make([]any, 0, len(chunk)*len(chunk[0]))
+		for i, row := range chunk {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteByte('(')
+			for k, v := range row {
+				if k > 0 {
+					q.WriteString(", ")
+				}
+				args = append(args, v)
+				q.WriteString("$" + strconv.Itoa(len(args)))
+			}
+			q.WriteString(tail)
+			q.WriteByte(')')
+		}
+		q.WriteString(suffix)
+		if _, err := w.tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// flushRows inserts the rows kept in memory: credentials before the
+// status entries that refer to them.
+func (w *batchWriter) flushRows(ctx context.Context) error {
+	for _, t := range []struct {
+		rows       *[][]any
+		head, tail string
+	}{
+		{&w.credentials, `INSERT INTO credentials
+	(issuance_key, credential_id, type, subject, format, valid_until, state, reserved_at, reserved_by) VALUES `, ""},
+		{&w.entries, `INSERT INTO status_entries (list_id, idx, issuance_key, purpose, is_set) VALUES `, ", 0"},
+		{&w.audits, `INSERT INTO audit (id, at, actor, action, credential_id, list_id, detail) VALUES `, ""},
+	} {
+		if len(*t.rows) == 0 {
+			continue
+		}
+		if err := w.insertRows(ctx, t.head, t.tail, "", *t.rows); err != nil {
+			return err
+		}
+		*t.rows = nil
+	}
+	return nil
+}
+
+// flushList writes a list's allocations: its count, its changed free
+// slots, and the removal of the slots no longer used.
 func (w *batchWriter) flushList(ctx context.Context, l *listState) error {
 	if l.added == 0 {
 		return nil
 	}
+	free := l.size - l.allocated
+	if _, err := w.tx.ExecContext(ctx, `DELETE FROM free_slots WHERE list_id = $1 AND slot >= $2`, l.id, free); err != nil {
+		return err
+	}
+	slots := slices.Sorted(maps.Keys(l.slots))
+	var rows [][]any
+	for _, s := range slots {
+		rows = append(rows, []any{l.id, s, l.slots[s]})
+	}
+	if len(rows) > 0 {
+		if err := w.insertRows(ctx, `INSERT INTO free_slots (list_id, slot, idx) VALUES `, "",
+			` ON CONFLICT (list_id, slot) DO UPDATE SET idx = excluded.idx`, rows); err != nil {
+			return err
+		}
+	}
 	if _, err := w.tx.ExecContext(ctx, `UPDATE status_lists SET allocated = allocated + $1 WHERE id = $2`, l.added, l.id); err != nil {
 		return err
 	}
-	l.added = 0
+	l.added, l.slots = 0, map[int]int{}
 	return nil
 }
 
 // flush writes what is kept in memory; the transaction may then commit.
 func (w *batchWriter) flush(ctx context.Context) error {
+	if err := w.flushRows(ctx); err != nil {
+		return err
+	}
 	for _, l := range w.lists {
 		if err := w.flushList(ctx, l); err != nil {
 			return err
@@ -514,8 +574,8 @@ func (w *batchWriter) flush(ctx context.Context) error {
 	return nil
 }
 
-// audit is Registry.audit with a prepared statement and the next id kept
-// in memory (the transaction holds the write lock).
+// audit is Registry.audit with the row kept in memory and the next id
+// counted in memory (the transaction holds the write lock).
 func (w *batchWriter) audit(ctx context.Context, actor, action, credentialID string, listID int64, detail string) error {
 	if w.nextAudit == 0 {
 		if err := w.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM audit`).Scan(&w.nextAudit); err != nil {
@@ -524,9 +584,7 @@ func (w *batchWriter) audit(ctx context.Context, actor, action, credentialID str
 	}
 	cred := sql.NullString{String: credentialID, Valid: credentialID != ""}
 	list := sql.NullInt64{Int64: listID, Valid: listID != 0}
-	if _, err := w.stmts.insertAudit.ExecContext(ctx, w.nextAudit, formatTime(w.r.now()), actor, action, cred, list, detail); err != nil {
-		return err
-	}
+	w.audits = append(w.audits, []any{w.nextAudit, formatTime(w.r.now()), actor, action, cred, list, detail})
 	w.nextAudit++
 	return nil
 }
