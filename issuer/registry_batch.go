@@ -168,7 +168,7 @@ func (r *Registry) CompleteMany(ctx context.Context, completions []Completion) (
 				out[i] = Completed{}
 			}
 		}
-		recs, err := loadRecordsByKey(ctx, tx, keys)
+		recs, err := loadStates(ctx, tx, keys)
 		if err != nil {
 			return err
 		}
@@ -229,6 +229,39 @@ func (r *Registry) LookUpMany(ctx context.Context, keys []string) (map[string]*R
 		return nil, fmt.Errorf("issuer: look up %d credentials: %w", len(keys), err)
 	}
 	return recs, nil
+}
+
+// loadStates returns, by key, what CompleteMany needs of the records of
+// the keys: id, state, reserving actor, digest and credential (no status
+// entries).
+func loadStates(ctx context.Context, tx *sql.Tx, keys []string) (map[string]*Record, error) {
+	out := make(map[string]*Record, len(keys))
+	for chunk := range slices.Chunk(keys, maxKeysPerQuery) {
+		in, args := inList(chunk)
+		rows, err := tx.QueryContext(ctx, `SELECT issuance_key, credential_id, state, reserved_by, digest, credential
+	FROM credentials WHERE issuance_key IN (`+in+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var (
+				rec   Record
+				state string
+				dig   sql.NullString
+			)
+			if err := rows.Scan(&rec.IssuanceKey, &rec.CredentialID, &state, &rec.ReservedBy, &dig, &rec.Credential); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			rec.State, rec.Digest = RecordState(state), dig.String
+			out[rec.IssuanceKey] = &rec
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // lookUpRows returns the records of the issuance keys that are recorded,
