@@ -36,10 +36,12 @@ const DefaultGroupSize = 500
 //	read and parse ─▶ look up, check, build ─▶ reserve ─▶ sign ─▶ write and sync ─▶ complete, report
 //
 // The stages that cost CPU (check and build: the claims, with their
-// PBKDF2 hashes, and the unsigned credential, validated once; sign) run on
-// every core. A group costs one read transaction, two write transactions
-// (reserve, complete) and one fsync of its output (the directory, or the
-// JSON Lines file) beside the files' own.
+// PBKDF2 hashes, and the unsigned credential, validated once; sign; and
+// writing files) run on every core. A group costs one read transaction,
+// two write transactions (reserve, complete; three when credentials issued
+// before get their row digests) and one fsync of its output (the
+// directory, or the JSON Lines file) beside, with OutputFiles, each
+// file's own.
 //
 // The order that makes the batch safe to kill at any moment: a group's
 // reservations are committed before any credential carrying their indexes
@@ -81,8 +83,8 @@ func staffIDOf(it *item) string {
 	return it.row.StaffID
 }
 
-// done reports whether the item has its outcome: failed (with failures)
-// or, before the last stage, nothing more to do.
+// failedAlready reports whether the row has failed: the later stages
+// leave it as it is.
 func (it *item) failedAlready() bool { return len(it.failures) > 0 }
 
 type group struct {
