@@ -45,6 +45,11 @@ type outputPlacement struct {
 	name    string // the file's base name
 	path    string // the file's path (OutputFiles)
 	staffID string
+	// tmp is the temporary file that holds the credential until it is
+	// linked to path; replace is set for a file that holds another signing
+	// of the same reservation, to be replaced with the recorded one.
+	tmp     string
+	replace bool
 	// adopted is set when the output already held a signing of the row's
 	// reservation, written by a run stopped before recording it: that
 	// credential is the one recorded.
@@ -119,6 +124,45 @@ func (s *filesSink) write(items []*item, keep func(*item) bool, workers int) err
 		mu   sync.Mutex
 		mend []*item
 	)
+	if haveSyncFS {
+		// Each file's data goes to a temporary file, unsynced; one
+		// syncfs makes them all durable; only then are they linked to
+		// their names, so that a name never stands for a file cut short.
+		var staged []*item
+		parallel(workers, items, keep, func(it *item) {
+			if stage, replace := s.prepare(it); replace || stage {
+				mu.Lock()
+				if replace {
+					mend = append(mend, it)
+				} else {
+					staged = append(staged, it)
+				}
+				mu.Unlock()
+			}
+		})
+		if len(staged) > 0 {
+			if err := syncFS(s.dir); err != nil {
+				for _, it := range staged {
+					os.Remove(it.out.tmp)
+				}
+				return fmt.Errorf("syncing %s: %w", s.dir, err)
+			}
+			parallel(workers, staged, func(*item) bool { return true }, func(it *item) {
+				err := os.Link(it.out.tmp, it.out.path)
+				os.Remove(it.out.tmp)
+				if err == nil {
+					return
+				}
+				// Written meanwhile, or no hard links here: the slow way.
+				if s.writeOne(it) {
+					mu.Lock()
+					mend = append(mend, it)
+					mu.Unlock()
+				}
+			})
+		}
+		keep = func(*item) bool { return false }
+	}
 	parallel(workers, items, keep, func(it *item) {
 		if s.writeOne(it) {
 			mu.Lock()
@@ -138,31 +182,67 @@ func (s *filesSink) write(items []*item, keep func(*item) bool, workers int) err
 	return atomicfile.SyncDir(s.dir)
 }
 
+// prepare decides what to do with an item's file, as writeOne does; when
+// the file is to be written it writes the credential to a temporary file
+// beside it, unsynced (it.out.tmp), and reports stage.
+func (s *filesSink) prepare(it *item) (stage, replace bool) {
+	if !s.present(it) {
+		if it.failedAlready() {
+			return false, false
+		}
+		tmp, err := os.CreateTemp(s.dir, "."+it.out.name+".tmp-*")
+		if err != nil {
+			it.fail("", err, "writing %s: %v", it.out.path, err)
+			return false, false
+		}
+		_, err = tmp.Write(it.signed)
+		if cerr := tmp.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			os.Remove(tmp.Name())
+			it.fail("", err, "writing %s: %v", it.out.path, err)
+			return false, false
+		}
+		it.out.tmp = tmp.Name()
+		return true, false
+	}
+	return false, it.out.replace
+}
+
+// present looks at an item's file: it reports whether there is one, and
+// decides what becomes of the item as writeOne does (it.out.replace set
+// for a file to replace).
+func (s *filesSink) present(it *item) bool {
+	path := it.out.path
+	old, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return false
+	case err == nil && bytes.Equal(old, it.signed):
+	case err == nil && it.rec != nil && credentialIDOf(old) == it.rec.CredentialID:
+		if it.outcome == issued {
+			it.signed, it.out.adopted = old, true
+		} else {
+			it.out.replace = true
+		}
+	case err == nil:
+		it.fail("", ErrOutputExists, "%s exists with other content and was not overwritten; the credential is issued and recorded: move the file away and run again to write it", path)
+	default:
+		it.fail("", err, "%v", err)
+	}
+	return true
+}
+
 // writeOne writes an item's file unless it holds the credential already;
 // it reports whether the file holds a signing of the same credential
 // that the record supersedes, to be replaced.
 func (s *filesSink) writeOne(it *item) bool {
-	path := it.out.path
 	for range 2 {
-		old, err := os.ReadFile(path)
-		switch {
-		case err == nil && bytes.Equal(old, it.signed):
-			return false
-		case err == nil && it.rec != nil && credentialIDOf(old) == it.rec.CredentialID:
-			if it.outcome == issued {
-				// A run stopped before recording it wrote this one.
-				it.signed, it.out.adopted = old, true
-				return false
-			}
-			return true
-		case err == nil:
-			it.fail("", ErrOutputExists, "%s exists with other content and was not overwritten; the credential is issued and recorded: move the file away and run again to write it", path)
-			return false
-		case !errors.Is(err, os.ErrNotExist):
-			it.fail("", err, "%v", err)
-			return false
+		if s.present(it) {
+			return it.out.replace
 		}
-		err = atomicfile.CreateInDir(path, it.signed, 0o600)
+		err := atomicfile.CreateInDir(it.out.path, it.signed, 0o600)
 		if errors.Is(err, atomicfile.ErrExists) {
 			continue // written meanwhile: look again
 		}
@@ -171,7 +251,7 @@ func (s *filesSink) writeOne(it *item) bool {
 		}
 		return false
 	}
-	it.fail("", ErrOutputExists, "%s keeps changing", path)
+	it.fail("", ErrOutputExists, "%s keeps changing", it.out.path)
 	return false
 }
 
