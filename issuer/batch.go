@@ -1,7 +1,6 @@
 package issuer
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/csv"
@@ -9,10 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,9 +19,7 @@ import (
 	"time"
 
 	"github.com/staffpass/staffpass/did"
-	"github.com/staffpass/staffpass/internal/atomicfile"
 	"github.com/staffpass/staffpass/internal/jose"
-	"github.com/staffpass/staffpass/internal/limits"
 	"github.com/staffpass/staffpass/keys"
 	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/vc"
@@ -74,9 +71,31 @@ type BatchOptions struct {
 	// Progress, if set, is called after each row, from one goroutine at
 	// a time.
 	Progress func(BatchProgress)
+	// Output is the form of the output: OutputFiles (the default, for
+	// "") or OutputJSONL.
+	Output BatchOutput
+	// GroupSize is how many rows are reserved, written and recorded at a
+	// time: 0 means DefaultGroupSize.
+	GroupSize int
+	// ExpectedRows, if known, is the number of rows IssueBatchFrom will
+	// be given, for BatchProgress.Total and BatchResult.NotStarted.
+	ExpectedRows int
+	// Waiting, if set, is called when another batch is writing to Out:
+	// this one waits for it to finish.
+	Waiting func()
+	// RowKey, if set, keys the digest of each row recorded with its
+	// credential (HMAC-SHA256 of staff.Row.AppendCells), so that a batch
+	// run again finds a row that says what it said without hashing its
+	// identifiers again (PBKDF2: tens of milliseconds each); see
+	// Organisation.RowKey. It must be secret and the same for every run:
+	// the digest of a row that holds a low-entropy identifier (a DBS
+	// certificate number has 12 digits) is a test of guesses to whoever
+	// holds the key.
+	RowKey []byte
 }
 
-// BatchProgress says how far a batch has got.
+// BatchProgress says how far a batch has got. Total is 0 when the number
+// of rows is not known in advance.
 type BatchProgress struct {
 	Done, Total                               int
 	Issued, AlreadyIssued, WouldIssue, Failed int
@@ -97,7 +116,9 @@ type BatchResult struct {
 	Failed int
 	// NotStarted counts the rows left when the batch was interrupted.
 	NotStarted int
-	// Failures lists the problems of the failed rows, by line.
+	// Failures lists the problems of the failed rows, by line: the first
+	// limits.MaxBatchFailures (10,000) of them; the errors file lists
+	// them all.
 	Failures []*RowFailure
 }
 
@@ -135,37 +156,75 @@ func (f *RowFailure) Error() string {
 func (f *RowFailure) Unwrap() error { return f.Err }
 
 // IssueBatch issues one credential of credentialType for each row (see
-// staff.ReadCSV and staff.RowColumns), as signer's organisation, through
-// reg, in parallel, and writes each signed credential atomically to
-// opts.Out as STAFFID-SHORTNAME-OCCASION.jwt (or .json for Data Integrity
-// formats), where SHORTNAME is staff.ShortName and OCCASION is
-// staff.Row.Occasion ("E1234-dbs-check-2025-02-25.jwt").
+// staff.ReadCSV and staff.RowColumns), as IssueBatchFrom does.
+func IssueBatch(ctx context.Context, reg *registry.Registry, signer keys.Signer, credentialType string, rows []staff.CSVRow, opts BatchOptions) (*BatchResult, error) {
+	if opts.ExpectedRows == 0 {
+		opts.ExpectedRows = len(rows)
+	}
+	return IssueBatchFrom(ctx, reg, signer, credentialType, func(yield func(staff.CSVRow, error) bool) {
+		for _, r := range rows {
+			if !yield(r, nil) {
+				return
+			}
+		}
+	}, opts)
+}
+
+// IssueBatchFrom issues one credential of credentialType for each row
+// that rows yields (see staff.CSVReader and staff.RowColumns), as signer's
+// organisation, through reg, a group of rows at a time (opts.GroupSize),
+// signing on every core, and writes the signed credentials to opts.Out:
+// each to a file of its own (OutputFiles), STAFFID-SHORTNAME-OCCASION.jwt
+// (or .json for Data Integrity formats), where SHORTNAME is
+// staff.ShortName and OCCASION is staff.Row.Occasion
+// ("E1234-dbs-check-2025-02-25.jwt"), or each as a line of JSONLFile
+// (OutputJSONL). Its memory does not grow with the number of rows, but for
+// a map of 16 bytes of digest and a line number per row that finds a row
+// repeating an earlier one (and, with OutputJSONL, one of 16 bytes and an
+// offset per line of the file).
 //
 // Each row is issued under its issuance key (staff.Row.IssuanceKey:
-// staff id, type and check date) with IssueRecorded, so that a batch
+// staff id, in upper case, type and check date), so that a batch
 // interrupted at any point (Ctrl-C, a crash, SIGKILL) and run again issues
-// every row exactly once: a row whose key was issued before is not signed
-// again, and its file is written again if it is missing. Such a row must
-// say what the credential says (staff.Row.Diff, identifiers checked against
-// their hashes), and its subject, validUntil and format must be the same,
-// or it fails with ErrChanged: to correct a credential, revoke it and issue
-// the corrected one on its own. An output file that exists with other
-// content is never overwritten (ErrOutputExists). Temporary files that an
-// interrupted run left in opts.Out are removed first, so one batch at a
-// time should write to a directory.
+// every row exactly once: a group's status list indexes are reserved, and
+// committed, before any credential carrying them is written, and a
+// credential is written and synced before it is recorded as issued. A row
+// whose key was issued before is not signed again, and its output is
+// written again if it is missing; one reserved but not recorded is signed
+// with its reserved id and indexes, or, if its output was written, that
+// credential is recorded. A row issued before must say what the credential
+// says (staff.Row.Diff, identifiers checked against their hashes), and its
+// subject, validUntil and format must be the same, or it fails with
+// ErrChanged: to correct a credential, revoke it and issue the corrected
+// one on its own. An output file that exists with other content is never
+// overwritten (ErrOutputExists), but for one that holds another signing of
+// the row's own reservation (the same credential id) that was never
+// recorded: a run stopped before recording it wrote it (it is recorded
+// now), or another run signed the same reservation and recorded its own
+// first (the file is replaced with the recorded credential). Two batches writing to one directory at
+// once take turns (opts.Waiting is called); temporary files that an
+// interrupted run left in opts.Out are removed first.
 //
 // A row that fails does not stop the others: its problems are in
 // BatchResult.Failures and, unless DryRun, in opts.Out/ErrorsFile (which
-// is removed when no row fails). IssueBatch returns an error only for
-// unusable options (ErrOptions), an output directory it cannot use, or
-// when ctx is done: it then takes no new row, lets the rows being issued
-// finish, and returns the result so far with an error wrapping ctx.Err().
-func IssueBatch(ctx context.Context, reg *registry.Registry, signer keys.Signer, credentialType string, rows []staff.CSVRow, opts BatchOptions) (*BatchResult, error) {
+// is removed when no row fails). IssueBatchFrom returns an error only for
+// unusable options (ErrOptions), an output directory it cannot use, an
+// error of rows (the rows before it are issued), or when ctx is done: it
+// then takes no new row, lets the groups being issued finish, and returns
+// the result so far with an error wrapping ctx.Err().
+func IssueBatchFrom(ctx context.Context, reg *registry.Registry, signer keys.Signer, credentialType string, rows iter.Seq2[staff.CSVRow, error], opts BatchOptions) (res *BatchResult, err error) {
 	if reg == nil || signer == nil || opts.Actor == "" || opts.Clock == nil || (opts.Out == "" && !opts.DryRun) {
 		return nil, fmt.Errorf("%w: IssueBatch needs a registry, a signer, an actor, a clock and an output directory", ErrOptions)
 	}
 	if !slices.Contains(Formats(), opts.Format) {
 		return nil, fmt.Errorf("%w: unknown format %q", ErrOptions, opts.Format)
+	}
+	switch opts.Output {
+	case "":
+		opts.Output = OutputFiles
+	case OutputFiles, OutputJSONL:
+	default:
+		return nil, fmt.Errorf("%w: unknown output %q", ErrOptions, opts.Output)
 	}
 	if staff.RowColumns(credentialType) == nil {
 		_, err := staff.ParseRow(credentialType, staff.CSVRow{}, staff.Date{})
@@ -182,17 +241,41 @@ func IssueBatch(ctx context.Context, reg *registry.Registry, signer keys.Signer,
 	if b.random.r == nil {
 		b.random.r = rand.Reader
 	}
+	var sink outputSink = &filesSink{dir: opts.Out}
+	errs := &errorsWriter{}
 	if !opts.DryRun {
 		if err := os.MkdirAll(opts.Out, 0o700); err != nil {
 			return nil, fmt.Errorf("issuer: output directory: %w", err)
 		}
+		unlock, err := lockDir(opts.Out, opts.Waiting)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
 		if err := removeStaleTemporaries(opts.Out); err != nil {
 			return nil, err
 		}
+		errs.dir = opts.Out
 	}
-	res, err := b.run(ctx, rows)
+	if opts.Output == OutputJSONL {
+		if opts.DryRun && opts.Out == "" {
+			sink = newJSONLSink("")
+		} else {
+			js, err := openJSONL(opts.Out, opts.DryRun)
+			if err != nil {
+				return nil, err
+			}
+			sink = js
+		}
+	}
+	defer func() {
+		if cerr := sink.close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	res, err = b.runStream(ctx, rows, sink, errs)
 	if !opts.DryRun {
-		if werr := b.writeErrors(res); werr != nil && err == nil {
+		if werr := errs.close(); werr != nil && err == nil {
 			err = werr
 		}
 	}
@@ -223,107 +306,6 @@ type rowResult struct {
 	failures []*RowFailure
 }
 
-func (b *batch) run(ctx context.Context, rows []staff.CSVRow) (*BatchResult, error) {
-	res := &BatchResult{Total: len(rows)}
-	progress := BatchProgress{Total: len(rows)}
-	record := func(r rowResult) {
-		progress.Done++
-		switch r.outcome {
-		case issued:
-			res.Issued++
-			progress.Issued++
-		case alreadyIssued:
-			res.AlreadyIssued++
-			progress.AlreadyIssued++
-		case wouldIssue:
-			res.WouldIssue++
-			progress.WouldIssue++
-		default:
-			res.Failed++
-			progress.Failed++
-			res.Failures = append(res.Failures, r.failures...)
-		}
-		if b.opts.Progress != nil {
-			b.opts.Progress(progress)
-		}
-	}
-
-	// Check every row first, in order, so that a repeated row is the
-	// later one whichever worker gets to it first.
-	issuedOn := staff.DateOf(b.opts.Clock())
-	var jobs []*staff.Row
-	keys := map[string]int{}
-	files := map[string]int{}
-	for _, cr := range rows {
-		r, err := staff.ParseRow(b.typ, cr, issuedOn)
-		if err != nil {
-			record(rowResult{failures: rowFailures(cr, err)})
-			continue
-		}
-		key, file := r.IssuanceKey(), strings.ToLower(b.fileName(r))
-		if prev, dup := keys[key]; dup {
-			record(rowResult{failures: []*RowFailure{{Line: r.Line, StaffID: r.StaffID, Err: ErrDuplicateRow,
-				Reason: fmt.Sprintf("repeats row %d: the same staff_id, type and date (%s)", prev, r.Occasion())}}})
-			continue
-		}
-		if prev, dup := files[file]; dup {
-			record(rowResult{failures: []*RowFailure{{Line: r.Line, StaffID: r.StaffID, Column: staff.ColumnStaffID, Err: ErrDuplicateRow,
-				Reason: fmt.Sprintf("differs from row %d's staff_id only in upper and lower case, so their files would be one on Windows and macOS", prev)}}})
-			continue
-		}
-		keys[key], files[file] = r.Line, r.Line
-		jobs = append(jobs, r)
-	}
-
-	workers := b.opts.Workers
-	if workers <= 0 {
-		workers = runtime.NumCPU()
-	}
-	workers = min(workers, limits.MaxBatchWorkers, max(len(jobs), 1))
-	next := make(chan *staff.Row)
-	results := make(chan rowResult)
-	// Rows already taken are finished even when ctx is done, so that
-	// none is left half issued by this run.
-	work := context.WithoutCancel(ctx)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for r := range next {
-				results <- b.issueRow(work, r)
-			}
-		})
-	}
-	started := 0
-	go func() {
-		defer close(next)
-		for _, r := range jobs {
-			if ctx.Err() != nil {
-				return
-			}
-			select {
-			case next <- r:
-				started++
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	go func() {
-		wg.Wait()
-		close(results)
-	}()
-	for r := range results {
-		record(r)
-	}
-	// The sender has finished: next is closed and every worker is done.
-	res.NotStarted = len(jobs) - started
-	slices.SortStableFunc(res.Failures, func(x, y *RowFailure) int { return x.Line - y.Line })
-	if err := ctx.Err(); err != nil && res.NotStarted > 0 {
-		return res, fmt.Errorf("issuer: batch interrupted with %d rows not started: %w", res.NotStarted, err)
-	}
-	return res, nil
-}
-
 // fileName is the base name of the file r's credential is written to.
 func (b *batch) fileName(r *staff.Row) string {
 	ext := ".json"
@@ -331,29 +313,6 @@ func (b *batch) fileName(r *staff.Row) string {
 		ext = ".jwt"
 	}
 	return r.StaffID + "-" + staff.ShortName(r.Type) + "-" + r.Occasion() + ext
-}
-
-func (b *batch) issueRow(ctx context.Context, r *staff.Row) rowResult {
-	path := filepath.Join(b.opts.Out, b.fileName(r))
-	rec, signed, res := b.record(ctx, r, func() *rowResult {
-		// Nothing was issued for the row; a file in its place is
-		// someone else's.
-		if _, err := os.Lstat(path); err == nil {
-			return &rowResult{failures: []*RowFailure{{Line: r.Line, StaffID: r.StaffID, Err: ErrOutputExists,
-				Reason: fmt.Sprintf("%s exists, but no credential was issued for this row: move it away and run again", path)}}}
-		}
-		return nil
-	})
-	if res != nil {
-		return *res
-	}
-	if res, ok := b.output(r, path, rec.Credential); !ok {
-		return res
-	}
-	if signed {
-		return rowResult{outcome: issued}
-	}
-	return rowResult{outcome: alreadyIssued}
 }
 
 // record issues the credential of row r, or finds the one issued under its
@@ -367,9 +326,12 @@ func (b *batch) record(ctx context.Context, r *staff.Row, beforeSigning func() *
 		return &rowResult{failures: []*RowFailure{{Line: r.Line, StaffID: r.StaffID, Column: column, Err: kind, Reason: fmt.Sprintf(format, args...)}}}
 	}
 	key := r.IssuanceKey()
-	rec, err := b.lookUp(ctx, key)
+	rec, err := b.lookUp(ctx, r)
 	if err != nil {
 		return nil, false, fail("", err, "looking it up in the registry: %v", err)
+	}
+	if rec != nil {
+		key = rec.IssuanceKey // recorded with the staff id as it was written then
 	}
 	if rec != nil && rec.State == registry.StateIssued {
 		if rec.Revoked {
@@ -501,18 +463,22 @@ func joinFailures(fs []*RowFailure) error {
 	return errors.Join(errs...)
 }
 
-// lookUp returns the record of the issuance key, or nil. It reads the
-// registry only, so that a rerun of rows already issued takes no write
+// lookUp returns the record of the row's issuance key (or of a variant
+// of it an earlier version recorded: see keyVariants), or nil. It reads
+// the registry only, so that a rerun of rows already issued takes no write
 // lock.
-func (b *batch) lookUp(ctx context.Context, key string) (*registry.Record, error) {
-	recs, err := b.reg.Find(ctx, registry.Target{IssuanceKey: key})
-	if errors.Is(err, registry.ErrCredentialNotFound) {
-		return nil, nil
-	}
+func (b *batch) lookUp(ctx context.Context, r *staff.Row) (*registry.Record, error) {
+	keys := keyVariants(r)
+	recs, err := b.reg.LookUpMany(ctx, keys)
 	if err != nil {
 		return nil, err
 	}
-	return recs[0], nil
+	for _, k := range keys {
+		if rec := recs[k]; rec != nil {
+			return rec, nil
+		}
+	}
+	return nil, nil
 }
 
 // checkIssued reports whether the credential issued under r's key says
@@ -579,33 +545,6 @@ func storedClaims(secured []byte) (staff.Claims, error) {
 	return staff.FromCredential(cred)
 }
 
-// output writes a row's credential to path unless the file holds it
-// already; it never overwrites other content.
-func (b *batch) output(r *staff.Row, path string, credential []byte) (rowResult, bool) {
-	fail := func(format string, args ...any) (rowResult, bool) {
-		return rowResult{failures: []*RowFailure{{Line: r.Line, StaffID: r.StaffID, Err: ErrOutputExists, Reason: fmt.Sprintf(format, args...)}}}, false
-	}
-	old, err := os.ReadFile(path)
-	switch {
-	case err == nil && bytes.Equal(old, credential):
-		return rowResult{}, true
-	case err == nil:
-		return fail("%s exists with other content and was not overwritten; the credential is issued and recorded: move the file away and run again to write it", path)
-	case !errors.Is(err, os.ErrNotExist):
-		return fail("%v", err)
-	case b.opts.DryRun:
-		return rowResult{}, true
-	}
-	err = atomicfile.Create(path, credential, 0o600)
-	if errors.Is(err, atomicfile.ErrExists) {
-		return b.output(r, path, credential)
-	}
-	if err != nil {
-		return rowResult{failures: []*RowFailure{{Line: r.Line, StaffID: r.StaffID, Err: err, Reason: fmt.Sprintf("the credential is issued and recorded, but: %v", err)}}}, false
-	}
-	return rowResult{}, true
-}
-
 // endOfDay is the validUntil of a credential valid to the end of d, UTC,
 // or zero for none.
 func endOfDay(d staff.Date) time.Time {
@@ -661,23 +600,6 @@ func inert(s string) string {
 		return "'" + s
 	}
 	return s
-}
-
-// writeErrors writes the failures to the output directory's ErrorsFile,
-// or removes an old one when there are none.
-func (b *batch) writeErrors(res *BatchResult) error {
-	path := filepath.Join(b.opts.Out, ErrorsFile)
-	if res == nil || len(res.Failures) == 0 {
-		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return err
-		}
-		return nil
-	}
-	var buf bytes.Buffer
-	if err := res.WriteErrorsCSV(&buf); err != nil {
-		return err
-	}
-	return atomicfile.Write(path, buf.Bytes(), 0o600)
 }
 
 // staleTemporary matches the temporary files internal/atomicfile makes for

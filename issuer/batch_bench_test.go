@@ -18,15 +18,18 @@ func BenchmarkIssueBatch(b *testing.B) {
 	for _, bc := range []struct {
 		format  Format
 		workers int
+		output  BatchOutput
 	}{
-		{FormatJWT, 1}, {FormatJWT, runtime.NumCPU()}, {FormatJWT, 4 * runtime.NumCPU()},
-		{FormatEdDSARDFC2022, 1}, {FormatEdDSARDFC2022, runtime.NumCPU()},
+		{FormatJWT, 1, OutputFiles}, {FormatJWT, runtime.NumCPU(), OutputFiles}, {FormatJWT, 4 * runtime.NumCPU(), OutputFiles},
+		{FormatJWT, runtime.NumCPU(), OutputJSONL},
+		{FormatEdDSARDFC2022, 1, OutputFiles}, {FormatEdDSARDFC2022, runtime.NumCPU(), OutputFiles},
+		{FormatEdDSARDFC2022, runtime.NumCPU(), OutputJSONL},
 	} {
-		b.Run(fmt.Sprintf("%s/workers=%d", bc.format, bc.workers), func(b *testing.B) {
+		b.Run(fmt.Sprintf("%s/%s/workers=%d", bc.format, bc.output, bc.workers), func(b *testing.B) {
 			o := newTestOrg(b, filepath.Join(b.TempDir(), "org"))
 			rows := trainingRows(b.N)
 			opts := batchOptions(b.TempDir())
-			opts.Format, opts.Workers = bc.format, bc.workers
+			opts.Format, opts.Workers, opts.Output = bc.format, bc.workers, bc.output
 			b.ResetTimer()
 			res, err := IssueBatch(context.Background(), o.reg, o.signer, staff.TypeMandatoryTraining, rows, opts)
 			if err != nil || res.Issued != b.N {

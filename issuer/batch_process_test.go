@@ -25,6 +25,8 @@ const (
 	batchHelperEnv   = "STAFFPASS_BATCH_HELPER" // the organisation directory
 	batchHelperOut   = "STAFFPASS_BATCH_HELPER_OUT"
 	batchHelperCount = "STAFFPASS_BATCH_HELPER_COUNT"
+	// batchHelperJSONL set: OutputJSONL.
+	batchHelperJSONL = "STAFFPASS_BATCH_HELPER_JSONL"
 )
 
 // TestBatchHelperProcess is not a test: it is the child process of
@@ -43,12 +45,22 @@ func TestBatchHelperProcess(t *testing.T) {
 	opts := batchOptions(os.Getenv(batchHelperOut))
 	opts.Workers = 2
 	opts.Progress = func(p BatchProgress) { fmt.Fprintf(os.Stdout, "D %d\n", p.Done) }
+	// Small groups, so that the kill lands in the middle of the
+	// pipeline: some groups reserved, some signed, some written.
+	opts.GroupSize = 7
+	if os.Getenv(batchHelperJSONL) != "" {
+		opts.Output = OutputJSONL
+	}
 	if _, err := IssueBatch(context.Background(), o.reg, o.signer, staff.TypeMandatoryTraining, trainingRows(n), opts); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func TestABatchIssueKilledMidwayResumes(t *testing.T) {
+func TestABatchIssueKilledMidwayResumes(t *testing.T) { killMidway(t, OutputFiles) }
+
+func TestAJSONLinesBatchKilledMidGroupResumes(t *testing.T) { killMidway(t, OutputJSONL) }
+
+func killMidway(t *testing.T, output BatchOutput) {
 	// Kill after a random number of rows, a random moment later, so that
 	// runs land the kill in different steps: hashing, signing, a registry
 	// transaction, writing a file.
@@ -64,6 +76,9 @@ func TestABatchIssueKilledMidwayResumes(t *testing.T) {
 
 	cmd := exec.Command(os.Args[0], "-test.run=^TestBatchHelperProcess$", "-test.count=1")
 	cmd.Env = append(os.Environ(), batchHelperEnv+"="+orgDir, batchHelperOut+"="+out, batchHelperCount+"="+strconv.Itoa(n))
+	if output == OutputJSONL {
+		cmd.Env = append(cmd.Env, batchHelperJSONL+"=1")
+	}
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -94,7 +109,9 @@ func TestABatchIssueKilledMidwayResumes(t *testing.T) {
 
 	// Run it again to the end.
 	o = openTestOrg(t, orgDir)
-	res, err := IssueBatch(context.Background(), o.reg, o.signer, staff.TypeMandatoryTraining, trainingRows(n), batchOptions(out))
+	opts := batchOptions(out)
+	opts.Output = output
+	res, err := IssueBatch(context.Background(), o.reg, o.signer, staff.TypeMandatoryTraining, trainingRows(n), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,6 +153,12 @@ func TestABatchIssueKilledMidwayResumes(t *testing.T) {
 		if issues[id] != 1 {
 			t.Errorf("%s has %d issue events", id, issues[id])
 		}
+	}
+
+	if output == OutputJSONL {
+		// One line per row, each the recorded credential.
+		checkOnce(t, o, staff.TypeMandatoryTraining, n, jsonlLines(t, out))
+		return
 	}
 
 	// Every file there, as recorded, verifying; no temporary file left.

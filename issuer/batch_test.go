@@ -540,13 +540,14 @@ func TestADryRunChecksEverythingAndIssuesNothing(t *testing.T) {
 }
 
 func TestCancellingABatchFinishesTheRowsTakenAndARerunTheRest(t *testing.T) {
-	n := 30
+	n := 120
 	o := newTestOrg(t, filepath.Join(t.TempDir(), "org"))
 	out := filepath.Join(t.TempDir(), "out")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	opts := batchOptions(out)
 	opts.Workers = 2
+	opts.GroupSize = 3 // the groups taken are finished
 	opts.Progress = func(p BatchProgress) {
 		if p.Done == 5 {
 			cancel()

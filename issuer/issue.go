@@ -101,6 +101,11 @@ func Issue(data []byte, signer keys.Signer, opts Options) ([]byte, error) {
 	if err := CheckIssuer(cred, signer.KeyID()); err != nil && !opts.IssuerMismatchUnsafe {
 		return nil, err
 	}
+	return secure(data, signer, opts)
+}
+
+// secure is Issue after its checks of the credential.
+func secure(data []byte, signer keys.Signer, opts Options) ([]byte, error) {
 	if opts.Format == FormatJWT {
 		token, err := jose.Sign(data, jose.SignOptions{Kind: jose.KindCredential, Signer: signer})
 		if err != nil {

@@ -24,10 +24,9 @@ import (
 )
 
 type issueBatchOptions struct {
-	org, typ, out, format, actor string
-	registry                     string
-	workers                      int
-	dryRun, columns              bool
+	org, typ, out, format, actor, output, registry string
+	workers                                        int
+	dryRun, columns                                bool
 }
 
 // maxPrintedFailures caps the failures printed on standard error; all of
@@ -37,11 +36,13 @@ const maxPrintedFailures = 10
 func newIssueBatchCmd() *cobra.Command {
 	var o issueBatchOptions
 	cmd := &cobra.Command{
-		Use:   "batch --org DIR --type TYPE --out DIR [--format F] [--workers N] [--dry-run] FILE.csv",
+		Use:   "batch --org DIR --type TYPE --out DIR [--format F] [--output files|jsonl] [--workers N] [--dry-run] FILE.csv",
 		Short: "Issue one credential for each row of a spreadsheet's CSV export",
 		Long: `Issue one credential of TYPE for each row of FILE.csv ("-" for standard
 input), as the organisation set up in DIR, and write each to --out as
-STAFFID-TYPE-DATE.jwt (or .json for a Data Integrity format).
+STAFFID-TYPE-DATE.jwt (or .json for a Data Integrity format), or with
+'--output jsonl' each as a line of OUT/credentials.jsonl (a form fit for
+millions of rows).
 
 The file is CSV as a spreadsheet or ESR report exports it (UTF-8, comma
 separated), with a header row naming the columns: staff_id and subject (the
@@ -51,12 +52,15 @@ docs/credentials.md). Dates are YYYY-MM-DD or DD/MM/YYYY. Document numbers,
 share codes and DBS certificate numbers go into the credential only as salted
 hashes, and are never written anywhere else.
 
-Rows are checked first and issued in parallel; a row that fails does not
-stop the others, and every failure, with its row and column, goes to
-OUT/errors.csv. A staff id, type and check date is issued once: running the
-same file again (after Ctrl-C, a crash, or to add rows) issues only what is
-missing and says "already issued" for the rest. Use --dry-run to check a file
-before issuing it.
+The file is read as a stream, in groups of rows, so a file of any number of
+rows can be issued in one run; its CSV is checked whole before anything is
+issued. Rows are signed in parallel; a row that fails does not stop the
+others, and every failure, with its row and column, goes to OUT/errors.csv. A
+staff id (in upper or lower case), type and check date is issued once:
+running the same file again (after Ctrl-C, a crash, or to add rows) issues
+only what is missing and says "already issued" for the rest. Two runs writing
+to the same --out take turns. Use --dry-run to check a file before issuing
+it.
 
 Exit codes: 0 every row issued or already issued, 2 some rows failed, the
 run was interrupted, or a usage or input error.`,
@@ -82,7 +86,6 @@ run was interrupted, or a usage or input error.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.org, "org", "", "the organisation directory (from 'staffpass org init')")
-	addRegistryFlag(f, &o.registry)
 	f.StringVar(&o.typ, "type", "", "the credential type of every row: "+strings.Join(batchTypeNames(), ", "))
 	f.StringVar(&o.out, "out", "", "the directory to write the credentials and errors.csv to")
 	f.StringVar(&o.format, "format", string(issuer.FormatJWT), "jwt or a Data Integrity suite")
@@ -90,6 +93,8 @@ run was interrupted, or a usage or input error.`,
 	f.BoolVar(&o.dryRun, "dry-run", false, "check every row and say what would be issued, issuing nothing")
 	f.BoolVar(&o.columns, "columns", false, "list the columns of --type and exit")
 	f.StringVar(&o.actor, "actor", "", "who issues, for the audit trail (default: the login name)")
+	f.StringVar(&o.output, "output", string(issuer.OutputFiles), "files (one file per credential) or jsonl (one JSON Lines file, OUT/"+issuer.JSONLFile+")")
+	addRegistryFlag(f, &o.registry)
 	return cmd
 }
 
@@ -190,17 +195,40 @@ func runIssueBatch(cmd *cobra.Command, o issueBatchOptions, typ, file string) er
 	if o.workers < 0 || o.workers > limits.MaxBatchWorkers {
 		return fmt.Errorf("--workers must be 1 to %d", limits.MaxBatchWorkers)
 	}
-	data, err := readInput(cmd.InOrStdin(), file, limits.MaxCSVBytes)
-	if err != nil {
-		return err
+	output := issuer.BatchOutput(o.output)
+	if output != issuer.OutputFiles && output != issuer.OutputJSONL {
+		return withHint(fmt.Errorf("unknown output %q", o.output), "use files or jsonl")
 	}
-	rows, err := staff.ReadCSV(bytes.NewReader(data), typ)
-	if err != nil {
+	csvError := func(err error) error {
 		err = fmt.Errorf("%s: %w", file, err)
 		if errors.Is(err, staff.ErrColumn) {
 			return withHint(err, "'staffpass issue batch --type "+staff.ShortName(typ)+" --columns' lists the columns")
 		}
 		return err
+	}
+	// A file is read twice: once to check its CSV and count its rows
+	// before anything is issued, then as the batch goes.
+	total := 0
+	var in io.Reader = cmd.InOrStdin()
+	if file != "-" {
+		f, err := os.Open(file)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if total, err = countRows(f, typ); err != nil {
+			return csvError(err)
+		}
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		in = f
+	} else if in == nil {
+		return errors.New(`"-" (standard input) cannot be used here; name a file`)
+	}
+	rows, err := staff.NewCSVReader(in, typ)
+	if err != nil {
+		return csvError(err)
 	}
 	org, err := openOrganisation(o.org, o.registry)
 	if err != nil {
@@ -230,6 +258,10 @@ func runIssueBatch(cmd *cobra.Command, o issueBatchOptions, typ, file string) er
 		stop()
 		fmt.Fprintln(stderr, "staffpass: interrupted: finishing the rows being issued (Ctrl-C again to stop at once)")
 	}()
+	rowKey, err := org.RowKey()
+	if err != nil {
+		return err
+	}
 	reg, err := org.OpenRegistry(cmd.Context())
 	if err != nil {
 		return err
@@ -240,13 +272,23 @@ func runIssueBatch(cmd *cobra.Command, o issueBatchOptions, typ, file string) er
 	if err != nil {
 		london = time.Local
 	}
-	res, err := issuer.IssueBatch(ctx, reg, signer, typ, rows, issuer.BatchOptions{
+	res, err := issuer.IssueBatchFrom(ctx, reg, signer, typ, rows.All(), issuer.BatchOptions{
 		Format: format, Out: o.out, Workers: o.workers, Actor: actor(o.actor), DryRun: o.dryRun,
+		Output: output, ExpectedRows: total, RowKey: rowKey,
 		Clock:    func() time.Time { return time.Now().In(london) },
-		Progress: newProgress(stderr, len(rows), o.dryRun),
+		Progress: newProgress(stderr, total, o.dryRun),
+		Waiting: func() {
+			fmt.Fprintf(stderr, "staffpass: another batch is writing to %s: waiting for it to finish\n", o.out)
+		},
 	})
 	if res == nil {
 		return err
+	}
+	if err != nil && res.NotStarted == 0 && ctx.Err() == nil {
+		// The file went wrong part way (a pipe): the rows before are
+		// issued.
+		printSummary(cmd.OutOrStdout(), res, o.dryRun, "")
+		return csvError(err)
 	}
 	errorsFile := ""
 	if len(res.Failures) > 0 && o.out != "" {
@@ -275,15 +317,40 @@ func runIssueBatch(cmd *cobra.Command, o issueBatchOptions, typ, file string) er
 	return nil
 }
 
-// newProgress returns the batch's progress callback: a progress bar when w
-// is a terminal, otherwise a line every tenth of the rows.
-func newProgress(w io.Writer, total int, dryRun bool) func(issuer.BatchProgress) {
-	if total == 0 {
-		return nil
+// countRows checks a CSV file of typ whole and counts its rows.
+func countRows(r io.Reader, typ string) (int, error) {
+	cr, err := staff.NewCSVReader(r, typ)
+	if err != nil {
+		return 0, err
 	}
+	n := 0
+	for _, err := range cr.All() {
+		if err != nil {
+			return 0, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// progressEvery is how often the progress of a batch of unknown size (read
+// from standard input) is printed.
+const progressEvery = 10_000
+
+// newProgress returns the batch's progress callback: a progress bar when w
+// is a terminal, otherwise a line every tenth of the rows (every
+// progressEvery rows when total is not known).
+func newProgress(w io.Writer, total int, dryRun bool) func(issuer.BatchProgress) {
 	verb := "issuing"
 	if dryRun {
 		verb = "checking"
+	}
+	if total == 0 {
+		return func(p issuer.BatchProgress) {
+			if p.Done%progressEvery == 0 {
+				fmt.Fprintf(w, "staffpass: %s: %d rows\n", verb, p.Done)
+			}
+		}
 	}
 	if isTerminal(w) {
 		bar := progressbar.NewOptions(total,

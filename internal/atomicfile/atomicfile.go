@@ -19,17 +19,41 @@ var ErrExists = errors.New("file exists")
 
 // Write replaces path with data, atomically, with permissions perm.
 func Write(path string, data []byte, perm fs.FileMode) error {
-	return write(path, data, perm, true)
+	return write(path, data, perm, true, true)
 }
 
 // Create writes data to path, atomically, with permissions perm, and fails
 // with an error wrapping ErrExists if path exists. Of two processes creating
 // the same path at once, at most one succeeds.
 func Create(path string, data []byte, perm fs.FileMode) error {
-	return write(path, data, perm, false)
+	return write(path, data, perm, false, true)
 }
 
-func write(path string, data []byte, perm fs.FileMode, replace bool) error {
+// CreateInDir is Create without the sync of the directory: the file's
+// data is synced, its name is not durable until SyncDir is called, which
+// a caller that creates many files in one directory does once for all.
+func CreateInDir(path string, data []byte, perm fs.FileMode) error {
+	return write(path, data, perm, false, false)
+}
+
+// SyncDir syncs a directory, making the names of the files created in it
+// durable; it does nothing on Windows.
+func SyncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func write(path string, data []byte, perm fs.FileMode, replace, syncDirectory bool) error {
 	if !replace {
 		if _, err := os.Lstat(path); err == nil {
 			return fmt.Errorf("%w: %s", ErrExists, path)
@@ -66,7 +90,9 @@ func write(path string, data []byte, perm fs.FileMode, replace bool) error {
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, cause(err))
 	}
-	syncDir(dir)
+	if syncDirectory {
+		syncDir(dir)
+	}
 	return nil
 }
 

@@ -177,8 +177,14 @@ const (
 	// row, so room for the largest trust's whole workforce.
 	MaxCSVBytes = 64 << 20 // 64 MiB
 
-	// MaxCSVRows caps the data rows of one CSV file.
+	// MaxCSVRows caps the data rows of one CSV file read whole
+	// (vc/staff.ReadCSV); vc/staff.CSVReader streams a file of any
+	// number of rows.
 	MaxCSVRows = 200_000
+
+	// MaxCSVRowBytes caps one row of a CSV file read as a stream: the
+	// widest row of a staff type is a few KiB.
+	MaxCSVRowBytes = 256 << 10 // 256 KiB
 
 	// MaxCSVColumns caps the columns of one CSV file; the widest row
 	// mapping (mandatory training) has about fifty.
@@ -187,6 +193,10 @@ const (
 	// MaxCSVCellBytes caps one cell: a list of fifty texts of two hundred
 	// characters fits.
 	MaxCSVCellBytes = 64 << 10 // 64 KiB
+
+	// MaxBatchFailures caps the failures a batch keeps in memory for its
+	// result; its errors file lists them all.
+	MaxBatchFailures = 10_000
 
 	// MaxBatchWorkers caps the goroutines that issue a batch's rows at once.
 	MaxBatchWorkers = 64

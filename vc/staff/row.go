@@ -2,6 +2,7 @@ package staff
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -939,11 +940,40 @@ func (b *rowBuilder) column(ptr string) string {
 func (r *Row) Occasion() string { return r.occasion }
 
 // IssuanceKey is what identifies the row's credential for reruns:
-// "staff_id|type|occasion", such as "E1234|DBSCheckCredential|2025-02-25".
-// A row with the same key as a credential already issued is that
+// "STAFF_ID|type|occasion", such as "E1234|DBSCheckCredential|2025-02-25",
+// with the staff id in upper case: "e1234" and "E1234" are one member of
+// staff. A row with the same key as a credential already issued is that
 // credential, whatever else it says.
 func (r *Row) IssuanceKey() string {
-	return r.StaffID + "|" + r.Type + "|" + r.occasion
+	// A staff id is ASCII (staffIDPattern), so ToUpper changes letters
+	// only.
+	return strings.ToUpper(r.StaffID) + "|" + r.Type + "|" + r.occasion
+}
+
+// AppendCells appends what the row says to b, in a canonical form: its
+// type and each non-empty cell but the staff id, trimmed, in column name
+// order, each name and value preceded by its length. Two rows that say
+// the same in the same words (whatever the order of their columns, empty
+// columns, surrounding spaces, or the case of their staff ids) append the
+// same bytes. It holds identifiers as written: it is for a keyed digest
+// (issuer's batches record an HMAC of it), never to be stored or shown.
+func (r *Row) AppendCells(b []byte) []byte {
+	names := make([]string, 0, len(r.cells))
+	for n, v := range r.cells {
+		if v != "" && n != ColumnStaffID {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	b = binary.AppendUvarint(b, uint64(len(r.Type)))
+	b = append(b, r.Type...)
+	for _, n := range names {
+		b = binary.AppendUvarint(b, uint64(len(n)))
+		b = append(b, n...)
+		b = binary.AppendUvarint(b, uint64(len(r.cells[n])))
+		b = append(b, r.cells[n]...)
+	}
+	return b
 }
 
 // Claims returns the row's claims, hashing each raw identifier with

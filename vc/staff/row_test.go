@@ -308,6 +308,12 @@ func TestTheIssuanceKeyIsTheStaffIDTheTypeAndTheCheck(t *testing.T) {
 	if r.StaffID != "E1234" || r.Subject != subjectDID || !r.ValidUntil.IsZero() || r.Type != staff.TypeDBSCheck {
 		t.Errorf("row %+v", r)
 	}
+	// A staff id that differs only in case is the same member of staff.
+	lower := maps.Clone(rows[staff.TypeDBSCheck])
+	lower[staff.ColumnStaffID] = "e1234"
+	if r, err := staff.ParseRow(staff.TypeDBSCheck, staff.CSVRow{Cells: lower}, rowIssued); err != nil || r.IssuanceKey() != "E1234|DBSCheckCredential|2025-02-25" || r.StaffID != "e1234" {
+		t.Errorf("lower-case staff id: key %v, %v", r, err)
+	}
 
 	// Training is identified by what it lists: its latest completion and a
 	// digest of every subject, level and date.

@@ -1,0 +1,619 @@
+package registry
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Reserving and completing many credentials in one transaction each, for
+// batch issuance: Reserve and Complete cost a write transaction (and an
+// fsync) per credential, and compile each statement from its text; these
+// prepare each statement once per transaction and commit once per group.
+
+// Reserved is what ReserveMany did with one reservation.
+type Reserved struct {
+	// Record is the credential's record: reserved now (Fresh), or as it
+	// was found (reserved or issued by an earlier call). Nil when Err is
+	// set.
+	Record *Record
+	// Fresh tells whether this call reserved it.
+	Fresh bool
+	// Err is why the reservation was refused: ErrInvalidRequest, or
+	// ErrReservationConflict (the key is recorded with another type,
+	// subject, format or purposes).
+	Err error
+}
+
+// ReserveMany does what Reserve does for each reservation, in one write
+// transaction: a reservation whose issuance key is recorded returns that
+// record unchanged; another is recorded as reserved with a fresh id and a
+// uniformly random unused index for each purpose. A reservation that
+// Reserve would refuse is refused alone (Reserved.Err); the others are
+// reserved. Reservations must have distinct issuance keys. The error is
+// that of the transaction, which then reserved nothing.
+func (r *Registry) ReserveMany(ctx context.Context, reservations []Reservation) ([]Reserved, error) {
+	out := make([]Reserved, len(reservations))
+	keys := make([]string, 0, len(reservations))
+	ids := make([]string, len(reservations))
+	seen := make(map[string]bool, len(reservations))
+	for i, res := range reservations {
+		if err := checkReservation(res); err != nil {
+			out[i].Err = err
+			continue
+		}
+		if seen[res.IssuanceKey] {
+			out[i].Err = fmt.Errorf("%w: issuance key %q twice in one call", ErrInvalidRequest, res.IssuanceKey)
+			continue
+		}
+		seen[res.IssuanceKey] = true
+		keys = append(keys, res.IssuanceKey)
+		ids[i] = res.CredentialID
+		if ids[i] == "" {
+			var err error
+			if ids[i], err = newUUIDURN(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	refused := make([]error, len(out))
+	for i := range out {
+		refused[i] = out[i].Err
+	}
+	err := r.write(ctx, func(tx *sql.Tx) error {
+		// The transaction may run again (busy): start afresh.
+		for i := range out {
+			out[i] = Reserved{Err: refused[i]}
+		}
+		existing, err := loadRecordsByKey(ctx, tx, keys)
+		if err != nil {
+			return err
+		}
+		w, err := r.newBatchWriter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer w.close()
+		now := r.now()
+		for i, res := range reservations {
+			if ids[i] == "" {
+				continue // refused above
+			}
+			if rec := existing[res.IssuanceKey]; rec != nil {
+				if !sameReservation(rec, res) {
+					out[i].Err = fmt.Errorf("%w: issuance key %q is recorded for %s of %q (%s)", ErrReservationConflict,
+						res.IssuanceKey, rec.Type, rec.Subject, rec.Format)
+					continue
+				}
+				out[i] = Reserved{Record: rec}
+				continue
+			}
+			rec, err := w.reserve(ctx, res, ids[i], now)
+			if err != nil {
+				return err
+			}
+			out[i] = Reserved{Record: rec, Fresh: true}
+		}
+		return w.flush(ctx)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("issuer: reserve %d credentials: %w", len(keys), err)
+	}
+	return out, nil
+}
+
+// Completion is a signed credential to record as issued.
+type Completion struct {
+	IssuanceKey string
+	IssuedAt    time.Time
+	// Credential is the signed credential, as written.
+	Credential []byte
+	// RowDigest, if not empty, is recorded with it: a keyed digest of
+	// what it was issued from (see BatchOptions.RowKey).
+	RowDigest string
+}
+
+// Completed is what CompleteMany did with one completion.
+type Completed struct {
+	// Credential is the credential recorded as issued for the key: the
+	// one given, or when Err wraps ErrAlreadyIssued the other one
+	// recorded before.
+	Credential []byte
+	// Recorded tells whether this call recorded it (false: it was issued
+	// before, with the same credential or, with Err, another).
+	Recorded bool
+	// Err is ErrCredentialNotFound (no reservation), ErrAlreadyIssued or
+	// ErrInvalidRequest.
+	Err error
+}
+
+// CompleteMany does what Complete does for each completion, in one write
+// transaction: a reserved credential is recorded as issued with the
+// credential given, its SHA-256 and an "issue" audit row; one issued
+// before with the same credential is left as it is; one issued with
+// another credential is left as it is, and reported (ErrAlreadyIssued,
+// with the credential recorded). Completions must have distinct issuance
+// keys. The error is that of the transaction, which then recorded nothing.
+func (r *Registry) CompleteMany(ctx context.Context, completions []Completion) ([]Completed, error) {
+	out := make([]Completed, len(completions))
+	keys := make([]string, 0, len(completions))
+	digests := make([]string, len(completions))
+	for i, c := range completions {
+		if c.IssuanceKey == "" || c.IssuedAt.IsZero() || len(c.Credential) == 0 {
+			out[i].Err = fmt.Errorf("%w: a completion needs an issuance key, a time and the signed credential", ErrInvalidRequest)
+			continue
+		}
+		sum := sha256.Sum256(c.Credential)
+		digests[i] = hex.EncodeToString(sum[:])
+		keys = append(keys, c.IssuanceKey)
+	}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	err := r.write(ctx, func(tx *sql.Tx) error {
+		for i := range out {
+			if digests[i] != "" {
+				out[i] = Completed{}
+			}
+		}
+		recs, err := loadStates(ctx, tx, keys)
+		if err != nil {
+			return err
+		}
+		w, err := r.newBatchWriter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer w.close()
+		update, err := tx.PrepareContext(ctx, `UPDATE credentials SET state = $1, issued_at = $2, credential = $3, digest = $4, row_digest = $7
+	WHERE issuance_key = $5 AND state = $6`)
+		if err != nil {
+			return err
+		}
+		defer update.Close()
+		for i, c := range completions {
+			if digests[i] == "" {
+				continue
+			}
+			rec := recs[c.IssuanceKey]
+			switch {
+			case rec == nil:
+				out[i].Err = fmt.Errorf("%w: no reservation for issuance key %q", ErrCredentialNotFound, c.IssuanceKey)
+				continue
+			case rec.State == StateIssued && rec.Digest == digests[i]:
+				out[i].Credential = rec.Credential
+				continue
+			case rec.State == StateIssued:
+				out[i] = Completed{Credential: rec.Credential, Err: fmt.Errorf("%w: %s was issued with another credential (sha256 %s)", ErrAlreadyIssued, rec.CredentialID, rec.Digest)}
+				continue
+			}
+			rowDigest := sql.NullString{String: c.RowDigest, Valid: c.RowDigest != ""}
+			if _, err := update.ExecContext(ctx, string(StateIssued), formatTime(c.IssuedAt), c.Credential, digests[i], c.IssuanceKey, string(StateReserved), rowDigest); err != nil {
+				return err
+			}
+			if err := w.audit(ctx, rec.ReservedBy, "issue", rec.CredentialID, 0, "sha256 "+digests[i]); err != nil {
+				return err
+			}
+			out[i].Credential, out[i].Recorded = c.Credential, true
+		}
+		return w.flush(ctx)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("issuer: complete %d credentials: %w", len(keys), err)
+	}
+	return out, nil
+}
+
+// LookUpMany returns the records of the issuance keys that are recorded,
+// by key, in one read transaction.
+func (r *Registry) LookUpMany(ctx context.Context, keys []string) (map[string]*Record, error) {
+	var recs map[string]*Record
+	err := r.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		recs, err = loadRecordsByKey(ctx, tx, keys)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("issuer: look up %d credentials: %w", len(keys), err)
+	}
+	return recs, nil
+}
+
+// loadStates returns, by key, what CompleteMany needs of the records of
+// the keys: id, state, reserving actor, digest and credential (no status
+// entries).
+func loadStates(ctx context.Context, tx *sql.Tx, keys []string) (map[string]*Record, error) {
+	out := make(map[string]*Record, len(keys))
+	for chunk := range slices.Chunk(keys, maxKeysPerQuery) {
+		in, args := inList(chunk)
+		rows, err := tx.QueryContext(ctx, `SELECT issuance_key, credential_id, state, reserved_by, digest, credential
+	FROM credentials WHERE issuance_key IN (`+in+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var (
+				rec   Record
+				state string
+				dig   sql.NullString
+			)
+			if err := rows.Scan(&rec.IssuanceKey, &rec.CredentialID, &state, &rec.ReservedBy, &dig, &rec.Credential); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			rec.State, rec.Digest = RecordState(state), dig.String
+			out[rec.IssuanceKey] = &rec
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// LookUpRows returns the records of the issuance keys that are recorded,
+// and the row digests recorded with them, by key, in one read
+// transaction.
+func (r *Registry) LookUpRows(ctx context.Context, keys []string) (map[string]*Record, map[string]string, error) {
+	var (
+		recs    map[string]*Record
+		digests = map[string]string{}
+	)
+	err := r.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		if recs, err = loadRecordsByKey(ctx, tx, keys); err != nil || len(recs) == 0 {
+			return err
+		}
+		found := make([]string, 0, len(recs))
+		for k := range recs {
+			found = append(found, k)
+		}
+		for chunk := range slices.Chunk(found, maxKeysPerQuery) {
+			in, args := inList(chunk)
+			rows, err := tx.QueryContext(ctx, `SELECT issuance_key, row_digest FROM credentials
+	WHERE row_digest IS NOT NULL AND issuance_key IN (`+in+`)`, args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var k, d string
+				if err := rows.Scan(&k, &d); err != nil {
+					rows.Close()
+					return err
+				}
+				digests[k] = d
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("issuer: look up %d credentials: %w", len(keys), err)
+	}
+	return recs, digests, nil
+}
+
+// SetRowDigests records, in one write transaction, the row digest (see
+// Completion.RowDigest) of issued credentials that have none, by issuance
+// key; a credential that has one keeps it.
+func (r *Registry) SetRowDigests(ctx context.Context, digests map[string]string) error {
+	if len(digests) == 0 {
+		return nil
+	}
+	err := r.write(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `UPDATE credentials SET row_digest = $1
+	WHERE issuance_key = $2 AND state = $3 AND row_digest IS NULL`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for k, d := range digests {
+			if _, err := st.ExecContext(ctx, d, k, string(StateIssued)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("issuer: record %d row digests: %w", len(digests), err)
+	}
+	return nil
+}
+
+// inList returns "$1, $2, ..." for the keys, and the keys as arguments.
+func inList(keys []string) (string, []any) {
+	var in strings.Builder
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		if i > 0 {
+			in.WriteString(", ")
+		}
+		in.WriteString("$" + strconv.Itoa(i+1))
+		args[i] = k
+	}
+	return in.String(), args
+}
+
+// maxKeysPerQuery caps the parameters of one IN list, well under SQLite's
+// and PostgreSQL's limits.
+const maxKeysPerQuery = 500
+
+// loadRecordsByKey is loadRecords for a set of issuance keys, by key.
+func loadRecordsByKey(ctx context.Context, tx *sql.Tx, keys []string) (map[string]*Record, error) {
+	out := make(map[string]*Record, len(keys))
+	for chunk := range slices.Chunk(keys, maxKeysPerQuery) {
+		in, args := inList(chunk)
+		recs, err := loadRecords(ctx, tx, `c.issuance_key IN (`+in+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, rec := range recs {
+			out[rec.IssuanceKey] = rec
+		}
+	}
+	return out, nil
+}
+
+// batchWriter reserves many credentials in one transaction. It keeps in
+// memory what the transaction writes until flush: the rows of credentials,
+// status_entries and audit, written by prepared statements, and, for each
+// status list, its changed free slots and its count, so that a credential
+// costs a couple of slot look-ups rather than a dozen statements. Reads
+// of free slots look at the changes in memory first, so that the
+// allocations are those Registry.allocate would make one at a time.
+type batchWriter struct {
+	r  *Registry
+	tx *sql.Tx
+	// nextAudit is the id of the next audit row, 0 until read.
+	nextAudit  int64
+	lists      map[string]*listState // by purpose
+	selectSlot *sql.Stmt
+	// Rows to insert, as arguments in column order.
+	credentials, entries, audits [][]any
+}
+
+// listState is a status list being allocated from.
+type listState struct {
+	id              int64
+	url             string
+	size, allocated int
+	// added counts the allocations not yet written to status_lists; the
+	// free slots from size-allocated to size-allocated+added-1 have
+	// become unused, and slots holds the values changed below them.
+	added int
+	slots map[int]int
+}
+
+func (r *Registry) newBatchWriter(ctx context.Context, tx *sql.Tx) (*batchWriter, error) {
+	st, err := tx.PrepareContext(ctx, `SELECT idx FROM free_slots WHERE list_id = $1 AND slot = $2`)
+	if err != nil {
+		return nil, err
+	}
+	return &batchWriter{r: r, tx: tx, lists: map[string]*listState{}, selectSlot: st}, nil
+}
+
+func (w *batchWriter) close() { w.selectSlot.Close() }
+
+// reserve records res as reserved under id, as Reserve does.
+func (w *batchWriter) reserve(ctx context.Context, res Reservation, id string, now time.Time) (*Record, error) {
+	if res.CredentialID != "" {
+		if err := w.flushRows(ctx); err != nil {
+			return nil, err
+		}
+		var n int
+		if err := w.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM credentials WHERE credential_id = $1`, id).Scan(&n); err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			return nil, fmt.Errorf("%w: credential id %q belongs to another issuance key", ErrReservationConflict, id)
+		}
+	}
+	w.credentials = append(w.credentials, []any{res.IssuanceKey, id, res.Type, res.Subject, res.Format,
+		nullTime(res.ValidUntil), string(StateReserved), formatTime(now), res.Actor})
+	rec := &Record{
+		IssuanceKey: res.IssuanceKey, CredentialID: id, Type: res.Type, Subject: res.Subject,
+		Format: res.Format, State: StateReserved, ReservedAt: now, ReservedBy: res.Actor,
+	}
+	if !res.ValidUntil.IsZero() {
+		rec.ValidUntil = res.ValidUntil.UTC()
+	}
+	for _, p := range res.Purposes {
+		a, err := w.allocate(ctx, p, res.IssuanceKey, res.Actor)
+		if err != nil {
+			return nil, err
+		}
+		rec.Status = append(rec.Status, a)
+	}
+	slices.SortStableFunc(rec.Status, func(a, b StatusAssignment) int { return cmp.Compare(a.ListID, b.ListID) })
+	return rec, w.audit(ctx, res.Actor, "reserve", id, 0, res.IssuanceKey)
+}
+
+// allocate is Registry.allocate (see there), with the list's changes kept
+// in memory until flush.
+func (w *batchWriter) allocate(ctx context.Context, purpose, issuanceKey, actor string) (StatusAssignment, error) {
+	l := w.lists[purpose]
+	if l == nil {
+		l = &listState{slots: map[int]int{}}
+		err := w.tx.QueryRowContext(ctx, `SELECT id, url, size, allocated FROM status_lists
+	WHERE purpose = $1 ORDER BY id DESC LIMIT 1`, purpose).Scan(&l.id, &l.url, &l.size, &l.allocated)
+		if errors.Is(err, sql.ErrNoRows) {
+			l.size, l.allocated = 0, 0 // full: start one
+		} else if err != nil {
+			return StatusAssignment{}, err
+		}
+		w.lists[purpose] = l
+	}
+	if l.allocated >= l.size {
+		// newList writes an audit row of its own: what is kept in
+		// memory goes first.
+		if err := w.flush(ctx); err != nil {
+			return StatusAssignment{}, err
+		}
+		id, url, err := w.r.newList(ctx, w.tx, purpose, actor)
+		if err != nil {
+			return StatusAssignment{}, err
+		}
+		*l = listState{id: id, url: url, size: w.r.size, slots: map[int]int{}}
+		w.nextAudit = 0
+	}
+	a := StatusAssignment{Purpose: purpose, ListID: l.id, ListURL: l.url}
+	free := l.size - l.allocated
+	j, err := randIntn(free)
+	if err != nil {
+		return a, err
+	}
+	last := free - 1
+	if a.Index, err = w.slotIndex(ctx, l, j); err != nil {
+		return a, err
+	}
+	if j != last {
+		moved, err := w.slotIndex(ctx, l, last)
+		if err != nil {
+			return a, err
+		}
+		l.slots[j] = moved
+	}
+	delete(l.slots, last) // unused from now on
+	l.allocated++
+	l.added++
+	w.entries = append(w.entries, []any{l.id, a.Index, issuanceKey, purpose})
+	return a, nil
+}
+
+// slotIndex returns A[slot] of the list's array of unused indexes.
+func (w *batchWriter) slotIndex(ctx context.Context, l *listState, slot int) (int, error) {
+	if idx, ok := l.slots[slot]; ok {
+		return idx, nil
+	}
+	var idx int
+	err := w.selectSlot.QueryRowContext(ctx, l.id, slot).Scan(&idx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return slot, nil
+	}
+	return idx, err
+}
+
+// insertRows inserts rows with one statement, prepared once: head, then
+// a row's values followed by tail in parentheses, then suffix. (A
+// multi-row INSERT is not faster with SQLite: compiling its text costs
+// more than executing a prepared statement again.)
+func (w *batchWriter) insertRows(ctx context.Context, head, tail, suffix string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	var q strings.Builder
+	q.WriteString(head + "(")
+	for k := range rows[0] {
+		if k > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("$" + strconv.Itoa(k+1))
+	}
+	q.WriteString(tail + ")" + suffix)
+	st, err := w.tx.PrepareContext(ctx, q.String())
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, row := range rows {
+		if _, err := st.ExecContext(ctx, row...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// flushRows inserts the rows kept in memory: credentials before the
+// status entries that refer to them.
+func (w *batchWriter) flushRows(ctx context.Context) error {
+	for _, t := range []struct {
+		rows       *[][]any
+		head, tail string
+	}{
+		{&w.credentials, `INSERT INTO credentials
+	(issuance_key, credential_id, type, subject, format, valid_until, state, reserved_at, reserved_by) VALUES `, ""},
+		{&w.entries, `INSERT INTO status_entries (list_id, idx, issuance_key, purpose, is_set) VALUES `, ", 0"},
+		{&w.audits, `INSERT INTO audit (id, at, actor, action, credential_id, list_id, detail) VALUES `, ""},
+	} {
+		if len(*t.rows) == 0 {
+			continue
+		}
+		if err := w.insertRows(ctx, t.head, t.tail, "", *t.rows); err != nil {
+			return err
+		}
+		*t.rows = nil
+	}
+	return nil
+}
+
+// flushList writes a list's allocations: its count, its changed free
+// slots, and the removal of the slots no longer used.
+func (w *batchWriter) flushList(ctx context.Context, l *listState) error {
+	if l.added == 0 {
+		return nil
+	}
+	free := l.size - l.allocated
+	if _, err := w.tx.ExecContext(ctx, `DELETE FROM free_slots WHERE list_id = $1 AND slot >= $2`, l.id, free); err != nil {
+		return err
+	}
+	slots := slices.Sorted(maps.Keys(l.slots))
+	var rows [][]any
+	for _, s := range slots {
+		rows = append(rows, []any{l.id, s, l.slots[s]})
+	}
+	if len(rows) > 0 {
+		if err := w.insertRows(ctx, `INSERT INTO free_slots (list_id, slot, idx) VALUES `, "",
+			` ON CONFLICT (list_id, slot) DO UPDATE SET idx = excluded.idx`, rows); err != nil {
+			return err
+		}
+	}
+	if _, err := w.tx.ExecContext(ctx, `UPDATE status_lists SET allocated = allocated + $1 WHERE id = $2`, l.added, l.id); err != nil {
+		return err
+	}
+	l.added, l.slots = 0, map[int]int{}
+	return nil
+}
+
+// flush writes what is kept in memory; the transaction may then commit.
+func (w *batchWriter) flush(ctx context.Context) error {
+	if err := w.flushRows(ctx); err != nil {
+		return err
+	}
+	for _, l := range w.lists {
+		if err := w.flushList(ctx, l); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// audit is Registry.audit with the row kept in memory and the next id
+// counted in memory (the transaction holds the write lock).
+func (w *batchWriter) audit(ctx context.Context, actor, action, credentialID string, listID int64, detail string) error {
+	if w.nextAudit == 0 {
+		if err := w.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM audit`).Scan(&w.nextAudit); err != nil {
+			return err
+		}
+	}
+	cred := sql.NullString{String: credentialID, Valid: credentialID != ""}
+	list := sql.NullInt64{Int64: listID, Valid: listID != 0}
+	w.audits = append(w.audits, []any{w.nextAudit, formatTime(w.r.now()), actor, action, cred, list, detail})
+	w.nextAudit++
+	return nil
+}
