@@ -509,34 +509,77 @@ func (w *batchWriter) slotIndex(ctx context.Context, l *listState, slot int) (in
 	return idx, err
 }
 
-// insertRows inserts rows with one statement, prepared once: head, then
-// a row's values followed by tail in parentheses, then suffix. (A
-// multi-row INSERT is not faster with SQLite: compiling its text costs
-// more than executing a prepared statement again.)
+// insertRows inserts rows: head, then each row's values followed by tail
+// in parentheses, then suffix. By default one statement is prepared once
+// and executed for each row (a multi-row INSERT is not faster with SQLite:
+// compiling its text costs more than executing a prepared statement
+// again); a driver that is a RowsPerInsert puts that many rows in each
+// statement, for a database across a network, where each statement is a
+// round trip.
 func (w *batchWriter) insertRows(ctx context.Context, head, tail, suffix string, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	var q strings.Builder
-	q.WriteString(head + "(")
-	for k := range rows[0] {
-		if k > 0 {
-			q.WriteString(", ")
+	per := 1
+	if m, ok := w.r.drv.(RowsPerInsert); ok {
+		per = max(1, min(m.RowsPerInsert(), maxParams/len(rows[0])))
+	}
+	statement := func(n int) string {
+		var q strings.Builder
+		q.WriteString(head)
+		p := 0
+		for i := range n {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(")
+			for k := range rows[0] {
+				if k > 0 {
+					q.WriteString(", ")
+				}
+				p++
+				q.WriteString("$" + strconv.Itoa(p))
+			}
+			q.WriteString(tail + ")")
 		}
-		q.WriteString("$" + strconv.Itoa(k+1))
+		q.WriteString(suffix)
+		return q.String()
 	}
-	q.WriteString(tail + ")" + suffix)
-	st, err := w.tx.PrepareContext(ctx, q.String())
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	for _, row := range rows {
-		if _, err := st.ExecContext(ctx, row...); err != nil {
+	if per == 1 {
+		st, err := w.tx.PrepareContext(ctx, statement(1))
+		if err != nil {
 			return err
 		}
+		defer st.Close()
+		for _, row := range rows {
+			if _, err := st.ExecContext(ctx, row...); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for len(rows) > 0 {
+		n := min(per, len(rows))
+		args := make([]any, 0, n*len(rows[0]))
+		for _, row := range rows[:n] {
+			args = append(args, row...)
+		}
+		if _, err := w.tx.ExecContext(ctx, statement(n), args...); err != nil {
+			return err
+		}
+		rows = rows[n:]
 	}
 	return nil
+}
+
+// maxParams bounds the parameters of one statement (PostgreSQL allows
+// 65,535).
+const maxParams = 30_000
+
+// RowsPerInsert is a Driver that inserts a batch's rows that many to a
+// statement.
+type RowsPerInsert interface {
+	RowsPerInsert() int
 }
 
 // flushRows inserts the rows kept in memory: credentials before the

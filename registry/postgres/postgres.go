@@ -115,3 +115,7 @@ func (driver) Schema(migration string) string { return blob.ReplaceAllString(mig
 func (driver) ReadOptions() *sql.TxOptions {
 	return &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}
 }
+
+// RowsPerInsert puts 500 rows in each INSERT of a batch: each statement is
+// a round trip to the server.
+func (driver) RowsPerInsert() int { return 500 }
