@@ -109,7 +109,7 @@ func (r *Registry) ReserveMany(ctx context.Context, reservations []Reservation) 
 		return w.flush(ctx)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("issuer: reserve %d credentials: %w", len(keys), err)
+		return nil, fmt.Errorf("registry: reserve %d credentials: %w", len(keys), err)
 	}
 	return out, nil
 }
@@ -211,7 +211,7 @@ func (r *Registry) CompleteMany(ctx context.Context, completions []Completion) (
 		return w.flush(ctx)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("issuer: complete %d credentials: %w", len(keys), err)
+		return nil, fmt.Errorf("registry: complete %d credentials: %w", len(keys), err)
 	}
 	return out, nil
 }
@@ -226,7 +226,7 @@ func (r *Registry) LookUpMany(ctx context.Context, keys []string) (map[string]*R
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("issuer: look up %d credentials: %w", len(keys), err)
+		return nil, fmt.Errorf("registry: look up %d credentials: %w", len(keys), err)
 	}
 	return recs, nil
 }
@@ -304,7 +304,7 @@ func (r *Registry) LookUpRows(ctx context.Context, keys []string) (map[string]*R
 		return nil
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("issuer: look up %d credentials: %w", len(keys), err)
+		return nil, nil, fmt.Errorf("registry: look up %d credentials: %w", len(keys), err)
 	}
 	return recs, digests, nil
 }
@@ -331,7 +331,7 @@ func (r *Registry) SetRowDigests(ctx context.Context, digests map[string]string)
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("issuer: record %d row digests: %w", len(digests), err)
+		return fmt.Errorf("registry: record %d row digests: %w", len(digests), err)
 	}
 	return nil
 }
