@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/rand"
 	"errors"
+	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -107,4 +109,71 @@ func distinctive(id string, row staff.CSVRow) bool {
 		}
 	}
 	return n == 1
+}
+
+// FuzzCSVReaderAgreesWithReadCSV feeds the same CSV text to ReadCSV and to
+// the streaming CSVReader: whatever the input, no panic, and either both
+// read the same rows (lines and cells) or both refuse it with an error of
+// the package. The oracle fails if the two readers ever disagree.
+func FuzzCSVReaderAgreesWithReadCSV(f *testing.F) {
+	types := []string{}
+	for _, t := range staff.Types() {
+		if staff.RowColumns(t) != nil {
+			types = append(types, t)
+		}
+	}
+	files, err := filepath.Glob(filepath.Join(examplesDir, "batch", "*.csv"))
+	if err != nil || len(files) == 0 {
+		f.Fatalf("no seeds: %v", err)
+	}
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for i, t := range types {
+			if strings.HasPrefix(filepath.Base(file), staff.ShortName(t)+".") {
+				f.Add(uint8(i), data)
+			}
+		}
+	}
+	f.Add(uint8(0), []byte("\xef\xbb\xbfstaff_id\n\"a\nb\",x\n"))
+	f.Fuzz(func(t *testing.T, which uint8, data []byte) {
+		typ := types[int(which)%len(types)]
+		whole, wholeErr := staff.ReadCSV(bytes.NewReader(data), typ)
+		var streamed []staff.CSVRow
+		cr, streamErr := staff.NewCSVReader(bytes.NewReader(data), typ)
+		if streamErr == nil {
+			for {
+				row, err := cr.Read()
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				if err != nil {
+					streamErr = err
+					break
+				}
+				streamed = append(streamed, staff.CSVRow{Line: row.Line, Cells: maps.Clone(row.Cells)})
+			}
+		}
+		for _, err := range []error{wholeErr, streamErr} {
+			if err != nil && !errors.Is(err, staff.ErrCSV) && !errors.Is(err, staff.ErrColumn) {
+				t.Fatalf("error %v is neither ErrCSV nor ErrColumn", err)
+			}
+		}
+		if (wholeErr == nil) != (streamErr == nil) {
+			t.Fatalf("ReadCSV: %v; CSVReader: %v", wholeErr, streamErr)
+		}
+		if wholeErr != nil {
+			return
+		}
+		if len(whole) != len(streamed) {
+			t.Fatalf("ReadCSV read %d rows, CSVReader %d", len(whole), len(streamed))
+		}
+		for i := range whole {
+			if whole[i].Line != streamed[i].Line || !maps.Equal(whole[i].Cells, streamed[i].Cells) {
+				t.Fatalf("row %d: ReadCSV %v, CSVReader %v", i, whole[i], streamed[i])
+			}
+		}
+	})
 }
