@@ -62,3 +62,62 @@ func TestReserveManyFillsEachListWithEveryIndexOnceAcrossGroupsAndReserve(t *tes
 	}
 	checkIntegrity(t, r)
 }
+
+// ReserveMany draws a group's slots ahead, each among the unused slots it
+// will be drawn from: every order in which a list's indexes are given out
+// stays equally likely (as TestEveryAllocationOrderOfAListIsEquallyLikely
+// checks for Reserve), across groups that end part way through a list.
+func TestReserveManyKeepsEveryAllocationOrderEquallyLikely(t *testing.T) {
+	if raceEnabled {
+		t.Skip("a statistical test of the allocator, not of concurrency; too slow under -race")
+	}
+	r, _ := newTestRegistry(t, 8)
+	r.SetSize(4)
+	const lists = 1200
+	ctx := context.Background()
+	var got []registry.StatusAssignment
+	for n := 0; n < 4*lists; n += 6 {
+		var rs []registry.Reservation
+		for k := n; k < min(n+6, 4*lists); k++ {
+			rs = append(rs, reservation(fmt.Sprintf("k%d", k), "revocation"))
+		}
+		res, err := r.ReserveMany(ctx, rs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range res {
+			if x.Err != nil || len(x.Record.Status) != 1 {
+				t.Fatalf("%+v", x)
+			}
+			got = append(got, x.Record.Status[0])
+		}
+	}
+	orders := map[[4]int]int{}
+	var order [4]int
+	for i, a := range got {
+		order[i%4] = a.Index
+		if i%4 == 3 {
+			if a.ListID != got[i-3].ListID {
+				t.Fatalf("allocations %d to %d are not of one list", i-3, i)
+			}
+			orders[order]++
+		}
+	}
+	if len(orders) != 24 {
+		t.Fatalf("%d distinct orders, want all 24", len(orders))
+	}
+	counts := make([]int, 0, 24)
+	for o, c := range orders {
+		seen := map[int]bool{}
+		for _, idx := range o {
+			seen[idx] = true
+		}
+		if len(seen) != 4 {
+			t.Fatalf("a list of 4 was given out as %v", o)
+		}
+		counts = append(counts, c)
+	}
+	if chi2 := chiSquare(counts); chi2 > 70 {
+		t.Fatalf("allocation orders are not uniform: %v, chi-square %.1f", orders, chi2)
+	}
+}
