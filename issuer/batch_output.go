@@ -221,9 +221,13 @@ func (s *filesSink) present(it *item) bool {
 		return false
 	case err == nil && bytes.Equal(old, it.signed):
 	case err == nil && it.rec != nil && credentialIDOf(old) == it.rec.CredentialID:
-		if it.outcome == issued {
+		switch {
+		case it.outcome == issued && it.fits(old):
 			it.signed, it.out.adopted = old, true
-		} else {
+		default:
+			// Another signing of the reservation: the record's (or,
+			// for a row corrected since a stopped run wrote it, the
+			// new signing, once recorded) replaces it.
 			it.out.replace = true
 		}
 	case err == nil:
@@ -443,10 +447,12 @@ func (s *jsonlSink) write(items []*item, keep func(*item) bool, workers int) err
 		if found {
 			switch {
 			case jsonEqual(old, it.signed):
-			case it.outcome == issued && credentialIDOf(old) == it.rec.CredentialID:
+			case it.outcome == issued && credentialIDOf(old) == it.rec.CredentialID && it.fits(old):
 				it.signed, it.out.adopted = old, true
+			case it.outcome == issued && credentialIDOf(old) == it.rec.CredentialID:
+				it.fail("", ErrOutputExists, "%s has a line for this row that a run which stopped wrote, saying something else than the row now says; a line is never rewritten: write this row to another JSON Lines file (another --out)", s.path)
 			default:
-				it.fail("", ErrOutputExists, "%s has a line for this row with another credential than the one recorded", s.path)
+				it.fail("", ErrOutputExists, "%s has a line for this row with another credential than the one recorded (another batch, at once, recorded its own signing first); a line is never rewritten: the recorded credential is written by a run into another JSON Lines file (another --out)", s.path)
 			}
 			continue
 		}
@@ -481,10 +487,19 @@ func (s *jsonlSink) write(items []*item, keep func(*item) bool, workers int) err
 	if buf.Len() == 0 {
 		return nil
 	}
+	// An append that failed part way (a short write, a failed sync)
+	// may have left bytes past the lines this sink knows: a group's lines
+	// replace them, and a failed append is cut off again, so that a
+	// shorter later append never leaves a tail behind it.
+	if err := s.f.Truncate(s.size); err != nil {
+		return fmt.Errorf("appending to %s: %w", s.path, err)
+	}
 	if _, err := s.f.WriteAt(buf.Bytes(), s.size); err != nil {
+		s.f.Truncate(s.size)
 		return fmt.Errorf("appending to %s: %w", s.path, err)
 	}
 	if err := s.f.Sync(); err != nil {
+		s.f.Truncate(s.size)
 		return fmt.Errorf("syncing %s: %w", s.path, err)
 	}
 	s.size += int64(buf.Len())
@@ -576,4 +591,24 @@ func (e *errorsWriter) close() error {
 		err = atomicfile.SyncDir(e.dir)
 	}
 	return err
+}
+
+// WriteErrorsFile writes res's failures to dir/ErrorsFile, as a dry run's
+// report, holding the lock a batch writing to dir holds (so that a dry run
+// and a batch at once on one directory take turns, and neither loses the
+// other's errors file); waiting is called if another batch holds it.
+func WriteErrorsFile(res *BatchResult, dir string, waiting func()) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	unlock, err := lockDir(dir, waiting)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	var buf bytes.Buffer
+	if err := res.WriteErrorsCSV(&buf); err != nil {
+		return err
+	}
+	return atomicfile.Write(filepath.Join(dir, ErrorsFile), buf.Bytes(), 0o600)
 }

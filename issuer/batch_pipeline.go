@@ -70,6 +70,23 @@ type item struct {
 	cred   *vc.Credential   // unsigned, for a row to sign
 	signed []byte           // the credential to write and record
 	out    outputPlacement  // where the output goes
+
+	b *batch // the batch the row belongs to
+}
+
+// fits reports whether old, a signing of the row's reservation that a run
+// stopped before recording left in the output, says what the row says:
+// only then is it adopted as the credential issued. A row corrected since
+// (a mistyped certificate number, say) has its new signing written and
+// recorded instead, and never its digest with the old credential.
+func (it *item) fits(old []byte) bool {
+	if it.b == nil || it.rec == nil || it.row == nil {
+		return false
+	}
+	rec := *it.rec
+	rec.Credential, rec.State = old, registry.StateIssued
+	_, ok := it.b.checkIssued(it.row, &rec)
+	return ok
 }
 
 func (it *item) fail(column string, kind error, format string, args ...any) {
@@ -251,7 +268,7 @@ func (b *batch) runStream(ctx context.Context, src iter.Seq2[staff.CSVRow, error
 
 // parse reads one row and checks that it does not repeat an earlier one.
 func (b *batch) parse(cr staff.CSVRow, issuedOn staff.Date, seen dupSet) *item {
-	it := &item{line: cr.Line}
+	it := &item{line: cr.Line, b: b}
 	r, err := staff.ParseRow(b.typ, cr, issuedOn)
 	if err != nil {
 		it.failures = rowFailures(cr, err)
@@ -352,7 +369,11 @@ func (b *batch) check(ctx context.Context, g *group, workers int, sink outputSin
 				return
 			}
 			b.checkRecorded(it)
-			it.recordDigest = it.rowDigest != "" && !it.failedAlready() && digests[it.key] == ""
+			// Checked the slow way: the row's digest is recorded, so
+			// that the next run finds it by its digest (a credential
+			// issued before there were digests, a row re-saved in
+			// another form, or a digest made with another key).
+			it.recordDigest = it.rowDigest != "" && !it.failedAlready() && digests[it.key] != it.rowDigest
 			return
 		}
 		if it.rec == nil {
@@ -503,6 +524,17 @@ func (b *batch) sign(g *group, workers int) {
 	parallel(workers, g.items, func(it *item) bool { return it.cred != nil && !it.failedAlready() }, func(it *item) {
 		cred := it.cred
 		it.cred = nil
+		// A reservation made by a run that stopped, for the row with
+		// another valid_until, is finished only as it was reserved:
+		// the record and the credential never disagree.
+		if want := endOfDay(it.row.ValidUntil); !it.rec.ValidUntil.Equal(want) {
+			until := "no end"
+			if !it.rec.ValidUntil.IsZero() {
+				until = it.rec.ValidUntil.UTC().Format(time.DateOnly)
+			}
+			it.fail(staff.ColumnValidUntil, ErrChanged, "a run that stopped reserved this row's credential (%s) valid until %s: run the row with that valid_until to finish it; to change it, then revoke that credential and issue the corrected one", it.rec.CredentialID, until)
+			return
+		}
 		cred.ID = it.rec.CredentialID
 		if !it.rec.ValidUntil.IsZero() {
 			cred.ValidUntil = vc.NewDateTime(it.rec.ValidUntil)
@@ -591,9 +623,10 @@ func (b *batch) finish(ctx context.Context, g *group, sink outputSink) {
 			backfill[it.key] = it.rowDigest
 		}
 	}
-	// Credentials issued without a row digest (before there was one) get
-	// it, so that the next run finds them without hashing; a failure
-	// here costs only that.
+	// Rows checked against their credential the slow way (issued before
+	// there were digests, re-saved in another form, or digested with
+	// another key) get their digest recorded, so that the next run finds
+	// them without hashing; a failure here costs only that.
 	_ = b.reg.SetRowDigests(ctx, backfill)
 	if len(todo) == 0 {
 		return

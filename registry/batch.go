@@ -310,15 +310,17 @@ func (r *Registry) LookUpRows(ctx context.Context, keys []string) (map[string]*R
 }
 
 // SetRowDigests records, in one write transaction, the row digest (see
-// Completion.RowDigest) of issued credentials that have none, by issuance
-// key; a credential that has one keeps it.
+// Completion.RowDigest) of issued credentials, by issuance key, in place of
+// any they had: the caller gives the digest of a row it checked against
+// the credential (a row re-saved in another form, or digested with
+// another key), so that the next run finds it without checking again.
 func (r *Registry) SetRowDigests(ctx context.Context, digests map[string]string) error {
 	if len(digests) == 0 {
 		return nil
 	}
 	err := r.write(ctx, func(tx *sql.Tx) error {
 		st, err := tx.PrepareContext(ctx, `UPDATE credentials SET row_digest = $1
-	WHERE issuance_key = $2 AND state = $3 AND row_digest IS NULL`)
+	WHERE issuance_key = $2 AND state = $3`)
 		if err != nil {
 			return err
 		}

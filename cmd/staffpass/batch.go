@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -17,7 +16,6 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
-	"github.com/staffpass/staffpass/internal/atomicfile"
 	"github.com/staffpass/staffpass/internal/limits"
 	"github.com/staffpass/staffpass/issuer"
 	"github.com/staffpass/staffpass/vc/staff"
@@ -294,7 +292,9 @@ func runIssueBatch(cmd *cobra.Command, o issueBatchOptions, typ, file string) er
 	if len(res.Failures) > 0 && o.out != "" {
 		errorsFile = filepath.Join(o.out, issuer.ErrorsFile)
 		if o.dryRun {
-			if werr := writeErrorsFile(res, o.out); werr != nil {
+			if werr := issuer.WriteErrorsFile(res, o.out, func() {
+				fmt.Fprintf(stderr, "staffpass: another batch is writing to %s: waiting for it to finish\n", o.out)
+			}); werr != nil {
 				return werr
 			}
 		}
@@ -412,14 +412,3 @@ func printSummary(w io.Writer, res *issuer.BatchResult, dryRun bool, errorsFile 
 	fmt.Fprintln(w, b.String())
 }
 
-// writeErrorsFile writes a dry run's failures to DIR/errors.csv.
-func writeErrorsFile(res *issuer.BatchResult, dir string) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := res.WriteErrorsCSV(&buf); err != nil {
-		return err
-	}
-	return atomicfile.Write(filepath.Join(dir, issuer.ErrorsFile), buf.Bytes(), 0o600)
-}

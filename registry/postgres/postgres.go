@@ -82,9 +82,17 @@ func (driver) Open(ctx context.Context, location string, create bool, busyTimeou
 // transaction, and a registry without settings is one Create finishes.
 func (driver) Discard(string) error { return nil }
 
-// BeginWrite takes the registry writers' advisory lock, released when the
-// transaction ends, waiting up to the busy timeout (lock_timeout).
+// BeginWrite sets the transaction to READ COMMITTED, whatever the
+// database's or role's default_transaction_isolation, and takes the
+// registry writers' advisory lock, released when the transaction ends,
+// waiting up to the busy timeout (lock_timeout). At READ COMMITTED each
+// statement after the lock sees what the writer before committed; at
+// REPEATABLE READ the snapshot would be taken by the lock's own statement,
+// before the writer before had committed.
 func (driver) BeginWrite(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, `SET TRANSACTION ISOLATION LEVEL READ COMMITTED`); err != nil {
+		return err
+	}
 	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, writeLock)
 	return err
 }
