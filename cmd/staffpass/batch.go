@@ -411,4 +411,3 @@ func printSummary(w io.Writer, res *issuer.BatchResult, dryRun bool, errorsFile 
 	}
 	fmt.Fprintln(w, b.String())
 }
-
