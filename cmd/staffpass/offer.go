@@ -112,19 +112,9 @@ for a dark terminal; --png FILE writes it as a PNG for a light page.`,
 				return flagFailures(err, typeName)
 			}
 			uri := OfferURI(strings.TrimSuffix(issuerURL, "/"), created.ID)
-			code, err := qr.Encode(uri, qr.M)
-			if err != nil {
-				return fmt.Errorf("the QR code: %w", err)
+			if err := printQR(cmd.OutOrStdout(), uri, png); err != nil {
+				return err
 			}
-			if png != "" {
-				code.Scale = 8
-				if err := atomicfile.Create(png, code.PNG(), 0o644); err != nil {
-					return err
-				}
-			}
-			w := cmd.OutOrStdout()
-			fmt.Fprintln(w, uri)
-			fmt.Fprint(w, TerminalQR(code))
 			errw := cmd.ErrOrStderr()
 			fmt.Fprintf(errw, "staffpass: offered a %s, valid until %s\n", typ, created.Expires.Format(time.RFC3339))
 			if created.TxCode != "" {
@@ -167,6 +157,25 @@ for a dark terminal; --png FILE writes it as a PNG for a light page.`,
 // (OpenID4VCI 1.0 section 4.1.3).
 func OfferURI(issuerURL, id string) string {
 	return "openid-credential-offer://?credential_offer_uri=" + url.QueryEscape(issuerURL+"/offers/"+id)
+}
+
+// printQR prints uri and its QR code (for a dark terminal) to w and, when
+// png is not "", writes the code as a PNG file there (refusing to replace
+// a file).
+func printQR(w io.Writer, uri, png string) error {
+	code, err := qr.Encode(uri, qr.M)
+	if err != nil {
+		return fmt.Errorf("the QR code: %w", err)
+	}
+	if png != "" {
+		code.Scale = 8
+		if err := atomicfile.Create(png, code.PNG(), 0o644); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(w, uri)
+	fmt.Fprint(w, TerminalQR(code))
+	return nil
 }
 
 // TerminalQR draws a QR code with half blocks, two modules a character,

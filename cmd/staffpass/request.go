@@ -14,9 +14,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"rsc.io/qr"
 
-	"github.com/staffpass/staffpass/internal/atomicfile"
 	"github.com/staffpass/staffpass/internal/limits"
 	"github.com/staffpass/staffpass/policy"
 )
@@ -117,19 +115,9 @@ standard error.`,
 				}
 				return fmt.Errorf("the server answered %d: %s", res.StatusCode, why)
 			}
-			code, err := qr.Encode(created.RequestURI, qr.M)
-			if err != nil {
-				return fmt.Errorf("the QR code: %w", err)
+			if err := printQR(cmd.OutOrStdout(), created.RequestURI, png); err != nil {
+				return err
 			}
-			if png != "" {
-				code.Scale = 8
-				if err := atomicfile.Create(png, code.PNG(), 0o644); err != nil {
-					return err
-				}
-			}
-			w := cmd.OutOrStdout()
-			fmt.Fprintln(w, created.RequestURI)
-			fmt.Fprint(w, TerminalQR(code))
 			fmt.Fprintf(cmd.ErrOrStderr(), "staffpass: request %s, until %s; the verdict will be at %s\n", created.ID, created.Expires, created.ResultURL)
 			return nil
 		},
