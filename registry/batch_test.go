@@ -92,32 +92,5 @@ func TestReserveManyKeepsEveryAllocationOrderEquallyLikely(t *testing.T) {
 			got = append(got, x.Record.Status[0])
 		}
 	}
-	orders := map[[4]int]int{}
-	var order [4]int
-	for i, a := range got {
-		order[i%4] = a.Index
-		if i%4 == 3 {
-			if a.ListID != got[i-3].ListID {
-				t.Fatalf("allocations %d to %d are not of one list", i-3, i)
-			}
-			orders[order]++
-		}
-	}
-	if len(orders) != 24 {
-		t.Fatalf("%d distinct orders, want all 24", len(orders))
-	}
-	counts := make([]int, 0, 24)
-	for o, c := range orders {
-		seen := map[int]bool{}
-		for _, idx := range o {
-			seen[idx] = true
-		}
-		if len(seen) != 4 {
-			t.Fatalf("a list of 4 was given out as %v", o)
-		}
-		counts = append(counts, c)
-	}
-	if chi2 := chiSquare(counts); chi2 > 70 {
-		t.Fatalf("allocation orders are not uniform: %v, chi-square %.1f", orders, chi2)
-	}
+	checkOrdersUniform(t, got)
 }
