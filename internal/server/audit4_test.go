@@ -192,26 +192,7 @@ func audit4ReceiveOther(t *testing.T, e *testEnv, wallet keys.Signer) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, offerJSON := e.call(t, "GET", "/offers/"+o.ID, nil)
-	var offer map[string]any
-	json.Unmarshal(offerJSON, &offer)
-	code := offer["grants"].(map[string]any)[grantPreAuthorized].(map[string]any)["pre-authorized_code"].(string)
-	_, tok := e.form(t, "/token", url.Values{"grant_type": {grantPreAuthorized}, "pre-authorized_code": {code}})
-	_, out := e.call(t, "POST", "/nonce", nil)
-	var n map[string]string
-	json.Unmarshal(out, &n)
-	res, cred := e.call(t, "POST", "/credential", map[string]any{"credential_configuration_id": staff.TypeDBSCheck,
-		"proofs": map[string]any{"jwt": []string{walletProof(t, wallet, publicURL, n["c_nonce"], e.clock(), proofType)}}},
-		"Authorization", "Bearer "+tok["access_token"].(string))
-	var m struct {
-		Credentials []struct {
-			Credential string `json:"credential"`
-		} `json:"credentials"`
-	}
-	if json.Unmarshal(cred, &m); res.StatusCode != 200 || len(m.Credentials) != 1 {
-		t.Fatalf("credential: %d %s", res.StatusCode, cred)
-	}
-	return m.Credentials[0].Credential
+	return e.redeem(t, o.ID, wallet)
 }
 
 func TestAudit4HeldTwoHolders(t *testing.T) {

@@ -18,8 +18,14 @@ import (
 // the SD-JWT VC, about wallet's key.
 func (e *testEnv) receive(t *testing.T, wallet keys.Signer) string {
 	t.Helper()
-	o := e.offer(t, false)
-	_, offerJSON := e.call(t, "GET", "/offers/"+o.ID, nil)
+	return e.redeem(t, e.offer(t, false).ID, wallet)
+}
+
+// redeem runs the wallet's side of the OpenID4VCI flow for the offer id
+// and returns the SD-JWT VC, about wallet's key.
+func (e *testEnv) redeem(t *testing.T, id string, wallet keys.Signer) string {
+	t.Helper()
+	_, offerJSON := e.call(t, "GET", "/offers/"+id, nil)
 	var offer map[string]any
 	json.Unmarshal(offerJSON, &offer)
 	code := offer["grants"].(map[string]any)[grantPreAuthorized].(map[string]any)["pre-authorized_code"].(string)
