@@ -109,7 +109,7 @@ func InitOrganisation(ctx context.Context, dir, domain string, opts InitOptions)
 		return nil, fmt.Errorf("%w: unknown status list format %q", ErrOptions, opts.StatusFormat)
 	}
 	if opts.RegistryURL != "" && !registry.IsPostgres(opts.RegistryURL) {
-		return nil, fmt.Errorf("%w: the registry URL must be a PostgreSQL URL (postgres://...), not %q", ErrOptions, registry.Redact(opts.RegistryURL))
+		return nil, fmt.Errorf("%w: the registry URL must be a PostgreSQL URL (postgres://...); the value given is not one (it is not repeated here: it may hold a password)", ErrOptions)
 	}
 	id, err := web.New(domain, opts.Path...)
 	if err != nil {
@@ -305,13 +305,17 @@ func (o *Organisation) OpenRegistry(ctx context.Context, opts ...registry.Option
 		return nil, fmt.Errorf("%w: %s keeps its registry in PostgreSQL: give its URL (postgres://...)", ErrRegistryURL, o.Dir)
 	case o.Registry == RegistryPostgres:
 		if !registry.IsPostgres(o.RegistryURL) {
-			return nil, fmt.Errorf("%w: %q is not a PostgreSQL URL (postgres://...)", ErrRegistryURL, registry.Redact(o.RegistryURL))
+			return nil, fmt.Errorf("%w: the registry URL given is not a PostgreSQL URL (postgres://...); it is not repeated here, since it may hold a password", ErrRegistryURL)
 		}
 		return registry.Open(ctx, o.RegistryURL, opts...)
 	case o.Registry != "":
 		return nil, fmt.Errorf("%w: %s names an unknown registry %q", ErrNotOrganisation, ConfigFile, o.Registry)
 	case o.RegistryURL != "":
-		return nil, fmt.Errorf("%w: %s keeps its registry in the file %s, not at %s", ErrRegistryURL, o.Dir, RegistryFile, registry.Redact(o.RegistryURL))
+		at := "a registry URL"
+		if registry.IsPostgres(o.RegistryURL) {
+			at = registry.Redact(o.RegistryURL)
+		}
+		return nil, fmt.Errorf("%w: %s keeps its registry in the file %s, not at %s", ErrRegistryURL, o.Dir, RegistryFile, at)
 	}
 	return registry.Open(ctx, filepath.Join(o.Dir, RegistryFile), opts...)
 }

@@ -234,3 +234,27 @@ func readText(p string) string {
 	b, _ := os.ReadFile(p)
 	return string(b)
 }
+
+// A registry "URL" that is not a postgres:// URL (a keyword connection
+// string, say) is refused without being repeated: it may hold a password.
+func TestARegistryValueThatIsNoURLIsNotRepeated(t *testing.T) {
+	const dsn = "host=db.kch.nhs.uk user=hr password=s3cret dbname=registry"
+	_, err := InitOrganisation(context.Background(), filepath.Join(t.TempDir(), "kch"), "kch.nhs.uk", InitOptions{RegistryURL: dsn})
+	if !errors.Is(err, ErrOptions) || strings.Contains(err.Error(), "s3cret") {
+		t.Fatalf("init: %v", err)
+	}
+	dir := filepath.Join(t.TempDir(), "rj1")
+	if _, err := InitOrganisation(context.Background(), dir, "rj1.nhs.uk", InitOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	o, err := OpenOrganisation(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, registryAs := range []string{"", RegistryPostgres} {
+		o.Registry, o.RegistryURL = registryAs, dsn
+		if _, err := o.OpenRegistry(context.Background()); !errors.Is(err, ErrRegistryURL) || strings.Contains(err.Error(), "s3cret") {
+			t.Fatalf("open (registry %q): %v", registryAs, err)
+		}
+	}
+}
