@@ -2,45 +2,16 @@ package issuer
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 
+	"github.com/staffpass/staffpass/internal/pgtest"
 	_ "github.com/staffpass/staffpass/registry/postgres"
 	"github.com/staffpass/staffpass/vc/staff"
 )
 
-func audit5PostgresDB(t *testing.T) string {
-	admin := os.Getenv("STAFFPASS_TEST_POSTGRES")
-	if admin == "" {
-		t.Skip("no PostgreSQL server")
-	}
-	db, err := sql.Open("pgx", admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var b [8]byte
-	rand.Read(b[:])
-	name := "staffpass_audit5_" + hex.EncodeToString(b[:])
-	if _, err := db.Exec(`CREATE DATABASE ` + name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if db, err := sql.Open("pgx", admin); err == nil {
-			db.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
-			db.Close()
-		}
-	})
-	u, _ := url.Parse(admin)
-	u.Path = "/" + name
-	return u.String()
-}
+func audit5PostgresDB(t *testing.T) string { return pgtest.Database(t) }
 
 // Two batches at once, overlapping rows, on one PostgreSQL registry (as
 // two HR officers on two machines would run them).

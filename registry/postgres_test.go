@@ -3,30 +3,22 @@ package registry_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"net/url"
+	"errors"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/staffpass/staffpass/internal/pgtest"
 	_ "github.com/staffpass/staffpass/registry/postgres"
 )
 
 // The registry's tests run on both stores. Run as usual they use SQLite
 // files; TestRegistrySuiteOnPostgres runs this test binary again with
 // storeEnv=postgres, and every registry then lives in a fresh database of
-// the PostgreSQL server postgresEnv names (.ci/postgres starts one).
-const (
-	storeEnv    = "STAFFPASS_TEST_REGISTRY"
-	postgresEnv = "STAFFPASS_TEST_POSTGRES"
-	// requiredEnv makes a missing PostgreSQL server a failure, not a
-	// skip: .ci/run sets it.
-	requiredEnv = "STAFFPASS_POSTGRES_REQUIRED"
-)
+// the PostgreSQL server pgtest.ServerEnv names (.ci/postgres starts one).
+const storeEnv = "STAFFPASS_TEST_REGISTRY"
 
 func onPostgres() bool { return os.Getenv(storeEnv) == "postgres" }
 
@@ -48,35 +40,7 @@ func sqliteOnly(t testing.TB) {
 
 // newPostgresDB creates an empty database on the test server and returns
 // its URL; it is dropped when the test ends.
-func newPostgresDB(t testing.TB) string {
-	t.Helper()
-	admin := os.Getenv(postgresEnv)
-	db, err := sql.Open("pgx", admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var b [8]byte
-	rand.Read(b[:])
-	name := "staffpass_test_" + hex.EncodeToString(b[:])
-	if _, err := db.Exec(`CREATE DATABASE ` + name); err != nil {
-		t.Fatalf("create database: %v", err)
-	}
-	t.Cleanup(func() {
-		db, err := sql.Open("pgx", admin)
-		if err != nil {
-			return
-		}
-		defer db.Close()
-		db.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
-	})
-	u, err := url.Parse(admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
+func newPostgresDB(t testing.TB) string { return pgtest.Database(t) }
 
 // TestRegistrySuiteOnPostgres runs every other test of this package again,
 // on PostgreSQL.
@@ -84,11 +48,10 @@ func TestRegistrySuiteOnPostgres(t *testing.T) {
 	if onPostgres() {
 		t.Skip("this is the run on PostgreSQL")
 	}
-	if os.Getenv(postgresEnv) == "" {
-		if os.Getenv(requiredEnv) != "" {
-			t.Fatalf("%s is set but %s names no PostgreSQL server", requiredEnv, postgresEnv)
-		}
-		t.Skipf("no PostgreSQL server: set %s to one's URL (eval \"$(.ci/postgres start)\" starts one)", postgresEnv)
+	if _, err := pgtest.Server(); errors.Is(err, pgtest.ErrNoServer) {
+		t.Skip(err)
+	} else if err != nil {
+		t.Fatal(err)
 	}
 	args := []string{"-test.skip=^TestRegistrySuiteOnPostgres$", "-test.count=1", "-test.v=true", "-test.timeout=20m"}
 	if testing.Short() {

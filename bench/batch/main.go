@@ -32,10 +32,8 @@ import (
 	"bufio"
 	"crypto/ed25519"
 	"crypto/sha256"
-	"database/sql"
 	"flag"
 	"fmt"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -44,9 +42,8 @@ import (
 	"syscall"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // for -postgres
-
 	didkey "github.com/staffpass/staffpass/did/key"
+	"github.com/staffpass/staffpass/internal/pgtest"
 )
 
 func main() {
@@ -87,7 +84,7 @@ func run(rows, runs int, formats []string, output, postgres string, workers int,
 		if _, err := os.Stat(org); err != nil {
 			args := []string{"org", "init", "--domain", "bench.nhs.example", "--dir", org, "--alg", alg}
 			if postgres != "" {
-				db, drop, err := createDatabase(postgres)
+				db, drop, err := pgtest.NewDatabase(postgres, "staffpass_bench_")
 				if err != nil {
 					return err
 				}
@@ -155,30 +152,6 @@ func run(rows, runs int, formats []string, output, postgres string, workers int,
 		fmt.Printf("%-18s %14.0f %14.1f %10.1f\n", format, median(rates), median(rss), median(secs))
 	}
 	return nil
-}
-
-// createDatabase creates an empty database on the PostgreSQL server at
-// admin and returns its URL and a function that drops it.
-func createDatabase(admin string) (string, func(), error) {
-	db, err := sql.Open("pgx", admin)
-	if err != nil {
-		return "", nil, err
-	}
-	name := fmt.Sprintf("staffpass_bench_%d", time.Now().UnixNano())
-	if _, err := db.Exec(`CREATE DATABASE ` + name); err != nil {
-		db.Close()
-		return "", nil, fmt.Errorf("create database: %w", err)
-	}
-	u, err := url.Parse(admin)
-	if err != nil {
-		db.Close()
-		return "", nil, err
-	}
-	u.Path = "/" + name
-	return u.String(), func() {
-		db.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
-		db.Close()
-	}, nil
 }
 
 func median(v []float64) float64 {

@@ -1,15 +1,12 @@
 package main
 
 import (
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
-	"os"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/staffpass/staffpass/internal/pgtest"
 )
 
 // postgresCondition is the scripts' condition [postgres]: whether
@@ -20,13 +17,11 @@ func postgresCondition(cond string) (bool, error) {
 	if cond != "postgres" {
 		return false, fmt.Errorf("unknown condition %q", cond)
 	}
-	if os.Getenv("STAFFPASS_TEST_POSTGRES") != "" {
-		return true, nil
+	_, err := pgtest.Server()
+	if errors.Is(err, pgtest.ErrNoServer) {
+		return false, nil
 	}
-	if os.Getenv("STAFFPASS_POSTGRES_REQUIRED") != "" {
-		return false, errors.New("STAFFPASS_POSTGRES_REQUIRED is set but STAFFPASS_TEST_POSTGRES names no PostgreSQL server")
-	}
-	return false, nil
+	return err == nil, err
 }
 
 // cmdPostgresDB implements "pgdb NAME": it creates an empty database on the
@@ -36,26 +31,12 @@ func cmdPostgresDB(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: pgdb NAME")
 	}
-	admin := os.Getenv("STAFFPASS_TEST_POSTGRES")
-	if admin == "" {
-		ts.Fatalf("pgdb: no PostgreSQL server (guard the script with [!postgres] skip)")
+	admin, err := pgtest.Server()
+	if err != nil {
+		ts.Fatalf("pgdb: %v (guard the script with [!postgres] skip)", err)
 	}
-	db, err := sql.Open("pgx", admin)
+	loc, drop, err := pgtest.NewDatabase(admin, "staffpass_script_")
 	ts.Check(err)
-	defer db.Close()
-	var b [8]byte
-	rand.Read(b[:])
-	name := "staffpass_script_" + hex.EncodeToString(b[:])
-	_, err = db.Exec(`CREATE DATABASE ` + name)
-	ts.Check(err)
-	ts.Defer(func() {
-		if db, err := sql.Open("pgx", admin); err == nil {
-			db.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
-			db.Close()
-		}
-	})
-	u, err := url.Parse(admin)
-	ts.Check(err)
-	u.Path = "/" + name
-	ts.Setenv(args[0], u.String())
+	ts.Defer(drop)
+	ts.Setenv(args[0], loc)
 }
