@@ -368,7 +368,13 @@ func (b *batch) record(ctx context.Context, r *staff.Row, beforeSigning func() *
 	if err != nil {
 		return nil, false, fail("", err, "%v", err)
 	}
-	rec, signed, err := IssueRecorded(ctx, b.reg, b.signer, Issuance{Credential: data, Key: key, Format: b.opts.Format, Actor: b.opts.Actor}, now)
+	return b.issueRecorded(ctx, r, Issuance{Credential: data, Key: key, Format: b.opts.Format, Actor: b.opts.Actor}, now, fail)
+}
+
+// issueRecorded issues a row's credential with IssueRecorded; one issued
+// meanwhile by another process must say what the row says.
+func (b *batch) issueRecorded(ctx context.Context, r *staff.Row, is Issuance, now time.Time, fail func(column string, kind error, format string, args ...any) *rowResult) (*registry.Record, bool, *rowResult) {
+	rec, signed, err := IssueRecorded(ctx, b.reg, b.signer, is, now)
 	switch {
 	case errors.Is(err, registry.ErrReservationConflict):
 		return nil, false, fail(staff.ColumnSubject, err, "a credential was issued for this staff_id, type and date (%s) to another subject or in another format; it was not issued again", r.Occasion())
@@ -403,19 +409,7 @@ func (b *batch) recordSDJWT(ctx context.Context, r *staff.Row, key string, fail 
 	if err != nil {
 		return nil, false, fail("", err, "%v", err)
 	}
-	rec, signed, err := IssueRecorded(ctx, b.reg, b.signer, Issuance{Credential: data, Key: key, Format: FormatSDJWT, Actor: b.opts.Actor, Plain: plain}, now)
-	switch {
-	case errors.Is(err, registry.ErrReservationConflict):
-		return nil, false, fail(staff.ColumnSubject, err, "a credential was issued for this staff_id, type and date (%s) to another subject or in another format; it was not issued again", r.Occasion())
-	case err != nil:
-		return nil, false, fail("", err, "%v", err)
-	}
-	if !signed {
-		if res, ok := b.checkIssued(r, rec); !ok {
-			return nil, false, &res
-		}
-	}
-	return rec, signed, nil
+	return b.issueRecorded(ctx, r, Issuance{Credential: data, Key: key, Format: FormatSDJWT, Actor: b.opts.Actor, Plain: plain}, now, fail)
 }
 
 // IssueOne issues one credential of credentialType from one row of cells
