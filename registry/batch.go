@@ -378,7 +378,7 @@ func loadRecordsByKey(ctx context.Context, tx *sql.Tx, keys []string) (map[strin
 // status list, its changed free slots and its count, so that a credential
 // costs a couple of slot look-ups rather than a dozen statements. Reads
 // of free slots look at the changes in memory first, so that the
-// allocations are those Registry.allocate would make one at a time.
+// allocations are those that writing each change at once would make.
 type batchWriter struct {
 	r  *Registry
 	tx *sql.Tx
@@ -412,7 +412,8 @@ func (r *Registry) newBatchWriter(ctx context.Context, tx *sql.Tx) (*batchWriter
 
 func (w *batchWriter) close() { w.selectSlot.Close() }
 
-// reserve records res as reserved under id, as Reserve does.
+// reserve records res as reserved under id: its credential row, an index
+// for each purpose and a "reserve" audit row.
 func (w *batchWriter) reserve(ctx context.Context, res Reservation, id string, now time.Time) (*Record, error) {
 	if res.CredentialID != "" {
 		if err := w.flushRows(ctx); err != nil {
@@ -446,8 +447,17 @@ func (w *batchWriter) reserve(ctx context.Context, res Reservation, id string, n
 	return rec, w.audit(ctx, res.Actor, "reserve", id, 0, res.IssuanceKey)
 }
 
-// allocate is Registry.allocate (see there), with the list's changes kept
-// in memory until flush.
+// allocate gives the credential of issuanceKey a uniformly random unused
+// index in purpose's current list, starting a new list if that one is full.
+//
+// The unused indexes of a list form the array A[0 .. free-1] that
+// free_slots describes (A[s] is the slot's stored idx, or s when the slot has
+// no row). A uniformly random slot j is drawn; its index is taken; the last
+// element A[free-1] moves into slot j; the array shrinks by one. That is one
+// step of a Fisher-Yates shuffle: every unused index is equally likely, each
+// allocation costs a primary-key lookup or two (O(log n)), and a list needs
+// no set-up. The list's changes are kept in memory (a slot read looks there
+// first) until flush writes them.
 func (w *batchWriter) allocate(ctx context.Context, purpose, issuanceKey, actor string) (StatusAssignment, error) {
 	l := w.lists[purpose]
 	if l == nil {

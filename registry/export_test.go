@@ -28,7 +28,16 @@ func (r *Registry) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 
 // Allocate draws one index of purpose for issuanceKey.
 func (r *Registry) Allocate(ctx context.Context, tx *sql.Tx, purpose, issuanceKey, actor string) (StatusAssignment, error) {
-	return r.allocate(ctx, tx, purpose, issuanceKey, actor)
+	w, err := r.newBatchWriter(ctx, tx)
+	if err != nil {
+		return StatusAssignment{}, err
+	}
+	defer w.close()
+	a, err := w.allocate(ctx, purpose, issuanceKey, actor)
+	if err == nil {
+		err = w.flush(ctx)
+	}
+	return a, err
 }
 
 // Migration is one step of the schema history.

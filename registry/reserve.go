@@ -2,13 +2,11 @@ package registry
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -125,72 +123,14 @@ func (rec *Record) StatusEntries() []status.Entry {
 // another type, subject, format or purposes, or another key's credential id,
 // is refused with ErrReservationConflict.
 func (r *Registry) Reserve(ctx context.Context, res Reservation) (*Record, error) {
-	if err := checkReservation(res); err != nil {
+	out, err := r.ReserveMany(ctx, []Reservation{res})
+	if err != nil {
 		return nil, err
 	}
-	credID := res.CredentialID
-	if credID == "" {
-		var err error
-		if credID, err = newUUIDURN(); err != nil {
-			return nil, err
-		}
+	if out[0].Err != nil {
+		return nil, fmt.Errorf("registry: reserve %q: %w", res.IssuanceKey, out[0].Err)
 	}
-	var rec *Record
-	err := r.write(ctx, func(tx *sql.Tx) error {
-		rec = nil
-		existing, err := loadRecords(ctx, tx, `c.issuance_key = $1`, res.IssuanceKey)
-		if err != nil {
-			return err
-		}
-		if len(existing) == 1 {
-			if !sameReservation(existing[0], res) {
-				return fmt.Errorf("%w: issuance key %q is recorded for %s of %q (%s)", ErrReservationConflict,
-					res.IssuanceKey, existing[0].Type, existing[0].Subject, existing[0].Format)
-			}
-			rec = existing[0]
-			return nil
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM credentials WHERE credential_id = $1`, credID).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return fmt.Errorf("%w: credential id %q belongs to another issuance key", ErrReservationConflict, credID)
-		}
-		now := r.now()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO credentials
-	(issuance_key, credential_id, type, subject, format, valid_until, state, reserved_at, reserved_by)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			res.IssuanceKey, credID, res.Type, res.Subject, res.Format, nullTime(res.ValidUntil),
-			string(StateReserved), formatTime(now), res.Actor); err != nil {
-			return err
-		}
-		fresh := &Record{
-			IssuanceKey: res.IssuanceKey, CredentialID: credID, Type: res.Type, Subject: res.Subject,
-			Format: res.Format, State: StateReserved, ReservedAt: now, ReservedBy: res.Actor,
-		}
-		if !res.ValidUntil.IsZero() {
-			fresh.ValidUntil = res.ValidUntil.UTC()
-		}
-		for _, p := range res.Purposes {
-			a, err := r.allocate(ctx, tx, p, res.IssuanceKey, res.Actor)
-			if err != nil {
-				return err
-			}
-			fresh.Status = append(fresh.Status, a)
-		}
-		// The order loadRecords gives.
-		slices.SortStableFunc(fresh.Status, func(a, b StatusAssignment) int { return cmp.Compare(a.ListID, b.ListID) })
-		if err := r.audit(ctx, tx, res.Actor, "reserve", credID, 0, res.IssuanceKey); err != nil {
-			return err
-		}
-		rec = fresh
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("registry: reserve %q: %w", res.IssuanceKey, err)
-	}
-	return rec, nil
+	return out[0].Record, nil
 }
 
 // Complete records that the credential reserved under issuanceKey was signed
@@ -273,70 +213,6 @@ func sameReservation(rec *Record, res Reservation) bool {
 		}
 	}
 	return true
-}
-
-// allocate gives the credential of issuanceKey a uniformly random unused
-// index in purpose's current list, starting a new list if that one is full.
-//
-// The unused indexes of a list form the array A[0 .. free-1] that
-// free_slots describes (A[s] is the slot's stored idx, or s when the slot has
-// no row). A uniformly random slot j is drawn; its index is taken; the last
-// element A[free-1] moves into slot j; the array shrinks by one. That is one
-// step of a Fisher-Yates shuffle: every unused index is equally likely, each
-// allocation costs a handful of primary-key lookups (O(log n)), and a list
-// needs no set-up.
-func (r *Registry) allocate(ctx context.Context, tx *sql.Tx, purpose, issuanceKey, actor string) (StatusAssignment, error) {
-	a := StatusAssignment{Purpose: purpose}
-	var size, allocated int
-	err := tx.QueryRowContext(ctx, `SELECT id, url, size, allocated FROM status_lists
-	WHERE purpose = $1 ORDER BY id DESC LIMIT 1`, purpose).Scan(&a.ListID, &a.ListURL, &size, &allocated)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return a, err
-	}
-	if errors.Is(err, sql.ErrNoRows) || allocated >= size {
-		if a.ListID, a.ListURL, err = r.newList(ctx, tx, purpose, actor); err != nil {
-			return a, err
-		}
-		size, allocated = r.size, 0
-	}
-	free := size - allocated
-	j, err := randIntn(free)
-	if err != nil {
-		return a, err
-	}
-	last := free - 1
-	if a.Index, err = slotIndex(ctx, tx, a.ListID, j); err != nil {
-		return a, err
-	}
-	if j != last {
-		moved, err := slotIndex(ctx, tx, a.ListID, last)
-		if err != nil {
-			return a, err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO free_slots (list_id, slot, idx) VALUES ($1, $2, $3)
-	ON CONFLICT (list_id, slot) DO UPDATE SET idx = excluded.idx`, a.ListID, j, moved); err != nil {
-			return a, err
-		}
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM free_slots WHERE list_id = $1 AND slot = $2`, a.ListID, last); err != nil {
-		return a, err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE status_lists SET allocated = allocated + 1 WHERE id = $1`, a.ListID); err != nil {
-		return a, err
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO status_entries (list_id, idx, issuance_key, purpose, is_set)
-	VALUES ($1, $2, $3, $4, 0)`, a.ListID, a.Index, issuanceKey, purpose)
-	return a, err
-}
-
-// slotIndex returns A[slot] of listID's array of unused indexes.
-func slotIndex(ctx context.Context, tx *sql.Tx, listID int64, slot int) (int, error) {
-	var idx int
-	err := tx.QueryRowContext(ctx, `SELECT idx FROM free_slots WHERE list_id = $1 AND slot = $2`, listID, slot).Scan(&idx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return slot, nil
-	}
-	return idx, err
 }
 
 // newList starts a status list for purpose, numbered after the last list of
