@@ -256,6 +256,21 @@ func (s *Server) handleVPRequestObject(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte(tok))
 }
 
+// take marks the request answered, holding its lock, which the caller
+// then releases; a request answered before is refused (and its lock
+// released).
+func (req *vpRequest) take(w http.ResponseWriter, r *http.Request) bool {
+	req.mu.Lock()
+	if req.done {
+		req.mu.Unlock()
+		oauthError(w, http.StatusBadRequest, "invalid_request", "this request has been answered")
+		return false
+	}
+	req.done = true
+	note(r, "vp_request", req.id)
+	return true
+}
+
 func (s *Server) handleVPResponse(w http.ResponseWriter, r *http.Request) {
 	if !s.vpEnabled(w, r) {
 		return
@@ -284,15 +299,11 @@ func (s *Server) handleVPResponse(w http.ResponseWriter, r *http.Request) {
 		if !walletErrors[code] {
 			code = "another error"
 		}
-		req.mu.Lock()
-		defer req.mu.Unlock()
-		if req.done {
-			oauthError(w, http.StatusBadRequest, "invalid_request", "this request has been answered")
+		if !req.take(w, r) {
 			return
 		}
-		req.done = true
+		defer req.mu.Unlock()
 		req.failure = "the wallet did not present: " + code
-		note(r, "vp_request", req.id)
 		s.log.Info("presentation declined", "request_id", requestID(r), "vp_request", req.id, "role", req.role.ID, "error", code)
 		writeJSONNoStore(w, map[string]any{})
 		return
@@ -318,14 +329,10 @@ func (s *Server) handleVPResponse(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	req.mu.Lock()
-	defer req.mu.Unlock()
-	if req.done {
-		oauthError(w, http.StatusBadRequest, "invalid_request", "this request has been answered")
+	if !req.take(w, r) {
 		return
 	}
-	req.done = true
-	note(r, "vp_request", req.id)
+	defer req.mu.Unlock()
 	known := map[string]bool{}
 	for _, c := range req.query["credentials"].([]any) {
 		known[c.(map[string]any)["id"].(string)] = true
