@@ -84,14 +84,9 @@ suspended.`,
 				}
 				v := values[i]
 				if c.Identifier {
-					if v == "-" {
-						line, err := in.ReadString('\n')
-						if err != nil && !(errors.Is(err, io.EOF) && line != "") {
-							return fmt.Errorf("--%s -: reading it from standard input: %w", flag.Name, err)
-						}
-						v = strings.TrimRight(line, "\r\n")
-					} else {
-						fmt.Fprintf(cmd.ErrOrStderr(), "staffpass: warning: --%s on the command line can be seen by other users of this machine; give - to read it from standard input\n", flag.Name)
+					var err error
+					if v, err = identifierValue(cmd, in, flag.Name, v); err != nil {
+						return err
 					}
 				}
 				cells[c.Name] = v
@@ -193,4 +188,19 @@ func flagFailures(err error, name string) error {
 	}
 	err = errors.New(strings.Join(parts, "; "))
 	return withHint(err, "'staffpass issue "+name+" --help' lists the flags")
+}
+
+// identifierValue is the value of an identifier's flag: "-" reads it from
+// a line of in (standard input); a value on the command line is taken,
+// with a warning that other users of the machine can see it.
+func identifierValue(cmd *cobra.Command, in *bufio.Reader, name, v string) (string, error) {
+	if v != "-" {
+		fmt.Fprintf(cmd.ErrOrStderr(), "staffpass: warning: --%s on the command line can be seen by other users of this machine; give - to read it from standard input\n", name)
+		return v, nil
+	}
+	line, err := in.ReadString('\n')
+	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
+		return "", fmt.Errorf("--%s -: reading it from standard input: %w", name, err)
+	}
+	return strings.TrimRight(line, "\r\n"), nil
 }

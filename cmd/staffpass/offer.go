@@ -83,14 +83,9 @@ for a dark terminal; --png FILE writes it as a PNG for a light page.`,
 				}
 				v := *values[name]
 				if identifiers[name] {
-					if v == "-" {
-						line, err := in.ReadString('\n')
-						if err != nil && !(errors.Is(err, io.EOF) && line != "") {
-							return fmt.Errorf("--%s -: reading it from standard input: %w", flag.Name, err)
-						}
-						v = strings.TrimRight(line, "\r\n")
-					} else {
-						fmt.Fprintf(cmd.ErrOrStderr(), "staffpass: warning: --%s on the command line can be seen by other users of this machine; give - to read it from standard input\n", flag.Name)
+					var err error
+					if v, err = identifierValue(cmd, in, flag.Name, v); err != nil {
+						return err
 					}
 				}
 				cells[name] = v
