@@ -229,3 +229,54 @@ func TestSignP1363RefusesMalformedSignerOutput(t *testing.T) {
 		})
 	}
 }
+
+// remoteSigner stands for a KMS or HSM client: a crypto.Signer that is
+// not a key held in this process. It reports pub and signs with key.
+type remoteSigner struct {
+	pub crypto.PublicKey
+	key crypto.Signer
+}
+
+func (r remoteSigner) Public() crypto.PublicKey { return r.pub }
+func (r remoteSigner) Sign(rnd io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+	return r.key.Sign(rnd, digest, opts)
+}
+
+// A signer that is not a key in this process has each signature checked
+// against the public key it reports, whichever wrapper it comes in; a
+// key in this process is not checked again, and its signatures verify.
+func TestSignP1363ChecksSignersOutsideTheProcess(t *testing.T) {
+	for _, kt := range []keys.KeyType{keys.Ed25519, keys.P256, keys.P384} {
+		t.Run(string(kt), func(t *testing.T) {
+			key, err := keys.Generate(kt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			other, err := keys.Generate(kt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			msg := []byte("header.payload")
+			honest := remoteSigner{pub: key.Public(), key: key}
+			liar := remoteSigner{pub: key.Public(), key: other}
+			wrapped, err := keys.NewSigner(liar, "did:web:trust.example#key-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for name, s := range map[string]crypto.Signer{"in process": key, "remote and honest": honest} {
+				sig, err := keys.SignP1363(s, msg)
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				if err := keys.VerifyP1363(key.Public(), msg, sig); err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+			}
+			for name, s := range map[string]crypto.Signer{"remote": liar, "remote in a keys.Signer": wrapped} {
+				if _, err := keys.SignP1363(s, msg); !errors.Is(err, keys.ErrInvalidSignature) {
+					t.Errorf("%s signing with another key than it reports: got %v, want ErrInvalidSignature", name, err)
+				}
+			}
+		})
+	}
+}
