@@ -106,7 +106,11 @@ func (r *Registry) ReserveMany(ctx context.Context, reservations []Reservation) 
 			}
 			out[i] = Reserved{Record: rec, Fresh: true}
 		}
-		return w.flush(ctx)
+		if err := w.flush(ctx); err != nil {
+			return err
+		}
+		w.keepSlots()
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("registry: reserve %d credentials: %w", len(keys), err)
@@ -400,6 +404,78 @@ type listState struct {
 	// become unused, and slots holds the values changed below them.
 	added int
 	slots map[int]int
+	// all, when not nil, is every free_slots row of the list with the
+	// changes made so far: slot reads need no statement. It is kept for
+	// the next transaction when this one commits (see slotCache).
+	all map[int]int
+}
+
+// slotCache is what a process keeps of a status list's free_slots rows
+// between write transactions, so that a batch allocating group after
+// group reads no slot from the database: the rows as they were when the
+// list had allocated indexes. Only an allocation changes free_slots, and
+// each adds one to allocated, so a later transaction that finds the list
+// at that count (under the write lock) finds these rows; at any other
+// count another process allocated meanwhile, and the rows are read again.
+type slotCache struct {
+	allocated int
+	rows      map[int]int
+}
+
+// maxCachedSlots bounds the lists whose free slots are kept in memory: at
+// most half a list's slots have rows, about 3 MiB for a list of the
+// default size. Larger lists read each slot from the database.
+const maxCachedSlots = 1 << 20
+
+// loadSlots gives l every free_slots row of its list, from the cache when
+// it is current, else from the database; lists above maxCachedSlots are
+// left to slotIndex's reads.
+func (w *batchWriter) loadSlots(ctx context.Context, l *listState) error {
+	c := w.r.slots[l.id]
+	delete(w.r.slots, l.id) // this transaction changes it; put back on commit
+	if l.size > maxCachedSlots {
+		return nil
+	}
+	if c != nil && c.allocated == l.allocated {
+		l.all = c.rows
+		return nil
+	}
+	rows, err := w.tx.QueryContext(ctx, `SELECT slot, idx FROM free_slots WHERE list_id = $1 AND slot < $2`, l.id, l.size-l.allocated)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	all := map[int]int{}
+	for rows.Next() {
+		var slot, idx int
+		if err := rows.Scan(&slot, &idx); err != nil {
+			return err
+		}
+		all[slot] = idx
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	l.all = all
+	return nil
+}
+
+// keepSlots registers the lists' slots to be kept once the transaction
+// commits.
+func (w *batchWriter) keepSlots() {
+	for _, l := range w.lists {
+		if l.all == nil {
+			continue
+		}
+		c := &slotCache{allocated: l.allocated, rows: l.all}
+		id := l.id
+		w.r.afterCommit = append(w.r.afterCommit, func() {
+			if w.r.slots == nil {
+				w.r.slots = map[int64]*slotCache{}
+			}
+			w.r.slots[id] = c
+		})
+	}
 }
 
 func (r *Registry) newBatchWriter(ctx context.Context, tx *sql.Tx) (*batchWriter, error) {
@@ -468,6 +544,8 @@ func (w *batchWriter) allocate(ctx context.Context, purpose, issuanceKey, actor 
 			l.size, l.allocated = 0, 0 // full: start one
 		} else if err != nil {
 			return StatusAssignment{}, err
+		} else if err := w.loadSlots(ctx, l); err != nil {
+			return StatusAssignment{}, err
 		}
 		w.lists[purpose] = l
 	}
@@ -482,6 +560,9 @@ func (w *batchWriter) allocate(ctx context.Context, purpose, issuanceKey, actor 
 			return StatusAssignment{}, err
 		}
 		*l = listState{id: id, url: url, size: w.r.size, slots: map[int]int{}}
+		if l.size <= maxCachedSlots {
+			l.all = map[int]int{} // a new list has no free_slots rows
+		}
 		w.nextAudit = 0
 	}
 	a := StatusAssignment{Purpose: purpose, ListID: l.id, ListURL: l.url}
@@ -500,8 +581,14 @@ func (w *batchWriter) allocate(ctx context.Context, purpose, issuanceKey, actor 
 			return a, err
 		}
 		l.slots[j] = moved
+		if l.all != nil {
+			l.all[j] = moved
+		}
 	}
 	delete(l.slots, last) // unused from now on
+	if l.all != nil {
+		delete(l.all, last)
+	}
 	l.allocated++
 	l.added++
 	w.entries = append(w.entries, []any{l.id, a.Index, issuanceKey, purpose})
@@ -510,6 +597,12 @@ func (w *batchWriter) allocate(ctx context.Context, purpose, issuanceKey, actor 
 
 // slotIndex returns A[slot] of the list's array of unused indexes.
 func (w *batchWriter) slotIndex(ctx context.Context, l *listState, slot int) (int, error) {
+	if l.all != nil {
+		if idx, ok := l.all[slot]; ok {
+			return idx, nil
+		}
+		return slot, nil
+	}
 	if idx, ok := l.slots[slot]; ok {
 		return idx, nil
 	}

@@ -118,6 +118,11 @@ type Registry struct {
 	// writeMu queues this process's write transactions, so that they wait
 	// in Go rather than in the database's lock.
 	writeMu sync.Mutex
+	// Guarded by writeMu: the functions to call once the running write
+	// transaction has committed, and the free slots of the status lists
+	// this process allocated from (see slotCache).
+	afterCommit []func()
+	slots       map[int64]*slotCache
 }
 
 // Create creates a new registry at location (a file path, or a PostgreSQL

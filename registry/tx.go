@@ -52,11 +52,18 @@ func (r *Registry) writeOnce(ctx context.Context, fn func(tx *sql.Tx) error) err
 		tx.Rollback()
 		return err
 	}
+	r.afterCommit = r.afterCommit[:0]
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	for _, f := range r.afterCommit {
+		f()
+	}
+	return nil
 }
 
 // read runs fn in a read-only transaction, which sees one snapshot of the

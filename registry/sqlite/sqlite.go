@@ -68,6 +68,15 @@ func (d driver) Open(ctx context.Context, path string, create bool, busyTimeout 
 	q.Set("_foreign_keys", "1")
 	q.Set("_journal_mode", "WAL")
 	q.Set("_synchronous", "FULL")
+	// A batch writes index pages all over the file (random status
+	// indexes, random credential ids): a page cache of up to 32 MiB a connection
+	// (SQLite's default is 2 MiB) keeps them from being read back, and
+	// checkpointing the WAL every 10,000 pages (40 MiB; the default is
+	// 1,000) writes each page once for many transactions. Together they
+	// take a batch credential's registry time from about 110 to 80 µs on
+	// the development machine (BenchmarkBatchGroups).
+	q.Add("_pragma", "cache_size(-32768)")
+	q.Add("_pragma", "wal_autocheckpoint(10000)")
 	dsn := (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: q.Encode()}).String()
 	db, err = sql.Open("sqlite", dsn)
 	if err != nil {
