@@ -3,8 +3,12 @@ package registry_test
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/staffpass/staffpass/registry"
 )
@@ -157,4 +161,45 @@ func TestCachedFreeSlotsFollowOtherProcessesAndFailedTransactions(t *testing.T) 
 		}
 	}
 	checkIntegrity(t, a)
+}
+
+// Credential ids are version 7 UUIDs (RFC 9562): the time of reservation
+// in milliseconds, the version and variant, and random bits; distinct, and
+// in the order they were made once a millisecond has passed.
+func TestCredentialIDsAreVersion7UUIDs(t *testing.T) {
+	r, _ := newTestRegistry(t, 64)
+	ctx := context.Background()
+	shape := regexp.MustCompile(`^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	var ids []string
+	for round := range 3 {
+		before := time.Now().UnixMilli()
+		got, err := r.ReserveMany(ctx, []registry.Reservation{
+			reservation(fmt.Sprintf("a%d", round)), reservation(fmt.Sprintf("b%d", round)),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		after := time.Now().UnixMilli()
+		for _, g := range got {
+			id := g.Record.CredentialID
+			if !shape.MatchString(id) {
+				t.Fatalf("credential id %q is not a version 7 UUID", id)
+			}
+			hexTime := strings.ReplaceAll(id[len("urn:uuid:"):len("urn:uuid:")+13], "-", "")
+			ms, err := strconv.ParseInt(hexTime, 16, 64)
+			if err != nil || ms < before || ms > after {
+				t.Errorf("credential id %q tells %d ms, reserved between %d and %d", id, ms, before, after)
+			}
+			if slices.Contains(ids, id) {
+				t.Fatalf("credential id %q given twice", id)
+			}
+			ids = append(ids, id)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	for i := 2; i < len(ids); i += 2 {
+		if ids[i] < ids[i-1] || ids[i] < ids[i-2] {
+			t.Errorf("an id made later sorts before one made a millisecond earlier: %v", ids)
+		}
+	}
 }
