@@ -425,6 +425,13 @@ func (s *jsonlSink) write(items []*item, keep func(*item) bool, workers int) err
 		off int64
 	}
 	var adds []added
+	size := 0
+	for _, it := range items {
+		if keep(it) {
+			size += len(it.signed) + len(it.key) + 256 // the key, file and staff id
+		}
+	}
+	buf.Grow(size)
 	for _, it := range items {
 		if !keep(it) {
 			continue

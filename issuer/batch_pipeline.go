@@ -20,6 +20,7 @@ import (
 
 	"github.com/staffpass/staffpass/internal/ld"
 	"github.com/staffpass/staffpass/internal/limits"
+	"github.com/staffpass/staffpass/internal/rdfc"
 	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/vc"
 	"github.com/staffpass/staffpass/vc/staff"
@@ -462,11 +463,17 @@ func (b *batch) checkTerms(data []byte) error {
 	if err != nil {
 		return err
 	}
-	if _, err := ld.ToRDFJSON(data, loader, ld.Bound); err != nil {
+	d := datasets.Get().(*rdfc.Dataset)
+	defer datasets.Put(d)
+	if err := ld.ToDatasetJSON(data, loader, d, ld.Bound); err != nil {
 		return fmt.Errorf("%w: %w", ErrContent, err)
 	}
 	return nil
 }
+
+// datasets are checkTerms' scratch space, reused from credential to
+// credential.
+var datasets = sync.Pool{New: func() any { return new(rdfc.Dataset) }}
 
 func (b *batch) purposes() []string {
 	return []string{status.PurposeRevocation, status.PurposeSuspension}

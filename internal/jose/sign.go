@@ -72,6 +72,7 @@ func Sign(payload []byte, opts SignOptions) (string, error) {
 	}
 
 	var compact bytes.Buffer
+	compact.Grow(len(payload))
 	if err := json.Compact(&compact, payload); err != nil {
 		return "", fmt.Errorf("%w: payload: %w", ErrMalformed, err)
 	}
@@ -80,7 +81,8 @@ func Sign(payload []byte, opts SignOptions) (string, error) {
 		return "", fmt.Errorf("%w: header: %w", ErrMalformed, err)
 	}
 	enc := base64.RawURLEncoding
-	input := make([]byte, 0, enc.EncodedLen(len(hdr))+1+enc.EncodedLen(compact.Len()))
+	// Room for the signature too: the token is input, '.', signature.
+	input := make([]byte, 0, enc.EncodedLen(len(hdr))+1+enc.EncodedLen(compact.Len())+1+enc.EncodedLen(132))
 	input = enc.AppendEncode(input, hdr)
 	input = append(input, '.')
 	input = enc.AppendEncode(input, compact.Bytes())

@@ -89,6 +89,17 @@ func ToDataset(doc any, l *Loader, d *rdfc.Dataset, p Profile) (err error) {
 	return addQuads(d, quads)
 }
 
+// ToDatasetJSON is [ToDataset] of a JSON document, with the errors of
+// [ToRDFJSON]: for a caller that wants the dataset, or only whether the
+// document converts, with a Dataset it reuses.
+func ToDatasetJSON(data []byte, l *Loader, d *rdfc.Dataset, p Profile) error {
+	doc, err := decode(data)
+	if err != nil {
+		return err
+	}
+	return ToDataset(doc, l, d, p)
+}
+
 // addQuads adds quads to d, blank nodes known by label.
 func addQuads(d *rdfc.Dataset, quads []rdfc.Quad) error {
 	blanks := make(map[string]rdfc.TermID)

@@ -411,24 +411,36 @@ var dbsRows = &rowSpec{
 // "fire_safety_" for fire-safety.
 func subjectColumn(s Subject) string { return strings.ReplaceAll(string(s), "-", "_") + "_" }
 
+// subjectColumns are the columns of each training subject, in the order
+// of subjects, named once rather than for every row.
+var subjectColumns = func() []struct{ level, completionDate, provider, frameworkVersion string } {
+	out := make([]struct{ level, completionDate, provider, frameworkVersion string }, len(subjects))
+	for i, s := range subjects {
+		c := subjectColumn(s)
+		out[i].level, out[i].completionDate = c+"level", c+"completion_date"
+		out[i].provider, out[i].frameworkVersion = c+"training_provider", c+"framework_version"
+	}
+	return out
+}()
+
 var trainingRows = &rowSpec{
 	columns: trainingColumns(),
 	build: func(b *rowBuilder) Claims {
 		v := &MandatoryTraining{}
 		provider := b.text("training_provider", "")
 		version := b.text("framework_version", "")
-		for _, s := range subjects {
-			c := subjectColumn(s)
-			if !b.any(c+"level", c+"completion_date", c+"training_provider", c+"framework_version") {
+		for i, s := range subjects {
+			c := &subjectColumns[i]
+			if !b.any(c.level, c.completionDate, c.provider, c.frameworkVersion) {
 				continue
 			}
 			ptr := index(field("trainingRecords"), len(v.Records))
 			r := TrainingRecord{
 				Subject:          s,
-				Level:            b.number(c+"level", ptr+"/trainingLevel", 1, MaxTrainingLevel),
-				CompletionDate:   b.date(c+"completion_date", ptr+"/completionDate"),
-				Provider:         b.text(c+"training_provider", ptr+"/trainingProvider"),
-				FrameworkVersion: b.text(c+"framework_version", ptr+"/frameworkVersion"),
+				Level:            b.number(c.level, ptr+"/trainingLevel", 1, MaxTrainingLevel),
+				CompletionDate:   b.date(c.completionDate, ptr+"/completionDate"),
+				Provider:         b.text(c.provider, ptr+"/trainingProvider"),
+				FrameworkVersion: b.text(c.frameworkVersion, ptr+"/frameworkVersion"),
 			}
 			if r.Provider == "" {
 				r.Provider = provider
@@ -438,8 +450,8 @@ var trainingRows = &rowSpec{
 				r.FrameworkVersion = version
 				b.at(ptr+"/frameworkVersion", "framework_version")
 			}
-			b.at(ptr, c+"level")
-			b.at(ptr+"/cstfSubject", c+"level")
+			b.at(ptr, c.level)
+			b.at(ptr+"/cstfSubject", c.level)
 			v.Records = append(v.Records, r)
 		}
 		if len(v.Records) == 0 {
@@ -585,12 +597,14 @@ type rowBuilder struct {
 	// hash stands the identifier of column at ptr in the claims.
 	hash    func(ptr, column, identifier string) (SaltedHash, error)
 	hashErr error
-	// read records the columns looked at.
+	// read, when not nil, records the columns looked at (for a test).
 	read map[string]bool
 }
 
 func (b *rowBuilder) cell(col string) string {
-	b.read[col] = true
+	if b.read != nil {
+		b.read[col] = true
+	}
 	return b.cells[col]
 }
 
@@ -911,9 +925,10 @@ func placeholderHash() SaltedHash {
 // build reads r's cells into claims of its type, through hash for the
 // identifiers.
 func (r *Row) build(errs *cellErrors, hash func(ptr, column, identifier string) (SaltedHash, error)) (Claims, *rowBuilder) {
-	b := &rowBuilder{cells: r.cells, errs: errs, ptrs: map[string]string{}, hash: hash, read: map[string]bool{}}
-	return r.spec.build(b), b
+	return r.buildWith(&rowBuilder{cells: r.cells, errs: errs, ptrs: map[string]string{}, hash: hash})
 }
+
+func (r *Row) buildWith(b *rowBuilder) (Claims, *rowBuilder) { return r.spec.build(b), b }
 
 // column returns the column the claim at ptr, or its nearest parent, came
 // from.
