@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"syscall"
@@ -185,6 +186,12 @@ func runIssueBatch(cmd *cobra.Command, o issueBatchOptions, typ, file string) er
 	}
 	if o.out == "" && !o.dryRun {
 		return withHint(errors.New("--out is required"), "name the directory the credentials go to")
+	}
+	// A batch allocates about 70 KiB a credential around a small live
+	// heap: collecting half as often costs a few tens of MiB and gives
+	// about 6% more credentials a second. GOGC, when set, decides.
+	if _, set := os.LookupEnv("GOGC"); !set {
+		defer debug.SetGCPercent(debug.SetGCPercent(200))
 	}
 	format := issuer.Format(o.format)
 	if !slices.Contains(issuer.Formats(), format) {
