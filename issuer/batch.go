@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -238,6 +239,11 @@ func IssueBatchFrom(ctx context.Context, reg *registry.Registry, signer keys.Sig
 		reg: reg, signer: signer, typ: credentialType, opts: opts, issuer: kid.DID().String(),
 		random: &lockedReader{r: opts.Random},
 	}
+	var run [16]byte
+	if _, err := rand.Read(run[:]); err != nil {
+		return nil, fmt.Errorf("issuer: crypto/rand: %w", err)
+	}
+	b.run = hex.EncodeToString(run[:])
 	if b.random.r == nil {
 		b.random.r = rand.Reader
 	}
@@ -289,6 +295,9 @@ type batch struct {
 	opts   BatchOptions
 	issuer string
 	random *lockedReader
+	// run is this run's id, recorded with each reservation it makes
+	// (Reservation.BatchRun); empty for IssueOne.
+	run string
 }
 
 // outcome is what became of one row.

@@ -275,7 +275,8 @@ type jsonlSink struct {
 	path string
 	f    *os.File
 	size int64
-	// index holds, for each line of the file, a 64-bit hash of its
+	// index holds, for each line the file had when it was opened (see
+	// write), a 64-bit hash of its
 	// issuance key and the line's offset: 16 bytes of data (about 25 with
 	// the map's own) a line, read when the file is opened. A line found
 	// by its hash is read, and its key compared; the offsets of the lines
@@ -420,11 +421,6 @@ func (l *jsonlLine) credential() ([]byte, error) {
 
 func (s *jsonlSink) write(items []*item, keep func(*item) bool, workers int) error {
 	var buf bytes.Buffer
-	type added struct {
-		key string
-		off int64
-	}
-	var adds []added
 	size := 0
 	for _, it := range items {
 		if keep(it) {
@@ -489,7 +485,6 @@ func (s *jsonlSink) write(items []*item, keep func(*item) bool, workers int) err
 			it.fail("", ErrOutputExists, "the credential does not fit a line of %s", s.path)
 			continue
 		}
-		adds = append(adds, added{it.key, s.size + int64(start)})
 	}
 	if buf.Len() == 0 {
 		return nil
@@ -509,10 +504,12 @@ func (s *jsonlSink) write(items []*item, keep func(*item) bool, workers int) err
 		s.f.Truncate(s.size)
 		return fmt.Errorf("syncing %s: %w", s.path, err)
 	}
+	// The lines added are not indexed: a run looks each of its rows up
+	// once, before its line is written (a row that repeats another fails
+	// as a duplicate), and runs into one file take turns (the output
+	// directory's lock), so only the lines the file had when it was opened
+	// are ever looked for. A run into a new file keeps no index at all.
 	s.size += int64(buf.Len())
-	for _, a := range adds {
-		s.add(a.key, a.off)
-	}
 	return nil
 }
 

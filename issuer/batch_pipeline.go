@@ -67,6 +67,9 @@ type item struct {
 	rowDigest    string
 	recordDigest bool
 
+	// seen is the row's entry in the batch's dupSet, 0 if it has none.
+	seen uint64
+
 	rec    *registry.Record // as looked up, reserved or completed
 	cred   *vc.Credential   // unsigned, for a row to sign
 	signed []byte           // the credential to write and record
@@ -172,16 +175,10 @@ func (b *batch) runStream(ctx context.Context, src iter.Seq2[staff.CSVRow, error
 		stopped bool // ctx was done before src ended
 		read    int
 	)
+	seen := newDupSet(!b.opts.DryRun)
 	groups := make(chan *group, 1)
 	go func() {
 		defer close(groups)
-		// seen holds a 64-bit hash of each issuance key of this run
-		// (maphash, seeded afresh for each run) and a seenRow: 16 bytes of
-		// data, about 25 with the map's own, a row, so about 40 MB for 1.5
-		// million rows. Two keys of one hash, about one chance in ten
-		// million for 1.5 million rows, make the later row fail as a
-		// duplicate, visibly; a rerun, with another seed, issues it.
-		seen := dupSet{seed: maphash.MakeSeed(), rows: map[uint64]seenRow{}}
 		g := &group{}
 		for cr, err := range src {
 			if err != nil {
@@ -217,6 +214,7 @@ func (b *batch) runStream(ctx context.Context, src iter.Seq2[staff.CSVRow, error
 	progress := BatchProgress{Total: b.opts.ExpectedRows}
 	for g := range written {
 		b.finish(work, g, sink)
+		seen.forget(g)
 		for _, it := range g.items {
 			res.Total++
 			progress.Done++
@@ -254,6 +252,9 @@ func (b *batch) runStream(ctx context.Context, src iter.Seq2[staff.CSVRow, error
 			}
 		}
 	}
+	if dupSetPeak != nil {
+		dupSetPeak(seen.peak)
+	}
 	if stopped {
 		if b.opts.ExpectedRows > 0 {
 			res.NotStarted = max(b.opts.ExpectedRows-res.Total, 0)
@@ -267,8 +268,9 @@ func (b *batch) runStream(ctx context.Context, src iter.Seq2[staff.CSVRow, error
 	return res, errsErr
 }
 
-// parse reads one row and checks that it does not repeat an earlier one.
-func (b *batch) parse(cr staff.CSVRow, issuedOn staff.Date, seen dupSet) *item {
+// parse reads one row and checks that it does not repeat an earlier one
+// still on its way through the pipeline (check finds those recorded).
+func (b *batch) parse(cr staff.CSVRow, issuedOn staff.Date, seen *dupSet) *item {
 	it := &item{line: cr.Line, b: b}
 	r, err := staff.ParseRow(b.typ, cr, issuedOn)
 	if err != nil {
@@ -279,24 +281,64 @@ func (b *batch) parse(cr staff.CSVRow, issuedOn staff.Date, seen dupSet) *item {
 	// The key has the staff id in upper case, so a staff id that differs
 	// from an earlier one only in case (and whose file would be the same
 	// on Windows and macOS) repeats it.
-	k, id := maphash.String(seen.seed, it.key), idHash(r.StaffID)
-	if prev, dup := seen.rows[k]; dup {
+	it.seen = maphash.String(seen.seed, it.key)
+	id := idHash(r.StaffID)
+	seen.mu.Lock()
+	prev, dup := seen.rows[it.seen]
+	if !dup {
+		seen.rows[it.seen] = seenRow{line: int32(min(r.Line, math.MaxInt32)), id: id}
+		seen.peak = max(seen.peak, len(seen.rows))
+	}
+	seen.mu.Unlock()
+	if dup {
+		it.seen = 0 // the earlier row's entry
 		if prev.id != id {
 			it.fail(staff.ColumnStaffID, ErrDuplicateRow, "differs from row %d's staff_id only in upper and lower case, which is the same member of staff", prev.line)
 			return it
 		}
 		it.fail("", ErrDuplicateRow, "repeats row %d: the same staff_id, type and date (%s)", prev.line, r.Occasion())
-		return it
 	}
-	seen.rows[k] = seenRow{line: int32(min(r.Line, math.MaxInt32)), id: id}
 	return it
 }
 
-// dupSet holds the rows of a batch, to find a later row that repeats
-// one.
+// dupSet holds the rows of a batch on their way through the pipeline, to
+// find a later row that repeats one: a 64-bit hash of its issuance key
+// (maphash, seeded afresh for each run) and a seenRow. A row is forgotten
+// once its group is finished, when its reservation, recorded with the
+// run's id and the row's line (Reservation.BatchRun), says the same to
+// check; so memory does not grow with the rows of the file. A dry run
+// records nothing and forgets nothing: it keeps 16 bytes of data (about
+// 25 with the map's own) a row. Two keys of one hash, about one chance in
+// ten million for 1.5 million rows held, make the later row fail as a
+// duplicate, visibly; a rerun, with another seed, issues it.
 type dupSet struct {
-	seed maphash.Seed
-	rows map[uint64]seenRow
+	seed    maphash.Seed
+	forgets bool
+	mu      sync.Mutex
+	rows    map[uint64]seenRow
+	peak    int // the most rows held at once
+}
+
+// dupSetPeak, when set (by a test), is told the most rows a run's dupSet
+// held at once.
+var dupSetPeak func(int)
+
+func newDupSet(forgets bool) *dupSet {
+	return &dupSet{seed: maphash.MakeSeed(), forgets: forgets, rows: map[uint64]seenRow{}}
+}
+
+// forget removes the group's rows, once finished.
+func (s *dupSet) forget(g *group) {
+	if !s.forgets {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, it := range g.items {
+		if it.seen != 0 {
+			delete(s.rows, it.seen)
+		}
+	}
 }
 
 // seenRow is what a batch keeps of each row to find a later row that
@@ -359,6 +401,13 @@ func (b *batch) check(ctx context.Context, g *group, workers int, sink outputSin
 				break
 			}
 		}
+		// Reserved by this run: the row repeats an earlier one, no longer
+		// in the dupSet.
+		if rr := digests[it.key]; it.rec != nil && b.run != "" && rr.Run == b.run {
+			it.rec = nil
+			it.fail("", ErrDuplicateRow, "repeats row %d: the same staff_id (in upper or lower case), type and date (%s)", rr.Line, it.row.Occasion())
+			continue
+		}
 		it.out = sink.placement(b, it.row)
 	}
 	parallel(workers, g.items, func(it *item) bool { return !it.failedAlready() }, func(it *item) {
@@ -366,7 +415,7 @@ func (b *batch) check(ctx context.Context, g *group, workers int, sink outputSin
 			it.rowDigest = b.rowDigest(it.row)
 		}
 		if it.rec != nil && it.rec.State == registry.StateIssued {
-			if recorded := digests[it.key]; recorded != "" && b.sameRow(it, recorded) {
+			if recorded := digests[it.key].Digest; recorded != "" && b.sameRow(it, recorded) {
 				return
 			}
 			b.checkRecorded(it)
@@ -374,7 +423,7 @@ func (b *batch) check(ctx context.Context, g *group, workers int, sink outputSin
 			// that the next run finds it by its digest (a credential
 			// issued before there were digests, a row re-saved in
 			// another form, or a digest made with another key).
-			it.recordDigest = it.rowDigest != "" && !it.failedAlready() && digests[it.key] != it.rowDigest
+			it.recordDigest = it.rowDigest != "" && !it.failedAlready() && digests[it.key].Digest != it.rowDigest
 			return
 		}
 		if it.rec == nil {
@@ -493,6 +542,7 @@ func (b *batch) reserve(ctx context.Context, g *group) {
 		rs = append(rs, registry.Reservation{
 			IssuanceKey: it.key, Type: it.row.Type, Subject: it.row.Subject, Format: string(b.opts.Format),
 			ValidUntil: endOfDay(it.row.ValidUntil), Purposes: b.purposes(), Actor: b.opts.Actor,
+			BatchRun: b.run, BatchLine: it.line,
 		})
 	}
 	if len(todo) == 0 {

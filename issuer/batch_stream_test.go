@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -405,5 +406,64 @@ func TestARerunWithARowKeyFindsRowsIssuedWithoutHashingThemAgain(t *testing.T) {
 	}
 	if err := rawDB(t, o).QueryRow(`SELECT COUNT(*) FROM credentials WHERE row_digest IS NOT NULL`).Scan(&digests); err != nil || digests != 2 {
 		t.Fatalf("%d row digests after a rerun, %v", digests, err)
+	}
+}
+
+// A batch keeps only the rows on their way through the pipeline to find a
+// row repeating an earlier one; a repeat of a row finished long before is
+// found in the registry, recorded with the run's id and its line: it fails
+// naming that line, in either case, and nothing is issued twice. A dry run
+// records nothing, so it keeps every row. A rerun finds the rows issued by
+// the first run as issued (and the repeat as issued too: it says what the
+// first said).
+func TestDuplicateRowsAreFoundWithoutKeepingEveryRow(t *testing.T) {
+	o := newTestOrg(t, filepath.Join(t.TempDir(), "org"))
+	out := filepath.Join(t.TempDir(), "out")
+	rows := trainingRows(600)
+	rows[590].Cells = maps.Clone(rows[3].Cells)                                // line 592 repeats line 5
+	rows[595].Cells = maps.Clone(rows[7].Cells)                                // line 597 repeats line 9...
+	rows[595].Cells["staff_id"] = strings.ToLower(rows[595].Cells["staff_id"]) // ...in lower case
+	rows[11].Cells = maps.Clone(rows[10].Cells)                                // line 13 repeats line 12, in flight
+	var peak int
+	dupSetPeak = func(n int) { peak = n }
+	t.Cleanup(func() { dupSetPeak = nil })
+	opts := batchOptions(out)
+	opts.GroupSize = 10
+	opts.DryRun = true
+	res, err := IssueBatch(context.Background(), o.reg, o.signer, staff.TypeMandatoryTraining, rows, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.WouldIssue != 597 || res.Failed != 3 || peak != 597 {
+		t.Fatalf("dry run: %+v, %d rows held", res, peak)
+	}
+	opts.DryRun = false
+	res, err = IssueBatch(context.Background(), o.reg, o.signer, staff.TypeMandatoryTraining, rows, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Issued != 597 || res.Failed != 3 {
+		t.Fatalf("result %+v", res)
+	}
+	// The pipeline holds a few groups: the one read, one in each stage,
+	// one in each channel between them.
+	if peak > 16*opts.GroupSize {
+		t.Errorf("the run held %d rows at once to find repeats, for groups of %d", peak, opts.GroupSize)
+	}
+	want := map[int]string{13: "repeats row 12", 592: "repeats row 5", 597: "repeats row 9"}
+	for _, f := range res.Failures {
+		if !errors.Is(f, ErrDuplicateRow) || !strings.Contains(f.Reason, want[f.Line]) || want[f.Line] == "" {
+			t.Errorf("failure %+v, want %q", f, want[f.Line])
+		}
+	}
+	if n := len(allRecords(t, o.reg, staff.TypeMandatoryTraining)); n != 597 {
+		t.Errorf("%d credentials recorded, want 597", n)
+	}
+	res, err = IssueBatch(context.Background(), o.reg, o.signer, staff.TypeMandatoryTraining, rows, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.AlreadyIssued+res.Failed != 600 || res.Issued != 0 {
+		t.Fatalf("rerun: %+v", res)
 	}
 }

@@ -268,13 +268,25 @@ func loadStates(ctx context.Context, tx *sql.Tx, keys []string) (map[string]*Rec
 	return out, nil
 }
 
+// RowRecord is what a batch recorded with a credential about the row it
+// was issued from.
+type RowRecord struct {
+	// Digest is the row digest (Completion.RowDigest), empty if none.
+	Digest string
+	// Run and Line are the batch run that reserved the credential and
+	// the row's line (Reservation.BatchRun and BatchLine), empty and 0 if
+	// none.
+	Run  string
+	Line int
+}
+
 // LookUpRows returns the records of the issuance keys that are recorded,
-// and the row digests recorded with them, by key, in one read
-// transaction.
-func (r *Registry) LookUpRows(ctx context.Context, keys []string) (map[string]*Record, map[string]string, error) {
+// and what was recorded with them of the rows they came from, by key, in
+// one read transaction.
+func (r *Registry) LookUpRows(ctx context.Context, keys []string) (map[string]*Record, map[string]RowRecord, error) {
 	var (
 		recs    map[string]*Record
-		digests = map[string]string{}
+		digests = map[string]RowRecord{}
 	)
 	err := r.read(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -287,18 +299,22 @@ func (r *Registry) LookUpRows(ctx context.Context, keys []string) (map[string]*R
 		}
 		for chunk := range slices.Chunk(found, maxKeysPerQuery) {
 			in, args := inList(chunk)
-			rows, err := tx.QueryContext(ctx, `SELECT issuance_key, row_digest FROM credentials
-	WHERE row_digest IS NOT NULL AND issuance_key IN (`+in+`)`, args...)
+			rows, err := tx.QueryContext(ctx, `SELECT issuance_key, row_digest, batch_run, batch_line FROM credentials
+	WHERE (row_digest IS NOT NULL OR batch_run IS NOT NULL) AND issuance_key IN (`+in+`)`, args...)
 			if err != nil {
 				return err
 			}
 			for rows.Next() {
-				var k, d string
-				if err := rows.Scan(&k, &d); err != nil {
+				var (
+					k      string
+					d, run sql.NullString
+					line   sql.NullInt64
+				)
+				if err := rows.Scan(&k, &d, &run, &line); err != nil {
 					rows.Close()
 					return err
 				}
-				digests[k] = d
+				digests[k] = RowRecord{Digest: d.String, Run: run.String, Line: int(line.Int64)}
 			}
 			rows.Close()
 			if err := rows.Err(); err != nil {
@@ -504,7 +520,9 @@ func (w *batchWriter) reserve(ctx context.Context, res Reservation, id string, n
 		}
 	}
 	w.credentials = append(w.credentials, []any{res.IssuanceKey, id, res.Type, res.Subject, res.Format,
-		nullTime(res.ValidUntil), string(StateReserved), formatTime(now), res.Actor})
+		nullTime(res.ValidUntil), string(StateReserved), formatTime(now), res.Actor,
+		sql.NullString{String: res.BatchRun, Valid: res.BatchRun != ""},
+		sql.NullInt64{Int64: int64(res.BatchLine), Valid: res.BatchRun != ""}})
 	rec := &Record{
 		IssuanceKey: res.IssuanceKey, CredentialID: id, Type: res.Type, Subject: res.Subject,
 		Format: res.Format, State: StateReserved, ReservedAt: now, ReservedBy: res.Actor,
@@ -695,7 +713,8 @@ func (w *batchWriter) flushRows(ctx context.Context) error {
 		head, tail string
 	}{
 		{&w.credentials, `INSERT INTO credentials
-	(issuance_key, credential_id, type, subject, format, valid_until, state, reserved_at, reserved_by) VALUES `, ""},
+	(issuance_key, credential_id, type, subject, format, valid_until, state, reserved_at, reserved_by,
+	batch_run, batch_line) VALUES `, ""},
 		{&w.entries, `INSERT INTO status_entries (list_id, idx, issuance_key, purpose, is_set) VALUES `, ", 0"},
 		{&w.audits, `INSERT INTO audit (id, at, actor, action, credential_id, list_id, detail) VALUES `, ""},
 	} {

@@ -46,6 +46,12 @@ type Reservation struct {
 	// Actor is who asks, for the audit trail (the CLI passes the OS
 	// user). Required.
 	Actor string
+	// BatchRun and BatchLine, for a batch, are an id of the run (random,
+	// made by each run) and the line of the row the credential comes
+	// from, recorded with the reservation (LookUpRows returns them), so
+	// that a run finds a row repeating one of its own.
+	BatchRun  string
+	BatchLine int
 }
 
 // RecordState says how far issuance of a credential went.
