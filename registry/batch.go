@@ -149,16 +149,23 @@ type Completed struct {
 // before with the same credential is left as it is; one issued with
 // another credential is left as it is, and reported (ErrAlreadyIssued,
 // with the credential recorded). Completions must have distinct issuance
-// keys. The error is that of the transaction, which then recorded nothing.
+// keys (a key given again is refused, ErrInvalidRequest). The error is that
+// of the transaction, which then recorded nothing.
 func (r *Registry) CompleteMany(ctx context.Context, completions []Completion) ([]Completed, error) {
 	out := make([]Completed, len(completions))
 	keys := make([]string, 0, len(completions))
 	digests := make([]string, len(completions))
+	seen := make(map[string]bool, len(completions))
 	for i, c := range completions {
 		if c.IssuanceKey == "" || c.IssuedAt.IsZero() || len(c.Credential) == 0 {
 			out[i].Err = fmt.Errorf("%w: a completion needs an issuance key, a time and the signed credential", ErrInvalidRequest)
 			continue
 		}
+		if seen[c.IssuanceKey] {
+			out[i].Err = fmt.Errorf("%w: issuance key %q twice in one call", ErrInvalidRequest, c.IssuanceKey)
+			continue
+		}
+		seen[c.IssuanceKey] = true
 		sum := sha256.Sum256(c.Credential)
 		digests[i] = hex.EncodeToString(sum[:])
 		keys = append(keys, c.IssuanceKey)
@@ -181,12 +188,7 @@ func (r *Registry) CompleteMany(ctx context.Context, completions []Completion) (
 			return err
 		}
 		defer w.close()
-		update, err := tx.PrepareContext(ctx, `UPDATE credentials SET state = $1, issued_at = $2, credential = $3, digest = $4, row_digest = $7
-	WHERE issuance_key = $5 AND state = $6`)
-		if err != nil {
-			return err
-		}
-		defer update.Close()
+		var updates [][]any
 		for i, c := range completions {
 			if digests[i] == "" {
 				continue
@@ -204,13 +206,14 @@ func (r *Registry) CompleteMany(ctx context.Context, completions []Completion) (
 				continue
 			}
 			rowDigest := sql.NullString{String: c.RowDigest, Valid: c.RowDigest != ""}
-			if _, err := update.ExecContext(ctx, string(StateIssued), formatTime(c.IssuedAt), c.Credential, digests[i], c.IssuanceKey, string(StateReserved), rowDigest); err != nil {
-				return err
-			}
+			updates = append(updates, []any{c.IssuanceKey, formatTime(c.IssuedAt), c.Credential, digests[i], rowDigest})
 			if err := w.audit(ctx, rec.ReservedBy, "issue", rec.CredentialID, 0, "sha256 "+digests[i]); err != nil {
 				return err
 			}
 			out[i].Credential, out[i].Recorded = c.Credential, true
+		}
+		if err := w.complete(ctx, updates); err != nil {
+			return err
 		}
 		return w.flush(ctx)
 	})
@@ -691,6 +694,70 @@ func (w *batchWriter) insertRows(ctx context.Context, head, tail, suffix string,
 			return err
 		}
 		rows = rows[n:]
+	}
+	return nil
+}
+
+// complete records credentials reserved (checked in this transaction) as
+// issued: rows of issuance key, issued at, credential, digest and row
+// digest. As insertRows does, it runs one prepared statement a row, or,
+// for a RowsPerInsert driver, updates that many rows a statement (a round
+// trip each).
+func (w *batchWriter) complete(ctx context.Context, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	per := 1
+	if m, ok := w.r.drv.(RowsPerInsert); ok {
+		per = max(1, min(m.RowsPerInsert(), maxParams/len(rows[0])))
+	}
+	if per == 1 {
+		st, err := w.tx.PrepareContext(ctx, `UPDATE credentials SET state = 'issued', issued_at = $2, credential = $3, digest = $4, row_digest = $5
+	WHERE issuance_key = $1 AND state = 'reserved'`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, row := range rows {
+			if err := oneRow(st.ExecContext(ctx, row...)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for chunk := range slices.Chunk(rows, per) {
+		var q strings.Builder
+		q.WriteString(`UPDATE credentials SET state = 'issued', issued_at = v.issued_at, credential = v.credential,
+	digest = v.digest, row_digest = v.row_digest FROM (VALUES `)
+		args := make([]any, 0, len(chunk)*len(chunk[0]))
+		for i, row := range chunk {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			n := len(args)
+			fmt.Fprintf(&q, "(CAST($%d AS TEXT), CAST($%d AS TEXT), CAST($%d AS BLOB), CAST($%d AS TEXT), CAST($%d AS TEXT))", n+1, n+2, n+3, n+4, n+5)
+			args = append(args, row...)
+		}
+		q.WriteString(`) AS v (issuance_key, issued_at, credential, digest, row_digest)
+	WHERE credentials.issuance_key = v.issuance_key AND credentials.state = 'reserved'`)
+		res, err := w.tx.ExecContext(ctx, w.r.drv.Schema(q.String()), args...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != int64(len(chunk)) {
+			return fmt.Errorf("recording %d credentials as issued updated %d rows (%v)", len(chunk), n, err)
+		}
+	}
+	return nil
+}
+
+// oneRow checks that a statement changed one row.
+func oneRow(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("recording a credential as issued updated %d rows (%v)", n, err)
 	}
 	return nil
 }

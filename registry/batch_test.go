@@ -2,6 +2,7 @@ package registry_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -202,4 +203,69 @@ func TestCredentialIDsAreVersion7UUIDs(t *testing.T) {
 			t.Errorf("an id made later sorts before one made a millisecond earlier: %v", ids)
 		}
 	}
+}
+
+// CompleteMany records each reserved credential with its own bytes, in
+// one transaction, across as many statements as the store takes (over
+// 500 rows: more than one on PostgreSQL), and says what it did with each
+// of the others.
+func TestCompleteManyRecordsEachCredentialAndReportsTheOthers(t *testing.T) {
+	r, _ := newTestRegistry(t, 4096)
+	ctx := context.Background()
+	const n = 1100
+	var rs []registry.Reservation
+	for i := range n {
+		rs = append(rs, reservation(fmt.Sprintf("k%04d", i), bothPurposes...))
+	}
+	if _, err := r.ReserveMany(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+	var cs []registry.Completion
+	for i := range n {
+		cs = append(cs, registry.Completion{IssuanceKey: rs[i].IssuanceKey, IssuedAt: at, Credential: []byte(fmt.Sprintf("credential %d", i)), RowDigest: fmt.Sprintf("row %d", i)})
+	}
+	cs = append(cs,
+		registry.Completion{IssuanceKey: "nobody", IssuedAt: at, Credential: []byte("x")},
+		registry.Completion{IssuanceKey: "k0001", IssuedAt: at, Credential: []byte("again")},
+	)
+	got, err := r.CompleteMany(ctx, cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if got[i].Err != nil || !got[i].Recorded || string(got[i].Credential) != string(cs[i].Credential) {
+			t.Fatalf("completion %d: %+v", i, got[i])
+		}
+	}
+	if !errors.Is(got[n].Err, registry.ErrCredentialNotFound) || !errors.Is(got[n+1].Err, registry.ErrInvalidRequest) {
+		t.Fatalf("no reservation: %v; a key twice: %v", got[n].Err, got[n+1].Err)
+	}
+	keys := make([]string, n)
+	for i := range keys {
+		keys[i] = rs[i].IssuanceKey
+	}
+	recs, rows, err := r.LookUpRows(ctx, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, k := range keys {
+		rec := recs[k]
+		if rec == nil || rec.State != registry.StateIssued || string(rec.Credential) != string(cs[i].Credential) ||
+			!rec.IssuedAt.Equal(at) || rows[k].Digest != cs[i].RowDigest || len(rec.Digest) != 64 {
+			t.Fatalf("%s recorded as %+v, %+v", k, rec, rows[k])
+		}
+	}
+	// Again: the same credential is left as it is, another is refused.
+	again, err := r.CompleteMany(ctx, []registry.Completion{
+		{IssuanceKey: "k0002", IssuedAt: at, Credential: cs[2].Credential},
+		{IssuanceKey: "k0003", IssuedAt: at, Credential: []byte("another")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again[0].Err != nil || again[0].Recorded || !errors.Is(again[1].Err, registry.ErrAlreadyIssued) || string(again[1].Credential) != string(cs[3].Credential) {
+		t.Fatalf("again: %+v", again)
+	}
+	checkIntegrity(t, r)
 }
