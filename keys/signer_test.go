@@ -280,3 +280,30 @@ func TestSignP1363ChecksSignersOutsideTheProcess(t *testing.T) {
 		})
 	}
 }
+
+// An ed25519.PrivateKey or *ecdsa.PrivateKey put together from two key
+// pairs reports a public key its private half does not make, and Go signs
+// with it without checking (audit 6): NewSigner refuses such a key, and a
+// bare one given to SignP1363 has its signature checked, and refused.
+func TestAKeyWhosePublicHalfIsAnotherKeysIsRefused(t *testing.T) {
+	edA, _ := keys.Generate(keys.Ed25519)
+	edB, _ := keys.Generate(keys.Ed25519)
+	mixedEd := append(append(ed25519.PrivateKey{}, edA.(ed25519.PrivateKey).Seed()...), edB.(ed25519.PrivateKey)[32:]...)
+	pA, _ := keys.Generate(keys.P256)
+	pB, _ := keys.Generate(keys.P256)
+	mixedP := &ecdsa.PrivateKey{PublicKey: pB.(*ecdsa.PrivateKey).PublicKey, D: pA.(*ecdsa.PrivateKey).D}
+	for name, key := range map[string]crypto.Signer{"Ed25519": mixedEd, "P-256": mixedP} {
+		if _, err := keys.NewSigner(key, "did:web:trust.example#key-1"); !errors.Is(err, keys.ErrKeyMismatch) {
+			t.Errorf("%s: NewSigner of a mixed key: %v, want ErrKeyMismatch", name, err)
+		}
+		if _, err := keys.SignP1363(key, []byte("header.payload")); !errors.Is(err, keys.ErrInvalidSignature) {
+			t.Errorf("%s: SignP1363 with a mixed key: %v, want ErrInvalidSignature", name, err)
+		}
+	}
+	for _, kt := range []keys.KeyType{keys.Ed25519, keys.P256, keys.P384} {
+		key, _ := keys.Generate(kt)
+		if _, err := keys.NewSigner(key, "did:web:trust.example#key-1"); err != nil {
+			t.Errorf("%s: NewSigner of a generated key: %v", kt, err)
+		}
+	}
+}
