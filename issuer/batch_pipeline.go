@@ -67,8 +67,11 @@ type item struct {
 	rowDigest    string
 	recordDigest bool
 
-	// seen is the row's entry in the batch's dupSet, 0 if it has none.
-	seen uint64
+	// seen is the row's entry in the batch's dupSet, 0 if it has none;
+	// fresh tells that this run reserved the row's credential, so that
+	// its record carries the run's id.
+	seen  uint64
+	fresh bool
 
 	rec    *registry.Record // as looked up, reserved or completed
 	cred   *vc.Credential   // unsigned, for a row to sign
@@ -269,7 +272,7 @@ func (b *batch) runStream(ctx context.Context, src iter.Seq2[staff.CSVRow, error
 }
 
 // parse reads one row and checks that it does not repeat an earlier one
-// still on its way through the pipeline (check finds those recorded).
+// the dupSet holds (check finds those recorded with this run's id).
 func (b *batch) parse(cr staff.CSVRow, issuedOn staff.Date, seen *dupSet) *item {
 	it := &item{line: cr.Line, b: b}
 	r, err := staff.ParseRow(b.typ, cr, issuedOn)
@@ -301,16 +304,20 @@ func (b *batch) parse(cr staff.CSVRow, issuedOn staff.Date, seen *dupSet) *item 
 	return it
 }
 
-// dupSet holds the rows of a batch on their way through the pipeline, to
-// find a later row that repeats one: a 64-bit hash of its issuance key
-// (maphash, seeded afresh for each run) and a seenRow. A row is forgotten
-// once its group is finished, when its reservation, recorded with the
-// run's id and the row's line (Reservation.BatchRun), says the same to
-// check; so memory does not grow with the rows of the file. A dry run
-// records nothing and forgets nothing: it keeps 16 bytes of data (about
-// 25 with the map's own) a row. Two keys of one hash, about one chance in
-// ten million for 1.5 million rows held, make the later row fail as a
-// duplicate, visibly; a rerun, with another seed, issues it.
+// dupSet holds the rows of a batch, to find a later row that repeats one:
+// a 64-bit hash of its issuance key (maphash, seeded afresh for each run)
+// and a seenRow, 16 bytes of data (about 25 with the map's own) a row. A
+// row whose credential this run reserved is forgotten once its group is
+// finished: its record carries the run's id and the row's line
+// (Reservation.BatchRun), which check finds for a later repeat. So a run
+// that issues afresh keeps only the rows on their way through the
+// pipeline, and its memory does not grow with the rows of the file. Every
+// other row is kept, since nothing in the registry tells that this run
+// read it: one that failed before it was reserved, one issued or reserved
+// by an earlier run (a rerun keeps each row it finds issued), and every
+// row of a dry run. Two keys of one hash, about one chance in ten million
+// for 1.5 million rows held, make the later row fail as a duplicate,
+// visibly; a rerun, with another seed, issues it.
 type dupSet struct {
 	seed    maphash.Seed
 	forgets bool
@@ -327,7 +334,8 @@ func newDupSet(forgets bool) *dupSet {
 	return &dupSet{seed: maphash.MakeSeed(), forgets: forgets, rows: map[uint64]seenRow{}}
 }
 
-// forget removes the group's rows, once finished.
+// forget removes the group's rows whose credentials this run reserved,
+// once the group is finished.
 func (s *dupSet) forget(g *group) {
 	if !s.forgets {
 		return
@@ -335,7 +343,7 @@ func (s *dupSet) forget(g *group) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, it := range g.items {
-		if it.seen != 0 {
+		if it.seen != 0 && it.fresh {
 			delete(s.rows, it.seen)
 		}
 	}
@@ -557,6 +565,7 @@ func (b *batch) reserve(ctx context.Context, g *group) {
 	}
 	for i, it := range todo {
 		r := out[i]
+		it.fresh = r.Fresh
 		switch {
 		case errors.Is(r.Err, registry.ErrReservationConflict):
 			it.fail(staff.ColumnSubject, r.Err, "a credential was issued for this staff_id, type and date (%s) to another subject or in another format; it was not issued again", it.row.Occasion())

@@ -334,9 +334,11 @@ func loadRecords(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]
 // another sort together, so a batch adds them at the end of the indexes on
 // credential ids (the credentials' own and the audit trail's) instead of
 // all over them: a quarter less registry time a credential
-// (BenchmarkBatchGroups, 100,000 credentials). The time an id tells is
-// the time the credential says it was issued (validFrom), to the
-// millisecond.
+// (BenchmarkBatchGroups, 100,000 credentials). What an id tells besides
+// is when it was reserved, by this machine's clock (not WithClock's), to
+// the millisecond: about what the credential's validFrom says to the
+// second, and the order in which credentials were reserved within one
+// second, which validFrom does not tell.
 func newUUIDURN() (string, error) {
 	var b [16]byte
 	if _, err := rand.Read(b[6:]); err != nil {

@@ -1,0 +1,55 @@
+package issuer
+
+import (
+	"context"
+	"maps"
+	"path/filepath"
+	"testing"
+
+	"github.com/staffpass/staffpass/internal/pgtest"
+	_ "github.com/staffpass/staffpass/registry/postgres"
+	"github.com/staffpass/staffpass/vc/staff"
+)
+
+// audit6 (sound check): a batch on PostgreSQL whose group is over the
+// 500 rows CompleteMany puts in one statement, with row digests, a repeat
+// several groups on, and a rerun.
+func TestAudit6BigGroupsOnPostgres(t *testing.T) {
+	loc := pgtest.Database(t)
+	dir := filepath.Join(t.TempDir(), "org")
+	if _, err := InitOrganisation(context.Background(), dir, "riverside.nhs.example", InitOptions{RegistryURL: loc}); err != nil {
+		t.Fatal(err)
+	}
+	org, err := OpenOrganisation(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	org.RegistryURL = loc
+	signer, err := org.Signer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := org.OpenRegistry(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { reg.Close() })
+	key, err := org.RowKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &testOrg{org, signer, reg}
+	rows := trainingRows(1300)
+	rows[1250].Cells = maps.Clone(rows[2].Cells)
+	opts := batchOptions(filepath.Join(t.TempDir(), "out"))
+	opts.GroupSize, opts.RowKey, opts.Output = 601, key, OutputJSONL
+	res, err := IssueBatch(context.Background(), reg, signer, staff.TypeMandatoryTraining, rows, opts)
+	if err != nil || res.Issued != 1299 || res.Failed != 1 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	res, err = IssueBatch(context.Background(), reg, signer, staff.TypeMandatoryTraining, rows, opts)
+	if err != nil || res.AlreadyIssued+res.Failed != 1300 {
+		t.Fatalf("rerun %+v %v", res, err)
+	}
+	checkIntegrity(t, o.reg)
+}
