@@ -10,14 +10,18 @@
 //	go run ./bench/batch -postgres "$STAFFPASS_TEST_POSTGRES"   # registries in PostgreSQL
 //
 // Measured on 6 December 2026 on the shared 2-core development machine
-// (AMD EPYC, ext4), 100,000 rows, medians of 3 runs, in credentials per
-// second and peak RSS: with -output jsonl, vc+jwt 2,558 (91 MiB),
-// eddsa-rdfc-2022 2,717, ecdsa-rdfc-2019 3,176, eddsa-jcs-2022 2,854,
-// ecdsa-jcs-2019 2,702; with -output files, 2,171, 2,245, 1,602, 1,531 and
-// 2,144 (88 to 94 MiB). Before the batch pipeline: 220 to 400. The goal of
-// issue 14 is 8,300. Peak RSS grew from 75 MiB (20,000 rows) to 117 MiB
-// (400,000 rows): about 90 bytes a row, the duplicate-row map and the JSON
-// Lines index.
+// (AMD EPYC, ext4), 100,000 rows, in credentials per second and peak RSS.
+// With -output jsonl, medians of 3 runs: vc+jwt 5,685 (168 MiB),
+// eddsa-rdfc-2022 5,907, ecdsa-rdfc-2019 5,955, eddsa-jcs-2022 5,510,
+// ecdsa-jcs-2019 4,868 (162 to 168 MiB). With -output files, one run each
+// while other work shared the machine: vc+jwt 4,608, the Data Integrity
+// suites 2,193 to 3,858 (164 to 177 MiB). Earlier the same day 2,558 to
+// 3,176 (JSON Lines); before the batch pipeline 220 to 400. The goal of
+// issue 14 is 8,300. One CSV of 1,500,000 rows in one run: 5,086 a second
+// (4 min 55 s), peak RSS 167 MiB; 145 MiB at 20,000 rows, 164 MiB at
+// 200,000: flat once SQLite's page caches are full. With -postgres, the
+// server on the same 2 cores: 1,023 a second at PostgreSQL's default
+// settings, 2,121 with shared_buffers 1GB and max_wal_size 8GB.
 //
 // Each run issues rows of its own (staff ids prefixed by format and run),
 // so that a registry shared by every run issues afresh each time. With
