@@ -13,9 +13,10 @@
 // (AMD EPYC, ext4), 100,000 rows, in credentials per second and peak RSS.
 // With -output jsonl, medians of 3 runs: vc+jwt 5,685 (168 MiB),
 // eddsa-rdfc-2022 5,907, ecdsa-rdfc-2019 5,955, eddsa-jcs-2022 5,510,
-// ecdsa-jcs-2019 4,868 (162 to 168 MiB). With -output files, one run each
-// while other work shared the machine: vc+jwt 4,608, the Data Integrity
-// suites 2,193 to 3,858 (164 to 177 MiB). Earlier the same day 2,558 to
+// ecdsa-jcs-2019 4,868 (162 to 168 MiB). With -output files, one run each:
+// vc+jwt 3,929, eddsa-rdfc-2022 3,126, ecdsa-rdfc-2019 2,286,
+// eddsa-jcs-2022 2,928, ecdsa-jcs-2019 2,924 (161 to 175 MiB; a file a
+// credential costs the file system more than a line). Earlier the same day 2,558 to
 // 3,176 (JSON Lines); before the batch pipeline 220 to 400. The goal of
 // issue 14 is 8,300. One CSV of 1,500,000 rows in one run: 5,086 a second
 // (4 min 55 s), peak RSS 167 MiB; 145 MiB at 20,000 rows, 164 MiB at
