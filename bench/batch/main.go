@@ -16,9 +16,9 @@
 // ecdsa-jcs-2019 4,868 (162 to 168 MiB). With -output files, one run each:
 // vc+jwt 3,929, eddsa-rdfc-2022 3,126, ecdsa-rdfc-2019 2,286,
 // eddsa-jcs-2022 2,928, ecdsa-jcs-2019 2,924 (161 to 175 MiB; a file a
-// credential costs the file system more than a line). Earlier the same day 2,558 to
-// 3,176 (JSON Lines); before the batch pipeline 220 to 400. The goal of
-// issue 14 is 8,300. One CSV of 1,500,000 rows in one run: 5,086 a second
+// credential costs the file system more than a line). Earlier the same
+// day 2,558 to 3,176 (JSON Lines); before the batch pipeline 220 to 400.
+// The goal of issue 14 is 8,300. One CSV of 1,500,000 rows in one run: 5,086 a second
 // (4 min 55 s), peak RSS 167 MiB; 145 MiB at 20,000 rows, 164 MiB at
 // 200,000: flat once SQLite's page caches are full. With -postgres, the
 // server on the same 2 cores: 1,023 a second at PostgreSQL's default
