@@ -18,6 +18,7 @@ import (
 
 	"github.com/staffpass/staffpass/did"
 	didkey "github.com/staffpass/staffpass/did/key"
+	"github.com/staffpass/staffpass/internal/pgtest"
 	"github.com/staffpass/staffpass/keys"
 	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/vc/staff"
@@ -44,11 +45,31 @@ func newTestOrg(t testing.TB, dir string) *testOrg {
 	return openTestOrg(t, dir)
 }
 
-func openTestOrg(t testing.TB, dir string) *testOrg {
+func openTestOrg(t testing.TB, dir string) *testOrg { return openTestOrgAt(t, dir, "") }
+
+// newPostgresTestOrg sets up an organisation whose registry is a fresh
+// PostgreSQL database, and returns it opened, with the database's URL (to
+// open it again, as another process would, with openTestOrgAt).
+func newPostgresTestOrg(t testing.TB) (*testOrg, string, string) {
+	t.Helper()
+	loc := pgtest.Database(t)
+	dir := filepath.Join(t.TempDir(), "org")
+	if _, err := InitOrganisation(context.Background(), dir, "riverside.nhs.example", InitOptions{RegistryURL: loc}); err != nil {
+		t.Fatal(err)
+	}
+	return openTestOrgAt(t, dir, loc), dir, loc
+}
+
+// openTestOrgAt opens the organisation in dir, with its registry at
+// registryURL when that is not empty (a registry in PostgreSQL).
+func openTestOrgAt(t testing.TB, dir, registryURL string) *testOrg {
 	t.Helper()
 	org, err := OpenOrganisation(dir)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if registryURL != "" {
+		org.RegistryURL = registryURL
 	}
 	signer, err := org.Signer()
 	if err != nil {

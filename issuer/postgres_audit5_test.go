@@ -6,39 +6,15 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/staffpass/staffpass/internal/pgtest"
 	_ "github.com/staffpass/staffpass/registry/postgres"
 	"github.com/staffpass/staffpass/vc/staff"
 )
 
-func audit5PostgresDB(t *testing.T) string { return pgtest.Database(t) }
-
 // Two batches at once, overlapping rows, on one PostgreSQL registry (as
 // two HR officers on two machines would run them).
 func TestAudit5TwoBatchesAtOnceOnPostgres(t *testing.T) {
-	loc := audit5PostgresDB(t)
-	dir := filepath.Join(t.TempDir(), "org")
-	if _, err := InitOrganisation(context.Background(), dir, "riverside.nhs.example", InitOptions{RegistryURL: loc}); err != nil {
-		t.Fatal(err)
-	}
-	open := func() *testOrg {
-		org, err := OpenOrganisation(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		org.RegistryURL = loc
-		signer, err := org.Signer()
-		if err != nil {
-			t.Fatal(err)
-		}
-		reg, err := org.OpenRegistry(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { reg.Close() })
-		return &testOrg{org, signer, reg}
-	}
-	a, b := open(), open()
+	a, dir, loc := newPostgresTestOrg(t)
+	b := openTestOrgAt(t, dir, loc)
 	for _, output := range []BatchOutput{OutputFiles} {
 		outA, outB := filepath.Join(t.TempDir(), "a"), filepath.Join(t.TempDir(), "b")
 		n := 60

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/staffpass/staffpass/internal/pgtest"
 	_ "github.com/staffpass/staffpass/registry/postgres"
 	"github.com/staffpass/staffpass/vc/staff"
 )
@@ -15,30 +14,12 @@ import (
 // 500 rows CompleteMany puts in one statement, with row digests, a repeat
 // several groups on, and a rerun.
 func TestAudit6BigGroupsOnPostgres(t *testing.T) {
-	loc := pgtest.Database(t)
-	dir := filepath.Join(t.TempDir(), "org")
-	if _, err := InitOrganisation(context.Background(), dir, "riverside.nhs.example", InitOptions{RegistryURL: loc}); err != nil {
-		t.Fatal(err)
-	}
-	org, err := OpenOrganisation(dir)
+	o, _, _ := newPostgresTestOrg(t)
+	reg, signer := o.reg, o.signer
+	key, err := o.org.RowKey()
 	if err != nil {
 		t.Fatal(err)
 	}
-	org.RegistryURL = loc
-	signer, err := org.Signer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, err := org.OpenRegistry(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { reg.Close() })
-	key, err := org.RowKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := &testOrg{org, signer, reg}
 	rows := trainingRows(1300)
 	rows[1250].Cells = maps.Clone(rows[2].Cells)
 	opts := batchOptions(filepath.Join(t.TempDir(), "out"))
