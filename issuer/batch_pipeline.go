@@ -390,7 +390,7 @@ func (b *batch) check(ctx context.Context, g *group, workers int, sink outputSin
 	if len(keys) == 0 {
 		return
 	}
-	recs, digests, err := b.reg.LookUpRows(ctx, keys)
+	recs, rowRecs, err := b.reg.LookUpRows(ctx, keys)
 	if err != nil {
 		for _, it := range g.items {
 			if !it.failedAlready() {
@@ -411,7 +411,7 @@ func (b *batch) check(ctx context.Context, g *group, workers int, sink outputSin
 		}
 		// Reserved by this run: the row repeats an earlier one, no longer
 		// in the dupSet.
-		if rr := digests[it.key]; it.rec != nil && b.run != "" && rr.Run == b.run {
+		if rr := rowRecs[it.key]; it.rec != nil && b.run != "" && rr.Run == b.run {
 			it.rec = nil
 			it.fail("", ErrDuplicateRow, "repeats row %d: the same staff_id (in upper or lower case), type and date (%s)", rr.Line, it.row.Occasion())
 			continue
@@ -423,7 +423,7 @@ func (b *batch) check(ctx context.Context, g *group, workers int, sink outputSin
 			it.rowDigest = b.rowDigest(it.row)
 		}
 		if it.rec != nil && it.rec.State == registry.StateIssued {
-			if recorded := digests[it.key].Digest; recorded != "" && b.sameRow(it, recorded) {
+			if recorded := rowRecs[it.key].Digest; recorded != "" && b.sameRow(it, recorded) {
 				return
 			}
 			b.checkRecorded(it)
@@ -431,7 +431,7 @@ func (b *batch) check(ctx context.Context, g *group, workers int, sink outputSin
 			// that the next run finds it by its digest (a credential
 			// issued before there were digests, a row re-saved in
 			// another form, or a digest made with another key).
-			it.recordDigest = it.rowDigest != "" && !it.failedAlready() && digests[it.key].Digest != it.rowDigest
+			it.recordDigest = it.rowDigest != "" && !it.failedAlready() && rowRecs[it.key].Digest != it.rowDigest
 			return
 		}
 		if it.rec == nil {

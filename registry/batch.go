@@ -289,7 +289,7 @@ type RowRecord struct {
 func (r *Registry) LookUpRows(ctx context.Context, keys []string) (map[string]*Record, map[string]RowRecord, error) {
 	var (
 		recs    map[string]*Record
-		digests = map[string]RowRecord{}
+		rowRecs = map[string]RowRecord{}
 	)
 	err := r.read(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -317,7 +317,7 @@ func (r *Registry) LookUpRows(ctx context.Context, keys []string) (map[string]*R
 					rows.Close()
 					return err
 				}
-				digests[k] = RowRecord{Digest: d.String, Run: run.String, Line: int(line.Int64)}
+				rowRecs[k] = RowRecord{Digest: d.String, Run: run.String, Line: int(line.Int64)}
 			}
 			rows.Close()
 			if err := rows.Err(); err != nil {
@@ -329,7 +329,7 @@ func (r *Registry) LookUpRows(ctx context.Context, keys []string) (map[string]*R
 	if err != nil {
 		return nil, nil, fmt.Errorf("registry: look up %d credentials: %w", len(keys), err)
 	}
-	return recs, digests, nil
+	return recs, rowRecs, nil
 }
 
 // SetRowDigests records, in one write transaction, the row digest (see
@@ -646,10 +646,7 @@ func (w *batchWriter) insertRows(ctx context.Context, head, tail, suffix string,
 	if len(rows) == 0 {
 		return nil
 	}
-	per := 1
-	if m, ok := w.r.drv.(RowsPerInsert); ok {
-		per = max(1, min(m.RowsPerInsert(), maxParams/len(rows[0])))
-	}
+	per := w.rowsPerStatement(len(rows[0]))
 	statement := func(n int) string {
 		var q strings.Builder
 		q.WriteString(head)
@@ -707,10 +704,7 @@ func (w *batchWriter) complete(ctx context.Context, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	per := 1
-	if m, ok := w.r.drv.(RowsPerInsert); ok {
-		per = max(1, min(m.RowsPerInsert(), maxParams/len(rows[0])))
-	}
+	per := w.rowsPerStatement(len(rows[0]))
 	if per == 1 {
 		st, err := w.tx.PrepareContext(ctx, `UPDATE credentials SET state = 'issued', issued_at = $2, credential = $3, digest = $4, row_digest = $5
 	WHERE issuance_key = $1 AND state = 'reserved'`)
@@ -744,22 +738,44 @@ func (w *batchWriter) complete(ctx context.Context, rows [][]any) error {
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil || n != int64(len(chunk)) {
-			return fmt.Errorf("recording %d credentials as issued updated %d rows (%v)", len(chunk), n, err)
+		if err := changed(res, len(chunk)); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// oneRow checks that a statement changed one row.
+// oneRow checks that a statement recording a credential as issued changed
+// one row.
 func oneRow(res sql.Result, err error) error {
 	if err != nil {
 		return err
 	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return fmt.Errorf("recording a credential as issued updated %d rows (%v)", n, err)
+	return changed(res, 1)
+}
+
+// changed checks that a statement recording want credentials as issued
+// changed as many rows: each was read as reserved in the same transaction.
+func changed(res sql.Result, want int) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n != int64(want) {
+		return fmt.Errorf("recording %d credentials as issued changed %d rows", want, n)
 	}
 	return nil
+}
+
+// rowsPerStatement is how many rows of width values insertRows and
+// complete put in one statement: one (a prepared statement run for each
+// row) unless the driver is a RowsPerInsert.
+func (w *batchWriter) rowsPerStatement(width int) int {
+	m, ok := w.r.drv.(RowsPerInsert)
+	if !ok {
+		return 1
+	}
+	return max(1, min(m.RowsPerInsert(), maxParams/width))
 }
 
 // maxParams bounds the parameters of one statement (PostgreSQL allows
