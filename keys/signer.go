@@ -1,7 +1,6 @@
 package keys
 
 import (
-	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -91,7 +90,7 @@ func ownPublic(key crypto.Signer) (bool, error) {
 			return false, fmt.Errorf("%w: %v", ErrInvalidKey, err)
 		}
 		pub, err := k.PublicKey.ECDH()
-		if err != nil || !bytes.Equal(dh.PublicKey().Bytes(), pub.Bytes()) {
+		if err != nil || !dh.PublicKey().Equal(pub) {
 			return false, fmt.Errorf("%w: the ECDSA key's point is not its scalar's", ErrKeyMismatch)
 		}
 		return true, nil

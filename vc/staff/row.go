@@ -411,10 +411,13 @@ var dbsRows = &rowSpec{
 // "fire_safety_" for fire-safety.
 func subjectColumn(s Subject) string { return strings.ReplaceAll(string(s), "-", "_") + "_" }
 
+// trainingSubjectColumns are the columns of one training subject.
+type trainingSubjectColumns struct{ level, completionDate, provider, frameworkVersion string }
+
 // subjectColumns are the columns of each training subject, in the order
 // of subjects, named once rather than for every row.
-var subjectColumns = func() []struct{ level, completionDate, provider, frameworkVersion string } {
-	out := make([]struct{ level, completionDate, provider, frameworkVersion string }, len(subjects))
+var subjectColumns = func() []trainingSubjectColumns {
+	out := make([]trainingSubjectColumns, len(subjects))
 	for i, s := range subjects {
 		c := subjectColumn(s)
 		out[i].level, out[i].completionDate = c+"level", c+"completion_date"
