@@ -67,11 +67,7 @@ func TestAudit3WithdrawnOfferForgetsCells(t *testing.T) {
 // at once: one token.
 func TestAudit3RedeemTwoRegistriesAtOnce(t *testing.T) {
 	r1, path := newTestRegistry(t, 64)
-	r2, err := registry.Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r2.Close()
+	r2 := openAgain(t, path)
 	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 	for round := 0; round < 5; round++ {
 		o, code := audit3Offer(t, r1, now, true)
@@ -121,11 +117,7 @@ func TestAudit3RedeemTwoRegistriesAtOnce(t *testing.T) {
 // no more than MaxTxCodeFailures are tried.
 func TestAudit3WrongTxCodesTwoRegistries(t *testing.T) {
 	r1, path := newTestRegistry(t, 64)
-	r2, err := registry.Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r2.Close()
+	r2 := openAgain(t, path)
 	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 	_, code := audit3Offer(t, r1, now, true)
 	var wg sync.WaitGroup

@@ -89,11 +89,7 @@ func TestAudit6LookUpRowsReturnsRunAndLine(t *testing.T) {
 func TestAudit6TwoHandlesAtOnceGiveEachIndexOnce(t *testing.T) {
 	a, path := newTestRegistry(t, 48)
 	ctx := context.Background()
-	b, err := registry.Open(ctx, path, withSmallLists())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
+	b := openAgain(t, path)
 	var mu sync.Mutex
 	byList := map[int64][]int{}
 	var wg sync.WaitGroup

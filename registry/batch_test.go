@@ -109,11 +109,7 @@ func TestReserveManyKeepsEveryAllocationOrderEquallyLikely(t *testing.T) {
 func TestCachedFreeSlotsFollowOtherProcessesAndFailedTransactions(t *testing.T) {
 	a, path := newTestRegistry(t, 24)
 	ctx := context.Background()
-	b, err := registry.Open(ctx, path, withSmallLists())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
+	b := openAgain(t, path)
 	byList := map[int64][]int{}
 	n := 0
 	for round := range 12 {

@@ -56,6 +56,18 @@ func newTestRegistry(t testing.TB, size int, opts ...registry.Option) (*registry
 	return r, path
 }
 
+// openAgain opens the test registry at path a second time, as another
+// process (or another 'staffpass serve') would.
+func openAgain(t testing.TB, path string) *registry.Registry {
+	t.Helper()
+	r, err := registry.Open(context.Background(), path, withSmallLists())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
 // withSmallLists lets a test create lists smaller than status.MinEntries.
 func withSmallLists() registry.Option { return registry.WithSmallLists() }
 
