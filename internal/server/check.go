@@ -142,13 +142,27 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 	s.page(w, http.StatusOK, "roles", map[string]any{"Roles": s.cfg.Roles})
 }
 
-func (s *Server) handleCheckLogin(w http.ResponseWriter, r *http.Request) {
+// checkForm reads the form a check page posts, refusing it (and saying
+// so) when the check page is off, the form comes from another site, or it
+// is too large (4 KiB) or malformed.
+func (s *Server) checkForm(w http.ResponseWriter, r *http.Request) bool {
 	if !s.checkEnabled(w, r) {
-		return
+		return false
+	}
+	if !sameSite(r) {
+		writeProblem(w, r, http.StatusForbidden, "cross-site", "")
+		return false
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 4096)
-	if !sameSite(r) || r.ParseForm() != nil {
-		writeProblem(w, r, http.StatusForbidden, "cross-site", "")
+	if err := r.ParseForm(); err != nil {
+		writeProblem(w, r, http.StatusBadRequest, "malformed-request", "the form: "+err.Error())
+		return false
+	}
+	return true
+}
+
+func (s *Server) handleCheckLogin(w http.ResponseWriter, r *http.Request) {
+	if !s.checkForm(w, r) {
 		return
 	}
 	if s.cfg.Token == "" || !tokenMatches(r.PostForm.Get("token"), s.cfg.Token) {
@@ -161,12 +175,7 @@ func (s *Server) handleCheckLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleCheckRequest(w http.ResponseWriter, r *http.Request) {
-	if !s.checkEnabled(w, r) {
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, 4096)
-	if !sameSite(r) || r.ParseForm() != nil {
-		writeProblem(w, r, http.StatusForbidden, "cross-site", "")
+	if !s.checkForm(w, r) {
 		return
 	}
 	if !s.checkAuthorised(r) {

@@ -120,3 +120,25 @@ func TestCheckPage(t *testing.T) {
 func decodeSegment(s string) ([]byte, error) {
 	return base64.RawURLEncoding.DecodeString(s)
 }
+
+// A check page form that is too large or malformed is refused as such (400,
+// malformed-request), not as cross-site, on both forms of the page.
+func TestCheckFormsTooLargeOrMalformedSaySo(t *testing.T) {
+	_, ts, c := newCheckEnv(t)
+	for _, path := range []string{"/check/login", "/check/requests"} {
+		for name, body := range map[string]string{
+			"too large": "token=" + strings.Repeat("a", 5000),
+			"malformed": "token=%zz",
+		} {
+			res, err := c.Post(ts.URL+path, "application/x-www-form-urlencoded", strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusBadRequest || !strings.Contains(string(b), "malformed-request") {
+				t.Errorf("%s form to %s: %d %s", name, path, res.StatusCode, b)
+			}
+		}
+	}
+}
