@@ -282,3 +282,30 @@ func TestValidateRefusesWhatIsNotAStrictJSONObject(t *testing.T) {
 		})
 	}
 }
+
+// TestIntegersMayBeWrittenInAnyExactForm: an integer claim written 20.0
+// or 2e1 is the integer 20, as the schema and the verifier read it; 20.5
+// is refused at its field.
+func TestIntegersMayBeWrittenInAnyExactForm(t *testing.T) {
+	base := string(readExample(t, "valid/right-to-work.json"))
+	for _, form := range []string{"20", "20.0", "2e1", "200e-1"} {
+		data := strings.Replace(base, `"maxHoursPerWeek": 20`, `"maxHoursPerWeek": `+form, 1)
+		c, err := vc.Parse([]byte(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		claims, err := staff.FromCredential(c)
+		if err != nil {
+			t.Fatalf("%s: %v", form, err)
+		}
+		if got := claims.(*staff.RightToWork).MaxHoursPerWeek; got != 20 {
+			t.Errorf("%s: maxHoursPerWeek %d", form, got)
+		}
+	}
+	data := strings.Replace(base, `"maxHoursPerWeek": 20`, `"maxHoursPerWeek": 20.5`, 1)
+	err := staff.Validate([]byte(data))
+	var ve *staff.ValidationError
+	if !errors.Is(err, staff.ErrSchema) || !errors.As(err, &ve) || ve.Field("/credentialSubject/maxHoursPerWeek") == nil {
+		t.Fatalf("Validate(20.5) = %v", err)
+	}
+}

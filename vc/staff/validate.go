@@ -58,17 +58,16 @@ func invalid(ptr string, kind error, format string, args ...any) error {
 }
 
 func validate(data []byte) (Claims, error) {
-	if err := strictjson.Check(data, limits.MaxDocumentBytes); err != nil {
+	// The strict decoder, as the verifier's schema check uses: numbers
+	// are float64, exact for every number strict JSON accepts.
+	inst, err := strictjson.Decode(data, limits.MaxDocumentBytes)
+	if err != nil {
 		ptr := ""
 		var se *strictjson.Error
 		if errors.As(err, &se) {
 			ptr = se.Pointer
 		}
 		return nil, invalid(ptr, ErrSyntax, "%v", err)
-	}
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
-	if err != nil {
-		return nil, invalid("", ErrSyntax, "%v", err)
 	}
 	doc, ok := inst.(map[string]any)
 	if !ok {
@@ -286,8 +285,9 @@ func issueDate(ps *problems, v any) (Date, bool) {
 }
 
 // decodeSubject decodes the subject's claims (everything but id) into
-// claims, refusing unknown members. Numbers the schema accepted as
-// integers (1.0, 1e0) are written as integers first, for encoding/json.
+// claims, refusing unknown members. Numbers are float64 (strictjson): one
+// the schema accepted as an integer (1.0, 1e0) marshals as one ("1"), as
+// encoding/json needs for an integer field.
 func decodeSubject(v any, claims Claims) error {
 	m, ok := v.(map[string]any)
 	if !ok {
@@ -296,7 +296,7 @@ func decodeSubject(v any, claims Claims) error {
 	rest := make(map[string]any, len(m))
 	for k, e := range m {
 		if k != "id" {
-			rest[k] = integers(e, 0)
+			rest[k] = e // numbers are float64: an integer marshals as one
 		}
 	}
 	data, err := json.Marshal(rest)
