@@ -71,9 +71,8 @@ func Sign(payload []byte, opts SignOptions) (string, error) {
 		return "", err
 	}
 
-	var compact bytes.Buffer
-	compact.Grow(len(payload))
-	if err := json.Compact(&compact, payload); err != nil {
+	compact, err := compactJSON(payload)
+	if err != nil {
 		return "", fmt.Errorf("%w: payload: %w", ErrMalformed, err)
 	}
 	hdr, err := json.Marshal(signHeader{Alg: alg, Kid: kid, Typ: mediaSubtype(opts.Kind), Cty: claimName(opts.Kind)})
@@ -82,10 +81,10 @@ func Sign(payload []byte, opts SignOptions) (string, error) {
 	}
 	enc := base64.RawURLEncoding
 	// Room for the signature too: the token is input, '.', signature.
-	input := make([]byte, 0, enc.EncodedLen(len(hdr))+1+enc.EncodedLen(compact.Len())+1+enc.EncodedLen(132))
+	input := make([]byte, 0, enc.EncodedLen(len(hdr))+1+enc.EncodedLen(len(compact))+1+enc.EncodedLen(132))
 	input = enc.AppendEncode(input, hdr)
 	input = append(input, '.')
-	input = enc.AppendEncode(input, compact.Bytes())
+	input = enc.AppendEncode(input, compact)
 
 	// SignP1363 checks the signature of a signer that is not a key held
 	// in this process (a KMS or HSM client could sign with another key
@@ -100,4 +99,29 @@ func Sign(payload []byte, opts SignOptions) (string, error) {
 	out := append(input, '.')
 	out = enc.AppendEncode(out, sig)
 	return string(out), nil
+}
+
+// compactJSON returns JSON text without insignificant white space: data
+// itself when it has none (a document marshalled by this module), else
+// json.Compact's copy. data is JSON: readDocument parsed it.
+func compactJSON(data []byte) ([]byte, error) {
+	inString, escaped := false, false
+	for _, c := range data {
+		switch {
+		case inString && escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case c == '"':
+			inString = !inString
+		case c == '\n' || c == '\r' || c == '\t' || (c == ' ' && !inString):
+			var out bytes.Buffer
+			out.Grow(len(data))
+			if err := json.Compact(&out, data); err != nil {
+				return nil, err
+			}
+			return out.Bytes(), nil
+		}
+	}
+	return data, nil
 }
