@@ -471,8 +471,13 @@ func (s *jsonlSink) write(items []*item, keep func(*item) bool, workers int) err
 		buf.Write(jsonString(it.out.name))
 		buf.WriteString(`,"staff_id":`)
 		buf.Write(jsonString(it.out.staffID))
+		if !fitsLine(it.signed) {
+			buf.Truncate(start)
+			it.fail("", ErrOutputExists, "the credential does not fit a line of %s", s.path)
+			continue
+		}
 		buf.WriteString(`,"credential":`)
-		if len(it.signed) > 0 && it.signed[0] == '{' {
+		if it.signed[0] == '{' {
 			buf.Write(it.signed)
 		} else {
 			buf.WriteByte('"')
@@ -480,11 +485,6 @@ func (s *jsonlSink) write(items []*item, keep func(*item) bool, workers int) err
 			buf.WriteByte('"')
 		}
 		buf.WriteString("}\n")
-		if !json.Valid(buf.Bytes()[start : buf.Len()-1]) {
-			buf.Truncate(start)
-			it.fail("", ErrOutputExists, "the credential does not fit a line of %s", s.path)
-			continue
-		}
 	}
 	if buf.Len() == 0 {
 		return nil
@@ -511,6 +511,24 @@ func (s *jsonlSink) write(items []*item, keep func(*item) bool, workers int) err
 	// are ever looked for. A run into a new file keeps no index at all.
 	s.size += int64(buf.Len())
 	return nil
+}
+
+// fitsLine tells whether a credential can be written as the credential of
+// a line as it is: a JSON object (with no new line: see write), or a
+// compact JWS, base64url text and dots, put in quotes.
+func fitsLine(signed []byte) bool {
+	if len(signed) == 0 {
+		return false
+	}
+	if signed[0] == '{' {
+		return json.Valid(signed)
+	}
+	for _, c := range signed {
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // jsonString is s as a JSON string.

@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -613,7 +612,7 @@ func (b *batch) sign(g *group, workers int) {
 			}
 			cred.CredentialStatus.Items = append(cred.CredentialStatus.Items, obj)
 		}
-		data, err := json.Marshal(cred)
+		data, err := cred.MarshalJSON() // compact: json.Marshal would compact it again
 		if err != nil {
 			it.fail("", err, "%v", err)
 			return
