@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/staffpass/staffpass/did"
+	"github.com/staffpass/staffpass/internal/dataintegrity"
 	"github.com/staffpass/staffpass/internal/jose"
 	"github.com/staffpass/staffpass/keys"
 	"github.com/staffpass/staffpass/registry"
@@ -235,6 +236,9 @@ func IssueBatchFrom(ctx context.Context, reg *registry.Registry, signer keys.Sig
 	if err != nil {
 		return nil, fmt.Errorf("%w: the signer's key id is not a DID URL", ErrOptions)
 	}
+	if err := checkSignerFits(signer, opts.Format); err != nil {
+		return nil, err
+	}
 	b := &batch{
 		reg: reg, signer: signer, typ: credentialType, opts: opts, issuer: kid.DID().String(),
 		random: &lockedReader{r: opts.Random},
@@ -440,6 +444,9 @@ func IssueOne(ctx context.Context, reg *registry.Registry, signer keys.Signer, c
 	if err != nil {
 		return nil, false, fmt.Errorf("%w: the signer's key id is not a DID URL", ErrOptions)
 	}
+	if err := checkSignerFits(signer, opts.Format); err != nil {
+		return nil, false, err
+	}
 	b := &batch{reg: reg, signer: signer, typ: credentialType, opts: opts, issuer: kid.DID().String(), random: &lockedReader{r: opts.Random}}
 	if b.random.r == nil {
 		b.random.r = rand.Reader
@@ -636,4 +643,26 @@ func (l *lockedReader) Read(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.r.Read(p)
+}
+
+// checkSignerFits refuses a signer whose key cannot sign the format, before
+// anything is reserved: a reservation made in a format is finished only in
+// that format, so rows reserved for credentials the key cannot sign would
+// stay unissued.
+func checkSignerFits(signer keys.Signer, f Format) error {
+	var err error
+	switch f {
+	case FormatJWT, FormatSDJWT:
+		_, err = jose.CheckSigner(signer)
+	default:
+		err = dataintegrity.CheckSigner(string(f), signer)
+	}
+	if err != nil {
+		t, terr := keys.TypeOf(signer.Public())
+		if terr != nil {
+			t = "unknown"
+		}
+		return fmt.Errorf("%w: the signing key (%s) cannot sign %s: %w", ErrOptions, t, f, err)
+	}
+	return nil
 }

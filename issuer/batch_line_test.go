@@ -2,10 +2,12 @@ package issuer
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/staffpass/staffpass/keys"
 	"github.com/staffpass/staffpass/vc/staff"
 )
 
@@ -54,5 +56,47 @@ func TestFitsLineRefusesWhatWouldBreakALine(t *testing.T) {
 		if got := fitsLine([]byte(tt.signed)); got != tt.fits {
 			t.Errorf("fitsLine(%q) = %v", tt.signed, got)
 		}
+	}
+}
+
+// TestAKeyThatCannotSignTheFormatReservesNothing: a batch or a row in a
+// format the organisation's key cannot sign is refused before anything is
+// reserved, so that the rows can then be issued in a format it can sign
+// (a reservation is finished only in its own format).
+func TestAKeyThatCannotSignTheFormatReservesNothing(t *testing.T) {
+	for _, tt := range []struct {
+		key        keys.KeyType
+		bad, good  Format
+		wantInText string
+	}{
+		{keys.Ed25519, FormatECDSARDFC2019, FormatEdDSARDFC2022, "Ed25519"},
+		{keys.Ed25519, FormatECDSAJCS2019, FormatJWT, "Ed25519"},
+		{keys.P256, FormatEdDSAJCS2022, FormatECDSAJCS2019, "P-256"},
+	} {
+		t.Run(string(tt.key)+"/"+string(tt.bad), func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "org")
+			if _, err := InitOrganisation(context.Background(), dir, "riverside.nhs.example", InitOptions{KeyType: tt.key}); err != nil {
+				t.Fatal(err)
+			}
+			o := openTestOrg(t, dir)
+			rows := trainingRows(3)
+			opts := batchOptions(filepath.Join(t.TempDir(), "out"))
+			opts.Format = tt.bad
+			res, err := IssueBatch(context.Background(), o.reg, o.signer, staff.TypeMandatoryTraining, rows, opts)
+			if !errors.Is(err, ErrOptions) || !strings.Contains(err.Error(), tt.wantInText) || res != nil {
+				t.Fatalf("batch in %s = %+v, %v", tt.bad, res, err)
+			}
+			if _, _, err := IssueOne(context.Background(), o.reg, o.signer, staff.TypeMandatoryTraining, rows[0], opts); !errors.Is(err, ErrOptions) {
+				t.Fatalf("one row in %s: %v", tt.bad, err)
+			}
+			if n := len(allRecords(t, o.reg, staff.TypeMandatoryTraining)); n != 0 {
+				t.Fatalf("%d credentials reserved", n)
+			}
+			opts.Format = tt.good
+			res, err = IssueBatch(context.Background(), o.reg, o.signer, staff.TypeMandatoryTraining, rows, opts)
+			if err != nil || res.Issued != 3 {
+				t.Fatalf("then in %s: %+v %v", tt.good, res, err)
+			}
+		})
 	}
 }

@@ -104,6 +104,18 @@ func (s *suite) signerFit(signer keys.Signer) (keyFit, error) {
 	return f, nil
 }
 
+// CheckSigner reports whether signer's key fits the named cryptosuite
+// (ErrKeyType, ErrInvalidOptions for a suite this package does not
+// implement), as Sign would find it, before anything is signed.
+func CheckSigner(suiteName string, signer keys.Signer) error {
+	s, ok := lookupSuite(suiteName)
+	if !ok {
+		return fmt.Errorf("%w: unknown cryptosuite %q", ErrInvalidOptions, suiteName)
+	}
+	_, err := s.signerFit(signer)
+	return err
+}
+
 // invalidOptions is an error in the options that already says what it is:
 // it reads as its cause and is also ErrInvalidOptions.
 type invalidOptions struct{ err error }

@@ -30,16 +30,9 @@ func SignDocument(payload []byte, typ string, s keys.Signer, maxPayload int) (st
 	if len(payload) > maxPayload {
 		return "", fmt.Errorf("%w: payload of %d bytes, limit %d", ErrTooLarge, len(payload), maxPayload)
 	}
-	alg := s.Algorithm()
-	want, ok := keyTypeFor(alg)
-	if !ok {
-		return "", fmt.Errorf("%w: signer algorithm %s", ErrAlgorithmNotAllowed, quote(alg))
-	}
-	if err := checkKey(alg, want, s.Public()); err != nil {
+	alg, err := CheckSigner(s)
+	if err != nil {
 		return "", err
-	}
-	if s.KeyID() == "" {
-		return "", fmt.Errorf("%w: the signer has no key id", ErrKeyID)
 	}
 	var compact bytes.Buffer
 	if err := json.Compact(&compact, payload); err != nil {

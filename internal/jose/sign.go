@@ -42,21 +42,11 @@ func Sign(payload []byte, opts SignOptions) (string, error) {
 	if opts.Kind != KindCredential && opts.Kind != KindPresentation {
 		return "", fmt.Errorf("%w: Kind %v: sign a credential or a presentation", ErrOptions, opts.Kind)
 	}
-	if opts.Signer == nil {
-		return "", fmt.Errorf("%w: no Signer", ErrOptions)
-	}
-	alg := opts.Signer.Algorithm()
-	want, ok := keyTypeFor(alg)
-	if !ok {
-		return "", fmt.Errorf("%w: signer algorithm %s", ErrAlgorithmNotAllowed, quote(alg))
-	}
-	if err := checkKey(alg, want, opts.Signer.Public()); err != nil {
+	alg, err := CheckSigner(opts.Signer)
+	if err != nil {
 		return "", err
 	}
 	kid := opts.Signer.KeyID()
-	if kid == "" {
-		return "", fmt.Errorf("%w: the signer has no key id", ErrKeyID)
-	}
 	if len(payload) > limits.MaxDocumentBytes {
 		return "", fmt.Errorf("%w: payload of %d bytes, limit %d", ErrTooLarge, len(payload), limits.MaxDocumentBytes)
 	}
@@ -99,6 +89,27 @@ func Sign(payload []byte, opts SignOptions) (string, error) {
 	out := append(input, '.')
 	out = enc.AppendEncode(out, sig)
 	return string(out), nil
+}
+
+// CheckSigner reports whether s can sign a JWS: an algorithm this package
+// implements, with a public key of its type, and a key id. It returns the
+// algorithm.
+func CheckSigner(s keys.Signer) (string, error) {
+	if s == nil {
+		return "", fmt.Errorf("%w: no Signer", ErrOptions)
+	}
+	alg := s.Algorithm()
+	want, ok := keyTypeFor(alg)
+	if !ok {
+		return "", fmt.Errorf("%w: signer algorithm %s", ErrAlgorithmNotAllowed, quote(alg))
+	}
+	if err := checkKey(alg, want, s.Public()); err != nil {
+		return "", err
+	}
+	if s.KeyID() == "" {
+		return "", fmt.Errorf("%w: the signer has no key id", ErrKeyID)
+	}
+	return alg, nil
 }
 
 // compactJSON returns JSON text without insignificant white space: data
