@@ -236,7 +236,7 @@ func IssueBatchFrom(ctx context.Context, reg *registry.Registry, signer keys.Sig
 	if err != nil {
 		return nil, fmt.Errorf("%w: the signer's key id is not a DID URL", ErrOptions)
 	}
-	if err := checkSignerFits(signer, opts.Format); err != nil {
+	if err := checkFormat(signer, opts.Format); err != nil {
 		return nil, err
 	}
 	b := &batch{
@@ -444,7 +444,7 @@ func IssueOne(ctx context.Context, reg *registry.Registry, signer keys.Signer, c
 	if err != nil {
 		return nil, false, fmt.Errorf("%w: the signer's key id is not a DID URL", ErrOptions)
 	}
-	if err := checkSignerFits(signer, opts.Format); err != nil {
+	if err := checkFormat(signer, opts.Format); err != nil {
 		return nil, false, err
 	}
 	b := &batch{reg: reg, signer: signer, typ: credentialType, opts: opts, issuer: kid.DID().String(), random: &lockedReader{r: opts.Random}}
@@ -645,11 +645,17 @@ func (l *lockedReader) Read(p []byte) (int, error) {
 	return l.r.Read(p)
 }
 
-// checkSignerFits refuses a signer whose key cannot sign the format, before
-// anything is reserved: a reservation made in a format is finished only in
-// that format, so rows reserved for credentials the key cannot sign would
-// stay unissued.
-func checkSignerFits(signer keys.Signer, f Format) error {
+// checkFormat reports (ErrOptions) whether f is a format staffpass
+// issues in and signer's key can sign it: Ed25519 for the eddsa suites,
+// P-256 or P-384 for the ecdsa ones, any key staffpass signs with for jwt
+// and dc+sd-jwt. IssueRecorded, IssueOne and IssueBatch check it before
+// anything is reserved: a reservation is finished only in its own format,
+// so rows reserved for credentials the key cannot sign would stay
+// unissued.
+func checkFormat(signer keys.Signer, f Format) error {
+	if !slices.Contains(Formats(), f) && f != FormatSDJWT {
+		return fmt.Errorf("%w: unknown format %q", ErrOptions, f)
+	}
 	var err error
 	switch f {
 	case FormatJWT, FormatSDJWT:

@@ -59,8 +59,9 @@ func TestFitsLineRefusesWhatWouldBreakALine(t *testing.T) {
 	}
 }
 
-// TestAKeyThatCannotSignTheFormatReservesNothing: a batch or a row in a
-// format the organisation's key cannot sign is refused before anything is
+// TestAKeyThatCannotSignTheFormatReservesNothing: a batch, a row or a
+// credential in a format the organisation's key cannot sign (or in no
+// format staffpass knows) is refused before anything is
 // reserved, so that the rows can then be issued in a format it can sign
 // (a reservation is finished only in its own format).
 func TestAKeyThatCannotSignTheFormatReservesNothing(t *testing.T) {
@@ -88,6 +89,30 @@ func TestAKeyThatCannotSignTheFormatReservesNothing(t *testing.T) {
 			}
 			if _, _, err := IssueOne(context.Background(), o.reg, o.signer, staff.TypeMandatoryTraining, rows[0], opts); !errors.Is(err, ErrOptions) {
 				t.Fatalf("one row in %s: %v", tt.bad, err)
+			}
+			r, err := staff.ParseRow(staff.TypeMandatoryTraining, rows[1], staff.DateOf(batchNow))
+			if err != nil {
+				t.Fatal(err)
+			}
+			claims, err := r.Claims(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cred, err := staff.NewCredential(claims, staff.Meta{Issuer: o.org.DID, Subject: r.Subject, ValidFrom: batchNow})
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, err := cred.MarshalJSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			is := Issuance{Credential: data, Key: r.IssuanceKey(), Format: tt.bad, Actor: "hr"}
+			if _, _, err := IssueRecorded(context.Background(), o.reg, o.signer, is, batchNow); !errors.Is(err, ErrOptions) {
+				t.Fatalf("a credential in %s: %v", tt.bad, err)
+			}
+			is.Format = "jwt2"
+			if _, _, err := IssueRecorded(context.Background(), o.reg, o.signer, is, batchNow); !errors.Is(err, ErrOptions) {
+				t.Fatalf("a credential in an unknown format: %v", err)
 			}
 			if n := len(allRecords(t, o.reg, staff.TypeMandatoryTraining)); n != 0 {
 				t.Fatalf("%d credentials reserved", n)

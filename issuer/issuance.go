@@ -60,6 +60,9 @@ func IssueRecorded(ctx context.Context, reg *registry.Registry, signer keys.Sign
 	if reg == nil || signer == nil || is.Actor == "" {
 		return nil, false, fmt.Errorf("%w: IssueRecorded needs a registry, a signer and an actor", ErrOptions)
 	}
+	if err := checkFormat(signer, is.Format); err != nil {
+		return nil, false, err
+	}
 	cred, err := vc.Parse(is.Credential)
 	if err != nil {
 		return nil, false, err
