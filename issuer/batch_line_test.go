@@ -125,3 +125,38 @@ func TestAKeyThatCannotSignTheFormatReservesNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestACredentialRecordedIndentedIsWrittenOnOneLine: a credential recorded
+// with new lines in it (a Data Integrity credential 'staffpass issue'
+// signed from an indented document under a row's key) is written to the
+// JSON Lines file compact, on one line, whether it was signed now or found
+// issued.
+func TestACredentialRecordedIndentedIsWrittenOnOneLine(t *testing.T) {
+	dir := t.TempDir()
+	s, err := openJSONL(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	indented := "{\r\n  \"id\": \"urn:uuid:1\",\n  \"proof\": {\"type\": \"DataIntegrityProof\"}\n}"
+	found := &item{key: "E1|T|2026-01-01", outcome: alreadyIssued, signed: []byte(indented), out: outputPlacement{name: "e1.json", staffID: "E1"}}
+	signed := &item{key: "E2|T|2026-01-01", outcome: issued, signed: []byte(indented), out: outputPlacement{name: "e2.json", staffID: "E2"}}
+	if err := s.write([]*item{found, signed}, func(*item) bool { return true }, 1); err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range []*item{found, signed} {
+		if it.failedAlready() {
+			t.Fatalf("%s failed: %v", it.key, it.failures)
+		}
+	}
+	if err := s.close(); err != nil {
+		t.Fatal(err)
+	}
+	lines := jsonlLines(t, dir)
+	const compact = `{"id":"urn:uuid:1","proof":{"type":"DataIntegrityProof"}}`
+	if len(lines) != 2 || string(lines[found.key]) != compact || string(lines[signed.key]) != compact {
+		t.Fatalf("lines %q", lines)
+	}
+	if string(signed.signed) != compact || string(found.signed) != indented {
+		t.Errorf("recorded forms: signed now %q, found %q", signed.signed, found.signed)
+	}
+}

@@ -432,14 +432,20 @@ func (s *jsonlSink) write(items []*item, keep func(*item) bool, workers int) err
 		if !keep(it) {
 			continue
 		}
-		if bytes.IndexByte(it.signed, '\n') >= 0 {
+		// A credential recorded with new lines in it (a Data Integrity
+		// one issued from an indented document, by 'staffpass issue' under
+		// this row's key) is written compact, on its line; one signed now
+		// is recorded in the form written.
+		line := it.signed
+		if bytes.ContainsAny(line, "\r\n") {
 			var c bytes.Buffer
-			if err := json.Compact(&c, it.signed); err != nil {
+			if err := json.Compact(&c, line); err != nil {
 				it.fail("", err, "%v", err)
 				continue
 			}
+			line = c.Bytes()
 			if it.outcome == issued {
-				it.signed = c.Bytes() // the form written is the form recorded
+				it.signed = line
 			}
 		}
 		old, found, err := s.find(it.key)
@@ -449,7 +455,7 @@ func (s *jsonlSink) write(items []*item, keep func(*item) bool, workers int) err
 		}
 		if found {
 			switch {
-			case jsonEqual(old, it.signed):
+			case jsonEqual(old, line):
 			case it.outcome == issued && credentialIDOf(old) == it.rec.CredentialID && it.fits(old):
 				it.signed, it.out.adopted = old, true
 			case it.outcome == issued && credentialIDOf(old) == it.rec.CredentialID:
@@ -471,17 +477,17 @@ func (s *jsonlSink) write(items []*item, keep func(*item) bool, workers int) err
 		buf.Write(jsonString(it.out.name))
 		buf.WriteString(`,"staff_id":`)
 		buf.Write(jsonString(it.out.staffID))
-		if !fitsLine(it.signed) {
+		if !fitsLine(line) {
 			buf.Truncate(start)
 			it.fail("", ErrOutputExists, "the credential does not fit a line of %s", s.path)
 			continue
 		}
 		buf.WriteString(`,"credential":`)
-		if it.signed[0] == '{' {
-			buf.Write(it.signed)
+		if line[0] == '{' {
+			buf.Write(line)
 		} else {
 			buf.WriteByte('"')
-			buf.Write(it.signed)
+			buf.Write(line)
 			buf.WriteByte('"')
 		}
 		buf.WriteString("}\n")
