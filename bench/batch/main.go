@@ -21,6 +21,12 @@
 // eddsa-jcs-2022 2,928, ecdsa-jcs-2019 2,924 (161 to 175 MiB; a file a
 // credential costs the file system more than a line). Earlier the same
 // day 2,558 to 3,176 (JSON Lines); before the batch pipeline 220 to 400.
+// Later the same day, -output jsonl, medians of 3 runs on a busier machine
+// (each format's runs add 100,000 credentials to a registry its key type
+// shares): vc+jwt 4,886 (348 µs of CPU a credential), eddsa-rdfc-2022
+// 4,819 (352), ecdsa-rdfc-2019 4,525 (386), eddsa-jcs-2022 4,287 (391),
+// ecdsa-jcs-2019 4,595 (377); the first 100,000 into a fresh registry take
+// 270-300 µs a credential, 5,700-6,300 a second.
 // The goal of issue 14 is 8,300. One CSV of 1,500,000 rows in one run: 5,086 a second
 // (4 min 55 s), peak RSS 167 MiB; 145 MiB at 20,000 rows, 164 MiB at
 // 200,000: flat once SQLite's page caches are full. With -postgres, the
