@@ -341,15 +341,38 @@ func (r *Registry) SetRowDigests(ctx context.Context, digests map[string]string)
 	if len(digests) == 0 {
 		return nil
 	}
+	keys := slices.Sorted(maps.Keys(digests))
 	err := r.write(ctx, func(tx *sql.Tx) error {
+		w := &batchWriter{r: r, tx: tx}
+		if per := w.rowsPerStatement(2); per > 1 {
+			// A statement (a round trip) for many rows.
+			for chunk := range slices.Chunk(keys, per) {
+				var q strings.Builder
+				q.WriteString(`UPDATE credentials SET row_digest = v.row_digest FROM (VALUES `)
+				args := make([]any, 0, 2*len(chunk))
+				for i, k := range chunk {
+					if i > 0 {
+						q.WriteString(", ")
+					}
+					fmt.Fprintf(&q, "(CAST($%d AS TEXT), CAST($%d AS TEXT))", len(args)+1, len(args)+2)
+					args = append(args, k, digests[k])
+				}
+				q.WriteString(`) AS v (issuance_key, row_digest)
+	WHERE credentials.issuance_key = v.issuance_key AND credentials.state = 'issued'`)
+				if _, err := tx.ExecContext(ctx, r.drv.Schema(q.String()), args...); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
 		st, err := tx.PrepareContext(ctx, `UPDATE credentials SET row_digest = $1
 	WHERE issuance_key = $2 AND state = $3`)
 		if err != nil {
 			return err
 		}
 		defer st.Close()
-		for k, d := range digests {
-			if _, err := st.ExecContext(ctx, d, k, string(StateIssued)); err != nil {
+		for _, k := range keys {
+			if _, err := st.ExecContext(ctx, digests[k], k, string(StateIssued)); err != nil {
 				return err
 			}
 		}

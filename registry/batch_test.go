@@ -265,3 +265,55 @@ func TestCompleteManyRecordsEachCredentialAndReportsTheOthers(t *testing.T) {
 	}
 	checkIntegrity(t, r)
 }
+
+// TestSetRowDigestsRecordsTheDigestsOfIssuedCredentialsOnly: more keys
+// than one statement takes (on PostgreSQL, a statement a chunk), each
+// issued credential gets its digest in place of the one it had; a key
+// only reserved, or not recorded, is left alone.
+func TestSetRowDigestsRecordsTheDigestsOfIssuedCredentialsOnly(t *testing.T) {
+	r, _ := newTestRegistry(t, 4096)
+	ctx := context.Background()
+	const n = 1_203
+	res := make([]registry.Reservation, n)
+	keys := make([]string, n)
+	for i := range res {
+		keys[i] = fmt.Sprintf("E%05d|DBSCheckCredential|2026-01-01", i)
+		res[i] = reservation(keys[i])
+	}
+	if _, err := r.ReserveMany(ctx, res); err != nil {
+		t.Fatal(err)
+	}
+	var done []registry.Completion
+	for i, k := range keys {
+		if i%10 == 9 {
+			continue // left reserved
+		}
+		done = append(done, registry.Completion{IssuanceKey: k, IssuedAt: time.Now(), Credential: []byte(k), RowDigest: "old"})
+	}
+	if _, err := r.CompleteMany(ctx, done); err != nil {
+		t.Fatal(err)
+	}
+	digests := map[string]string{"E99999|DBSCheckCredential|2026-01-01": "nobody"}
+	for i, k := range keys {
+		digests[k] = fmt.Sprintf("new-%d", i)
+	}
+	if err := r.SetRowDigests(ctx, digests); err != nil {
+		t.Fatal(err)
+	}
+	_, rows, err := r.LookUpRows(ctx, append(keys, "E99999|DBSCheckCredential|2026-01-01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := rows["E99999|DBSCheckCredential|2026-01-01"]; ok {
+		t.Error("a key not recorded has a row record")
+	}
+	for i, k := range keys {
+		want := fmt.Sprintf("new-%d", i)
+		if i%10 == 9 {
+			want = ""
+		}
+		if got := rows[k].Digest; got != want {
+			t.Fatalf("%s: row digest %q, want %q", k, got, want)
+		}
+	}
+}
