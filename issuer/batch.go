@@ -390,7 +390,7 @@ func (b *batch) issueRecorded(ctx context.Context, r *staff.Row, is Issuance, no
 	rec, signed, err := IssueRecorded(ctx, b.reg, b.signer, is, now)
 	switch {
 	case errors.Is(err, registry.ErrReservationConflict):
-		return nil, false, fail(staff.ColumnSubject, err, "a credential was issued for this staff_id, type and date (%s) to another subject or in another format; it was not issued again", r.Occasion())
+		return nil, false, fail(staff.ColumnSubject, err, "a credential for this staff_id, type and date (%s) is already recorded, reserved or issued, for another subject or in another format; it was not issued again", r.Occasion())
 	case err != nil:
 		return nil, false, fail("", err, "%v", err)
 	}

@@ -8,7 +8,9 @@ import (
 	"testing"
 
 	"github.com/staffpass/staffpass/keys"
+	"github.com/staffpass/staffpass/registry"
 	"github.com/staffpass/staffpass/vc/staff"
+	"github.com/staffpass/staffpass/vc/status"
 )
 
 // TestEveryFormatFitsAJSONLine: a batch in each format writes a line a
@@ -158,5 +160,32 @@ func TestACredentialRecordedIndentedIsWrittenOnOneLine(t *testing.T) {
 	}
 	if string(signed.signed) != compact || string(found.signed) != indented {
 		t.Errorf("recorded forms: signed now %q, found %q", signed.signed, found.signed)
+	}
+}
+
+// TestARowRecordedInAnotherFormatSaysSoWithoutCallingItIssued: a row whose
+// key a run reserved in another format (and never signed) fails at its
+// subject, and the reason does not claim the credential was issued.
+func TestARowRecordedInAnotherFormatSaysSoWithoutCallingItIssued(t *testing.T) {
+	o := newTestOrg(t, filepath.Join(t.TempDir(), "org"))
+	rows := trainingRows(2)
+	r, err := staff.ParseRow(staff.TypeMandatoryTraining, rows[0], staff.DateOf(batchNow))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := o.reg.ReserveMany(context.Background(), []registry.Reservation{{
+		IssuanceKey: r.IssuanceKey(), Type: r.Type, Subject: r.Subject, Format: string(FormatEdDSAJCS2022),
+		Purposes: []string{status.PurposeRevocation, status.PurposeSuspension}, Actor: "hr.batch",
+	}})
+	if err != nil || got[0].Err != nil {
+		t.Fatalf("%+v %v", got, err)
+	}
+	res, err := IssueBatch(context.Background(), o.reg, o.signer, staff.TypeMandatoryTraining, rows, batchOptions(filepath.Join(t.TempDir(), "out")))
+	if err != nil || res.Issued != 1 || res.Failed != 1 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	f := res.Failures[0]
+	if f.Column != staff.ColumnSubject || !strings.Contains(f.Error(), "reserved or issued") || strings.Contains(f.Error(), "was issued") {
+		t.Errorf("failure %q at %q", f.Error(), f.Column)
 	}
 }

@@ -567,7 +567,7 @@ func (b *batch) reserve(ctx context.Context, g *group) {
 		it.fresh = r.Fresh
 		switch {
 		case errors.Is(r.Err, registry.ErrReservationConflict):
-			it.fail(staff.ColumnSubject, r.Err, "a credential was issued for this staff_id, type and date (%s) to another subject or in another format; it was not issued again", it.row.Occasion())
+			it.fail(staff.ColumnSubject, r.Err, "a credential for this staff_id, type and date (%s) is already recorded, reserved or issued, for another subject or in another format; it was not issued again", it.row.Occasion())
 		case r.Err != nil:
 			it.fail("", r.Err, "%v", r.Err)
 		case r.Record.State == registry.StateIssued:
