@@ -343,20 +343,16 @@ func (r *Registry) SetRowDigests(ctx context.Context, digests map[string]string)
 	}
 	keys := slices.Sorted(maps.Keys(digests))
 	err := r.write(ctx, func(tx *sql.Tx) error {
-		w := &batchWriter{r: r, tx: tx}
-		if per := w.rowsPerStatement(2); per > 1 {
+		if per := r.rowsPerStatement(2); per > 1 {
 			// A statement (a round trip) for many rows.
 			for chunk := range slices.Chunk(keys, per) {
+				rows := make([][]any, len(chunk))
+				for i, k := range chunk {
+					rows[i] = []any{k, digests[k]}
+				}
 				var q strings.Builder
 				q.WriteString(`UPDATE credentials SET row_digest = v.row_digest FROM (VALUES `)
-				args := make([]any, 0, 2*len(chunk))
-				for i, k := range chunk {
-					if i > 0 {
-						q.WriteString(", ")
-					}
-					fmt.Fprintf(&q, "(CAST($%d AS TEXT), CAST($%d AS TEXT))", len(args)+1, len(args)+2)
-					args = append(args, k, digests[k])
-				}
+				args := castValues(&q, rows, "TEXT", "TEXT")
 				q.WriteString(`) AS v (issuance_key, row_digest)
 	WHERE credentials.issuance_key = v.issuance_key AND credentials.state = 'issued'`)
 				if _, err := tx.ExecContext(ctx, r.drv.Schema(q.String()), args...); err != nil {
@@ -669,7 +665,7 @@ func (w *batchWriter) insertRows(ctx context.Context, head, tail, suffix string,
 	if len(rows) == 0 {
 		return nil
 	}
-	per := w.rowsPerStatement(len(rows[0]))
+	per := w.r.rowsPerStatement(len(rows[0]))
 	statement := func(n int) string {
 		var q strings.Builder
 		q.WriteString(head)
@@ -727,7 +723,7 @@ func (w *batchWriter) complete(ctx context.Context, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	per := w.rowsPerStatement(len(rows[0]))
+	per := w.r.rowsPerStatement(len(rows[0]))
 	if per == 1 {
 		st, err := w.tx.PrepareContext(ctx, `UPDATE credentials SET state = 'issued', issued_at = $2, credential = $3, digest = $4, row_digest = $5
 	WHERE issuance_key = $1 AND state = 'reserved'`)
@@ -746,15 +742,7 @@ func (w *batchWriter) complete(ctx context.Context, rows [][]any) error {
 		var q strings.Builder
 		q.WriteString(`UPDATE credentials SET state = 'issued', issued_at = v.issued_at, credential = v.credential,
 	digest = v.digest, row_digest = v.row_digest FROM (VALUES `)
-		args := make([]any, 0, len(chunk)*len(chunk[0]))
-		for i, row := range chunk {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			n := len(args)
-			fmt.Fprintf(&q, "(CAST($%d AS TEXT), CAST($%d AS TEXT), CAST($%d AS BLOB), CAST($%d AS TEXT), CAST($%d AS TEXT))", n+1, n+2, n+3, n+4, n+5)
-			args = append(args, row...)
-		}
+		args := castValues(&q, chunk, "TEXT", "TEXT", "BLOB", "TEXT", "TEXT")
 		q.WriteString(`) AS v (issuance_key, issued_at, credential, digest, row_digest)
 	WHERE credentials.issuance_key = v.issuance_key AND credentials.state = 'reserved'`)
 		res, err := w.tx.ExecContext(ctx, w.r.drv.Schema(q.String()), args...)
@@ -766,6 +754,28 @@ func (w *batchWriter) complete(ctx context.Context, rows [][]any) error {
 		}
 	}
 	return nil
+}
+
+// castValues writes the rows of a VALUES list, each value cast to its
+// column's type (a parameter alone has none in a VALUES list on
+// PostgreSQL), and returns the rows' values as the statement's arguments.
+func castValues(q *strings.Builder, rows [][]any, types ...string) []any {
+	args := make([]any, 0, len(rows)*len(types))
+	for i, row := range rows {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(")
+		for k, t := range types {
+			if k > 0 {
+				q.WriteString(", ")
+			}
+			fmt.Fprintf(q, "CAST($%d AS %s)", len(args)+k+1, t)
+		}
+		q.WriteString(")")
+		args = append(args, row...)
+	}
+	return args
 }
 
 // oneRow checks that a statement recording a credential as issued changed
@@ -790,11 +800,11 @@ func changed(res sql.Result, want int) error {
 	return nil
 }
 
-// rowsPerStatement is how many rows of width values insertRows and
-// complete put in one statement: one (a prepared statement run for each
-// row) unless the driver is a RowsPerInsert.
-func (w *batchWriter) rowsPerStatement(width int) int {
-	m, ok := w.r.drv.(RowsPerInsert)
+// rowsPerStatement is how many rows of width values insertRows, complete
+// and SetRowDigests put in one statement: one (a prepared statement run
+// for each row) unless the driver is a RowsPerInsert.
+func (r *Registry) rowsPerStatement(width int) int {
+	m, ok := r.drv.(RowsPerInsert)
 	if !ok {
 		return 1
 	}
