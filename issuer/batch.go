@@ -437,15 +437,12 @@ func IssueOne(ctx context.Context, reg *registry.Registry, signer keys.Signer, c
 	if reg == nil || signer == nil || opts.Actor == "" || opts.Clock == nil {
 		return nil, false, fmt.Errorf("%w: IssueOne needs a registry, a signer, an actor and a clock", ErrOptions)
 	}
-	if !slices.Contains(Formats(), opts.Format) && opts.Format != FormatSDJWT {
-		return nil, false, fmt.Errorf("%w: unknown format %q", ErrOptions, opts.Format)
+	if err := checkFormat(signer, opts.Format); err != nil {
+		return nil, false, err
 	}
 	kid, err := did.ParseURL(signer.KeyID())
 	if err != nil {
 		return nil, false, fmt.Errorf("%w: the signer's key id is not a DID URL", ErrOptions)
-	}
-	if err := checkFormat(signer, opts.Format); err != nil {
-		return nil, false, err
 	}
 	b := &batch{reg: reg, signer: signer, typ: credentialType, opts: opts, issuer: kid.DID().String(), random: &lockedReader{r: opts.Random}}
 	if b.random.r == nil {
