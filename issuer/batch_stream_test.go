@@ -249,6 +249,30 @@ func TestAnOutputWrittenButNotRecordedIsAdopted(t *testing.T) {
 	checkOnce(t, o, staff.TypeMandatoryTraining, 3, nil)
 }
 
+// batchRun is a batch of batchesAtOnce: an organisation's handle and an
+// output directory.
+type batchRun struct {
+	o   *testOrg
+	out string
+}
+
+// batchesAtOnce runs a batch of n training rows for each run, all at once,
+// with batchOptions changed by set, and returns their results and errors.
+func batchesAtOnce(n int, runs []batchRun, set func(*BatchOptions)) ([]*BatchResult, []error) {
+	var wg sync.WaitGroup
+	results := make([]*BatchResult, len(runs))
+	errs := make([]error, len(runs))
+	for i, run := range runs {
+		wg.Go(func() {
+			opts := batchOptions(run.out)
+			set(&opts)
+			results[i], errs[i] = IssueBatch(context.Background(), run.o.reg, run.o.signer, staff.TypeMandatoryTraining, trainingRows(n), opts)
+		})
+	}
+	wg.Wait()
+	return results, errs
+}
+
 func TestTwoBatchesAtOnceOnOneRegistryIssueEachRowOnceWithoutFailures(t *testing.T) {
 	for _, sameDir := range []bool{true, false} {
 		t.Run(fmt.Sprintf("same output directory %v", sameDir), func(t *testing.T) {
@@ -260,20 +284,7 @@ func TestTwoBatchesAtOnceOnOneRegistryIssueEachRowOnceWithoutFailures(t *testing
 				outB = outA
 			}
 			n := 40
-			var wg sync.WaitGroup
-			results := make([]*BatchResult, 2)
-			errs := make([]error, 2)
-			for i, run := range []struct {
-				o   *testOrg
-				out string
-			}{{a, outA}, {b, outB}} {
-				wg.Go(func() {
-					opts := batchOptions(run.out)
-					opts.GroupSize = 5
-					results[i], errs[i] = IssueBatch(context.Background(), run.o.reg, run.o.signer, staff.TypeMandatoryTraining, trainingRows(n), opts)
-				})
-			}
-			wg.Wait()
+			results, errs := batchesAtOnce(n, []batchRun{{a, outA}, {b, outB}}, func(opts *BatchOptions) { opts.GroupSize = 5 })
 			for i := range 2 {
 				if errs[i] != nil || results[i].Failed != 0 || results[i].Issued+results[i].AlreadyIssued != n {
 					t.Fatalf("run %d: %+v %v %v", i, results[i], errs[i], results[i].Failures)
