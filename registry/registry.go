@@ -138,24 +138,16 @@ func Create(ctx context.Context, location string, cfg Config, opts ...Option) (*
 	if err := checkConfig(cfg, o.smallLists); err != nil {
 		return nil, err
 	}
-	drv, err := driverFor(location)
+	r, err := openAt(ctx, location, true, o)
 	if err != nil {
 		return nil, err
 	}
-	db, err := drv.Open(ctx, location, true, o.busyTimeout)
-	if err != nil {
-		return nil, err
-	}
-	r := &Registry{db: db, drv: drv, opts: o}
 	// A registry that could not be set up is discarded, so that the
 	// location can be used again.
 	fail := func(err error) (*Registry, error) {
 		r.db.Close()
-		drv.Discard(location)
+		r.drv.Discard(location)
 		return nil, err
-	}
-	if err := r.migrate(ctx, len(migrations)); err != nil {
-		return fail(err)
 	}
 	exists := false
 	err = r.write(ctx, func(tx *sql.Tx) error {
@@ -193,22 +185,35 @@ func Create(ctx context.Context, location string, cfg Config, opts ...Option) (*
 // It refuses a location with no registry, and a registry whose schema is
 // newer than this program.
 func Open(ctx context.Context, location string, opts ...Option) (*Registry, error) {
-	o := applyOptions(opts)
+	r, err := openAt(ctx, location, false, applyOptions(opts))
+	if err != nil {
+		return nil, err
+	}
+	if err := r.loadSettings(ctx, location); err != nil {
+		r.db.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// openAt opens the database at location, creating it if create, and
+// brings its schema up to date; a database it created and could not bring
+// up to date is discarded.
+func openAt(ctx context.Context, location string, create bool, o options) (*Registry, error) {
 	drv, err := driverFor(location)
 	if err != nil {
 		return nil, err
 	}
-	db, err := drv.Open(ctx, location, false, o.busyTimeout)
+	db, err := drv.Open(ctx, location, create, o.busyTimeout)
 	if err != nil {
 		return nil, err
 	}
 	r := &Registry{db: db, drv: drv, opts: o}
 	if err := r.migrate(ctx, len(migrations)); err != nil {
-		r.db.Close()
-		return nil, err
-	}
-	if err := r.loadSettings(ctx, location); err != nil {
-		r.db.Close()
+		db.Close()
+		if create {
+			drv.Discard(location)
+		}
 		return nil, err
 	}
 	return r, nil
